@@ -1,0 +1,112 @@
+/**
+ * The one error model: every failure the engine reports is a value of this
+ * tagged union. `throw` is kept for programmer defects and invalid options.
+ */
+
+/** Why a cookie was rejected before its data could be trusted. */
+export type InvalidReason =
+  | 'header' // too short, not base64url, or an impossible field
+  | 'type' // cookie type byte is not 1
+  | 'flags' // unknown flag bits, or storage flag does not match the configured mode
+  | 'mac' // message authentication code mismatch (tampered, foreign secret, wrong binding)
+  | 'future' // creation time further in the future than clockSkew
+  | 'chunk' // a chunk is missing, or chunks do not belong together
+  | 'payload' // payload length does not match the header, or not base64url
+  | 'decrypt' // AES-GCM authentication failed
+  | 'inflate' // deflated payload does not inflate
+  | 'json' // plaintext is not the expected JSON shape
+  | 'data' // data failed the audience's io-ts codec
+  | 'record' // server-side record missing or malformed
+
+export type Timeout = 'idle' | 'rolling' | 'absolute'
+
+export interface MissingCookie {
+  readonly _tag: 'MissingCookie'
+}
+export interface InvalidCookie {
+  readonly _tag: 'InvalidCookie'
+  readonly reason: InvalidReason
+  readonly detail?: string
+}
+export interface Expired {
+  readonly _tag: 'Expired'
+  readonly timeout: Timeout
+  readonly remember: boolean
+}
+export interface MissingAudience {
+  readonly _tag: 'MissingAudience'
+  readonly audience: string
+}
+export interface Revoked {
+  readonly _tag: 'Revoked'
+  readonly reason: 'logout' | 'invalidated' | 'evicted'
+}
+export interface StoreUnavailable {
+  readonly _tag: 'StoreUnavailable'
+  readonly operation: string
+  readonly cause: unknown
+}
+export interface Conflict {
+  readonly _tag: 'Conflict'
+  readonly attempts: number
+}
+export interface SessionLimit {
+  readonly _tag: 'SessionLimit'
+  readonly max: number
+}
+export interface TooLarge {
+  readonly _tag: 'TooLarge'
+  readonly bytes: number
+  readonly limit: number
+}
+export interface Closed {
+  readonly _tag: 'Closed'
+}
+
+/** Every reason an engine call can fail. */
+export type SessionError =
+  | MissingCookie
+  | InvalidCookie
+  | Expired
+  | MissingAudience
+  | Revoked
+  | StoreUnavailable
+  | Conflict
+  | SessionLimit
+  | TooLarge
+  | Closed
+  | ConfigError
+
+/** Errors that mean "the cookie the client sent cannot be used": clear it, go on anonymous. */
+export type RejectedSession = MissingCookie | InvalidCookie | Expired | MissingAudience | Revoked
+
+export const missingCookie: MissingCookie = { _tag: 'MissingCookie' }
+export const invalidCookie = (reason: InvalidReason, detail?: string): InvalidCookie =>
+  detail === undefined ? { _tag: 'InvalidCookie', reason } : { _tag: 'InvalidCookie', reason, detail }
+export const expired = (timeout: Timeout, remember = false): Expired => ({ _tag: 'Expired', timeout, remember })
+export const missingAudience = (audience: string): MissingAudience => ({ _tag: 'MissingAudience', audience })
+export const revoked = (reason: Revoked['reason']): Revoked => ({ _tag: 'Revoked', reason })
+export const storeUnavailable = (operation: string, cause: unknown): StoreUnavailable => ({
+  _tag: 'StoreUnavailable',
+  operation,
+  cause,
+})
+export const conflict = (attempts: number): Conflict => ({ _tag: 'Conflict', attempts })
+export const closed: Closed = { _tag: 'Closed' }
+
+/** True when the client's cookie is unusable (as opposed to a server-side failure). */
+export const isRejection = (e: SessionError): e is RejectedSession =>
+  e._tag === 'MissingCookie' ||
+  e._tag === 'InvalidCookie' ||
+  e._tag === 'Expired' ||
+  e._tag === 'MissingAudience' ||
+  e._tag === 'Revoked'
+
+/** Invalid options: thrown by `createSessionEngine`, returned by `decodeOptions`. Lists every problem. */
+export class ConfigError extends Error {
+  readonly _tag = 'ConfigError' as const
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid session options:\n  - ${problems.join('\n  - ')}`)
+    this.name = 'ConfigError'
+  }
+}

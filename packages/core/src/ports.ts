@@ -1,0 +1,132 @@
+/**
+ * Ports: what the engine needs from the outside world, shaped by the session
+ * domain. Adapters implement them with plain Promise-returning functions; the
+ * engine lifts them into TaskEither in one place (`store.ts`).
+ *
+ * Times crossing the store port are epoch SECONDS (like the reference's
+ * storage API); the Clock port speaks milliseconds.
+ */
+
+/** Wall clock, epoch milliseconds. */
+export interface Clock {
+  readonly now: () => number
+}
+
+/** Cryptographically strong random bytes. */
+export interface RandomSource {
+  readonly bytes: (n: number) => Uint8Array
+}
+
+/**
+ * The audience under which the engine also indexes every session, so that all
+ * sessions of a subject can be found whatever their audience. It is not
+ * base64url, so it never collides with an encoded audience.
+ */
+export const ANY_AUDIENCE = '*'
+
+/**
+ * One (audience, subject) pair as it reaches storage: the audience
+ * base64url-encoded, the subject base64url-encoded or hashed (`hashSubject`).
+ * Stores treat both as opaque strings and never see a raw subject.
+ */
+export interface SubjectRef {
+  readonly audience: string
+  readonly subject: string
+}
+
+/** A stored session record. `value` is the reference's layout: JSON `["<ciphertext>"]` or `[ct, "<info>"]`. */
+export interface SessionRecord {
+  readonly value: string
+  /** Starts at 1; bumped by every change to this record. The compare-and-set token. */
+  readonly version: number
+  /**
+   * Set when a rotation replaced this record: the 110-char cookie header of
+   * the successor, so a request carrying this (now stale) cookie is served the
+   * successor's data while `staleTtl` lasts.
+   */
+  readonly successor: string | null
+  /** When the session (not this record) was created, epoch seconds. */
+  readonly createdAt: number
+  /** When this record was last written, epoch seconds. */
+  readonly updatedAt: number
+  /** When this record expires, epoch seconds. */
+  readonly expiresAt: number
+}
+
+/** Writes a record under `key`, optionally as the successor of `previous`. */
+export interface WriteRequest {
+  /** Cookie name: the reference's `name` (namespace of keys and indexes). */
+  readonly name: string
+  readonly key: string
+  readonly value: string
+  /** Seconds to live, >= 1. */
+  readonly ttl: number
+  readonly now: number
+  readonly createdAt: number
+  /**
+   * Rotation: atomically, and only if the record at `key` still has
+   * `version` and no successor, mark it replaced by `successor` and cut its
+   * TTL to `staleTtl` (only where that shortens it). Otherwise nothing is
+   * written and the result is `conflict`.
+   */
+  readonly previous?: {
+    readonly key: string
+    readonly version: number
+    readonly successor: string
+    readonly staleTtl: number
+  }
+  /** Index entries to add for `key` (and to drop for `previous.key`), expiring with the record. */
+  readonly index: readonly SubjectRef[]
+}
+
+/** An in-place update of a record (same key, same ciphertext), for the unencrypted info. */
+export interface UpdateRequest {
+  readonly name: string
+  readonly key: string
+  readonly value: string
+  readonly version: number
+  readonly now: number
+}
+
+/** A live index entry: a session key and when it expires (epoch seconds). */
+export interface IndexEntry {
+  readonly key: string
+  readonly expiresAt: number
+}
+
+export type WriteResult = 'ok' | 'conflict'
+
+/**
+ * Server-side storage for sessions, the subject index and revocation marks.
+ * Every function may reject (throw) when the backend is unreachable; the
+ * engine turns that into `StoreUnavailable`. Expired entries must never be
+ * returned, whether or not the backend has removed them yet.
+ */
+export interface SessionStore {
+  /** The record at `key`, or null when absent or expired. */
+  readonly read: (name: string, key: string, now: number) => Promise<SessionRecord | null>
+  /** Create a record (see WriteRequest). A fresh key that already exists is overwritten. */
+  readonly write: (request: WriteRequest) => Promise<WriteResult>
+  /** Replace the value of the record at `key` only if its version still matches. */
+  readonly update: (request: UpdateRequest) => Promise<WriteResult>
+  /** Delete the record at `key` and its entries in the given indexes. Absent keys are fine. */
+  readonly remove: (name: string, key: string, index: readonly SubjectRef[]) => Promise<void>
+  /** Live entries of one (audience, subject) index, oldest expiry first. */
+  readonly listIndex: (name: string, ref: SubjectRef, now: number) => Promise<readonly IndexEntry[]>
+  /**
+   * Delete every live session in the `ref` index except those at `keep`, with
+   * all their index entries; resolves to how many live sessions were deleted.
+   */
+  readonly removeIndexed: (name: string, ref: SubjectRef, keep: readonly string[], now: number) => Promise<number>
+  /** Deny a session key until `until` (epoch seconds): the cookie-mode logout mark. */
+  readonly deny: (name: string, key: string, until: number) => Promise<void>
+  /** True when `key` is on the denylist at `now`. */
+  readonly isDenied: (name: string, key: string, now: number) => Promise<boolean>
+  /**
+   * Sessions of `ref` last issued (saved) before `time` are revoked; the mark
+   * lives until `until`. A later call with an earlier time never lowers it.
+   */
+  readonly setNotBefore: (name: string, ref: SubjectRef, time: number, until: number) => Promise<void>
+  /** The latest live not-before mark among `refs`, or null when none has one. */
+  readonly getNotBefore: (name: string, refs: readonly SubjectRef[], now: number) => Promise<number | null>
+}
