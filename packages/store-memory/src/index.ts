@@ -1,0 +1,3 @@
+export type { MemoryStore } from './memory-store.js'
+export { createMemoryStore } from './memory-store.js'
+export type { MemoryStoreOptions } from './options.js'

@@ -1,0 +1,27 @@
+import type { SessionStore } from '@tessera/core'
+
+/** What an adapter's `setup` hands the contract suite; it may carry extras (a pool) for its capabilities. */
+export interface StoreHarness {
+  readonly store: SessionStore
+  /** Empties the backend; runs before every test. */
+  readonly reset: () => Promise<void>
+  /** Releases connections and timers; runs once after the suite. */
+  readonly close?: () => Promise<void>
+}
+
+/** Optional behaviour an adapter declares, enabling the tests that check it. */
+export interface StoreCapabilities<H extends StoreHarness = StoreHarness> {
+  /**
+   * The backend drops expired records and marks by itself on the wall clock
+   * (Redis TTLs, the memory store's sweep). Enables one test that waits ~2 s.
+   */
+  readonly realTtl?: boolean
+  /**
+   * Physically deletes everything that has expired by the wall clock (the
+   * Postgres purge job, the memory store's sweep).
+   */
+  readonly purge?: (harness: H) => Promise<unknown>
+}
+
+/** Gives tests the harness, which only exists once `beforeAll` has run. */
+export type HarnessRef<H extends StoreHarness = StoreHarness> = () => H

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest'
+import { describeExpiry } from './contract/expiry.js'
+import { describeIndex } from './contract/index-entries.js'
+import { describeMarks } from './contract/marks.js'
+import { describeRecords } from './contract/records.js'
+import { describeRotation } from './contract/rotation.js'
+import type { StoreCapabilities, StoreHarness } from './harness.js'
+
+/**
+ * The one contract every `SessionStore` adapter runs: call it at the top level
+ * of a test file.
+ *
+ * @example
+ * describeSessionStoreContract('memory', async () => {
+ *   const store = createMemoryStore()
+ *   return { store, reset: async () => store.clear(), close: async () => store.close() }
+ * }, { realTtl: true })
+ */
+export function describeSessionStoreContract<H extends StoreHarness>(
+  name: string,
+  setup: () => Promise<H>,
+  capabilities: StoreCapabilities<H> = {},
+): void {
+  describe(`SessionStore contract: ${name}`, () => {
+    let harness: H | undefined
+    const current = (): H => {
+      if (harness === undefined) throw new Error('the contract harness is not set up yet')
+      return harness
+    }
+    beforeAll(async () => {
+      harness = await setup()
+    })
+    beforeEach(async () => {
+      await current().reset()
+    })
+    afterAll(async () => {
+      await harness?.close?.()
+    })
+
+    describeRecords(current)
+    describeRotation(current)
+    describeIndex(current)
+    describeMarks(current)
+    describeExpiry(current, capabilities)
+  })
+}
