@@ -1,0 +1,7 @@
+export type { ConnectionOptions } from './connection.js'
+export type { MigrateOptions } from './migrate.js'
+export { migrate } from './migrate.js'
+export type { TableOptions } from './names.js'
+export type { PurgeResult } from './purge.js'
+export type { PostgresStore, PostgresStoreOptions } from './store.js'
+export { createPostgresStore } from './store.js'

@@ -1,0 +1,163 @@
+/**
+ * The `SessionStore` port on PostgreSQL. Core decides expiry; this adapter
+ * only persists, and filters every read by the `now` it is given so expired
+ * rows are invisible long before the purge removes them.
+ */
+import type { Clock, IndexEntry, SessionRecord, SessionStore, SubjectRef, WriteRequest } from '@tessera/core'
+import { type ConnectionOptions, openPool } from './connection.js'
+import { resolveNames, type TableOptions } from './names.js'
+import { type PurgeResult, purger } from './purge.js'
+import { runner } from './run.js'
+import { statements } from './sql.js'
+
+/** Options of `createPostgresStore`: a pool or URL, table names, timeouts and the purge timer. */
+export type PostgresStoreOptions = ConnectionOptions &
+  TableOptions & {
+    /** Upper bound of every call (connect + query), in milliseconds; default 2000. */
+    readonly statementTimeoutMs?: number
+    /** Run `purgeExpired()` this often, off the request path; the timer never keeps the process alive. */
+    readonly purgeIntervalMs?: number
+    /** Receives errors of the timed purge (which has no caller to reject); default: ignore. */
+    readonly onPurgeError?: (error: unknown) => void
+    /** Rows deleted per purge statement, so a big backlog never holds long locks; default 1000. */
+    readonly purgeBatchSize?: number
+    /** Wall clock for the timed purge; default `Date.now`. */
+    readonly clock?: Clock
+    /** Use named prepared statements (faster); turn off behind poolers that cannot keep them. Default true. */
+    readonly preparedStatements?: boolean
+  }
+
+/** The port plus the operations that belong to the adapter, not to the engine. */
+export interface PostgresStore extends SessionStore {
+  /** Deletes expired sessions and revocation marks (as of `now`, epoch seconds; default the clock). */
+  readonly purgeExpired: (now?: number) => Promise<PurgeResult>
+  /** Stops the purge timer and, when the store created its pool, ends that pool. */
+  readonly close: () => Promise<void>
+}
+
+interface RecordRow {
+  readonly data: string
+  readonly version: number
+  readonly successor: string | null
+  readonly created: number
+  readonly updated: number
+  readonly exp: number
+}
+
+const toRecord = (row: RecordRow): SessionRecord => ({
+  value: row.data,
+  version: row.version,
+  successor: row.successor,
+  createdAt: row.created,
+  updatedAt: row.updated,
+  expiresAt: row.exp,
+})
+
+const columns = (refs: readonly SubjectRef[]): [string[], string[]] => [
+  refs.map((r) => r.audience),
+  refs.map((r) => r.subject),
+]
+
+const writeParams = (w: WriteRequest): (string | number | string[])[] => [
+  w.key,
+  w.name,
+  w.value,
+  w.now + w.ttl,
+  w.createdAt,
+  w.now,
+  ...columns(w.index),
+]
+
+/**
+ * Creates a PostgreSQL session store (run `migrate` first).
+ * @example
+ * const store = createPostgresStore({ connectionString: process.env.DATABASE_URL!, purgeIntervalMs: 60_000 })
+ * const engine = createSessionEngine(options, { store })
+ */
+export const createPostgresStore = (options: PostgresStoreOptions): PostgresStore => {
+  const timeoutMs = options.statementTimeoutMs ?? 2000
+  const names = resolveNames(options)
+  const sql = statements(names)
+  const { pool, owned } = openPool(options, timeoutMs)
+  const run = runner(pool, timeoutMs, options.preparedStatements ?? true)
+  const clock = options.clock ?? { now: () => Date.now() }
+  const purge = purger(run, names, options.purgeBatchSize ?? 1000)
+  const purgeExpired = (now = clock.now() / 1000): Promise<PurgeResult> => purge(now)
+
+  let running: Promise<unknown> | undefined
+  const timer =
+    options.purgeIntervalMs === undefined
+      ? undefined
+      : setInterval(() => {
+          if (running !== undefined) return // a slow purge is never stacked
+          running = purgeExpired()
+            .catch(options.onPurgeError ?? (() => {}))
+            .finally(() => {
+              running = undefined
+            })
+        }, options.purgeIntervalMs).unref()
+
+  return {
+    read: async (name, key, now) => {
+      const { rows } = await run<RecordRow>('read', sql.read, [key, name, now])
+      const row = rows[0]
+      return row === undefined ? null : toRecord(row)
+    },
+    write: async (w) => {
+      if (w.previous === undefined) {
+        await run('write', sql.write, writeParams(w))
+        return 'ok'
+      }
+      const p = w.previous
+      const params = [...writeParams(w), p.key, p.version, p.successor, w.now + p.staleTtl]
+      const { rows } = await run<{ rotated: number }>('rotate', sql.rotate, params)
+      return rows[0]?.rotated === 1 ? 'ok' : 'conflict'
+    },
+    update: async (u) => {
+      const { rowCount } = await run('update', sql.update, [u.key, u.name, u.value, u.version, u.now])
+      return rowCount === 1 ? 'ok' : 'conflict'
+    },
+    remove: async (name, key) => {
+      await run('remove', sql.remove, [key, name])
+    },
+    listIndex: async (name, ref, now) => {
+      const { rows } = await run<{ sid: string; exp: number }>('listIndex', sql.listIndex, [
+        ref.audience,
+        ref.subject,
+        name,
+        now,
+      ])
+      return rows.map((r): IndexEntry => ({ key: r.sid, expiresAt: r.exp }))
+    },
+    removeIndexed: async (name, ref, keep, now) => {
+      const params = [ref.audience, ref.subject, name, keep, now]
+      const { rows } = await run<{ removed: number }>('removeIndexed', sql.removeIndexed, params)
+      return rows[0]?.removed ?? 0
+    },
+    deny: async (name, key, until) => {
+      await run('deny', sql.deny, [name, key, until])
+    },
+    isDenied: async (name, key, now) => {
+      const { rowCount } = await run('isDenied', sql.isDenied, [name, key, now])
+      return (rowCount ?? 0) > 0
+    },
+    setNotBefore: async (name, ref, time, until) => {
+      await run('setNotBefore', sql.setNotBefore, [name, ref.audience, ref.subject, time, until])
+    },
+    getNotBefore: async (name, refs, now) => {
+      if (refs.length === 0) return null
+      const { rows } = await run<{ nbf: number | null }>('getNotBefore', sql.getNotBefore, [
+        name,
+        ...columns(refs),
+        now,
+      ])
+      return rows[0]?.nbf ?? null
+    },
+    purgeExpired,
+    close: async () => {
+      clearInterval(timer)
+      await running
+      if (owned) await pool.end()
+    },
+  }
+}

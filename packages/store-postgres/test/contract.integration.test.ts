@@ -1,0 +1,39 @@
+import './pg-under-vitest.js'
+import { describeSessionStoreContract } from '@tessera/testing'
+import { describe, it } from 'vitest'
+import { createPostgresStore, type PostgresStore } from '../src/index.js'
+import { freshSchema, requireDatabase, skip } from './database.js'
+
+interface Harness {
+  readonly store: PostgresStore
+  readonly reset: () => Promise<void>
+  readonly close: () => Promise<void>
+}
+
+if (skip) {
+  describe.skip('SessionStore contract: postgres (no database reachable)', () => {
+    it('needs PostgreSQL', () => {})
+  })
+} else {
+  describeSessionStoreContract(
+    'postgres',
+    async (): Promise<Harness> => {
+      requireDatabase()
+      const db = await freshSchema()
+      const store = createPostgresStore({ pool: db.pool, schema: db.schema })
+      const tables = ['sessions', 'sessions_meta', 'sessions_denied', 'sessions_not_before']
+      const truncate = `TRUNCATE ${tables.map((t) => `"${db.schema}"."${t}"`).join(', ')}`
+      return {
+        store,
+        reset: async () => {
+          await db.pool.query(truncate)
+        },
+        close: async () => {
+          await store.close()
+          await db.drop()
+        },
+      }
+    },
+    { purge: (h) => h.store.purgeExpired() },
+  )
+}
