@@ -62,6 +62,15 @@ export function describeRotation(h: HarnessRef): void {
       expect((await store.listIndex(NAME, ref('aud', 'sub'), now)).map((e) => e.key)).toEqual([sid('first')])
     })
 
+    it('refuses to rotate a record that already has a successor, even at its current version', async () => {
+      const now = nowSeconds()
+      const { store } = h()
+      await store.write(fresh(sid('old'), now, { index }))
+      await store.write(rotation(sid('old'), sid('first'), now))
+      expect(await store.write(rotation(sid('old'), sid('second'), now, 2))).toBe('conflict')
+      expect(await store.read(NAME, sid('second'), now)).toBeNull()
+    })
+
     it('refuses a rotation from a missing previous record and writes nothing', async () => {
       const now = nowSeconds()
       const { store } = h()
