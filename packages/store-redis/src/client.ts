@@ -1,0 +1,85 @@
+import { Cluster, type ClusterNode, Redis, type RedisOptions } from 'ioredis'
+
+/** Where the store's Redis is: an app-owned client, or what to connect to. */
+export type RedisTarget =
+  | { readonly client: Redis | Cluster }
+  | { readonly url: string }
+  | { readonly sentinel: { readonly sentinels: readonly { host: string; port: number }[]; readonly name: string } }
+  | { readonly cluster: readonly ClusterNode[] }
+
+/**
+ * ioredis options that make a client fail fast while Redis is down and
+ * recover by itself: no offline queue (a queued command would still run after
+ * its caller gave up on it), bounded connect and command time, endless but
+ * capped reconnects. Use them for a client you pass in as `client`.
+ */
+export const failFastOptions = (commandTimeoutMs = 2000): RedisOptions => ({
+  commandTimeout: commandTimeoutMs,
+  connectTimeout: commandTimeoutMs,
+  enableOfflineQueue: false,
+  // A command cut off by a dropped connection is rejected at once and never resent later.
+  maxRetriesPerRequest: 0,
+  autoResendUnfulfilledCommands: false,
+  retryStrategy: (times) => Math.min(times * 100, 1000),
+  // Concurrent requests' commands go out in one write: fewer syscalls, same order.
+  enableAutoPipelining: true,
+})
+
+/** Opens the client the options ask for; `owned` tells whether the store must close it. */
+export const openClient = (target: RedisTarget, timeoutMs: number): { client: Redis | Cluster; owned: boolean } => {
+  if ('client' in target) return { client: target.client, owned: false }
+  const options = failFastOptions(timeoutMs)
+  if ('url' in target) return { client: new Redis(target.url, options), owned: true }
+  if ('sentinel' in target) {
+    const { sentinels, name } = target.sentinel
+    const sentinelOptions = {
+      ...options,
+      sentinels: sentinels.map((s) => ({ ...s })),
+      name,
+      sentinelRetryStrategy: (times: number) => Math.min(times * 100, 1000),
+      // Learn of a failover from the sentinels' +switch-master instead of waiting for the old master to time out.
+      failoverDetector: true,
+    }
+    return { client: new Redis(sentinelOptions), owned: true }
+  }
+  const cluster = new Cluster([...target.cluster], {
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    clusterRetryStrategy: (times) => Math.min(times * 100, 1000),
+    slotsRefreshTimeout: timeoutMs,
+    redisOptions: { commandTimeout: timeoutMs, connectTimeout: timeoutMs, autoResendUnfulfilledCommands: false },
+  })
+  return { client: cluster, owned: true }
+}
+
+/**
+ * Resolves once the client is ready, rejecting after `ms`. Calls share one
+ * waiter per outage, so a flood of requests while Redis is down adds no
+ * listeners per call.
+ */
+export const readiness = (client: Redis | Cluster): ((ms: number) => Promise<void>) => {
+  let waiting: Promise<void> | undefined
+  const wait = (): Promise<void> => {
+    waiting ??= new Promise<void>((resolve) => {
+      client.once('ready', () => {
+        waiting = undefined
+        resolve()
+      })
+    })
+    return waiting
+  }
+  return (ms) => {
+    if (client.status === 'ready') return Promise.resolve()
+    if (client.status === 'wait') client.connect().catch(() => undefined)
+    return withDeadline(wait(), ms, 'Redis not ready')
+  }
+}
+
+/** Rejects when `promise` has not settled within `ms`. */
+export const withDeadline = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`@tessera/store-redis: ${what} after ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}

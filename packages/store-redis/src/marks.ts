@@ -1,0 +1,46 @@
+import type { SubjectRef } from '@tessera/core'
+import type { Context } from './write.js'
+
+// Marks expire by Redis's clock at `until` (EXAT) and are filtered by the
+// caller's `now` too; app servers and Redis are assumed to agree on the time.
+
+/** Denies a key until `until`. The value is the end, so reads can filter by their own `now`. */
+export const deny = async (ctx: Context, name: string, key: string, until: number): Promise<void> => {
+  await ctx.client.set(ctx.keys.deny(name, key), String(until), 'EXAT', until)
+}
+
+/** True when a deny mark for `key` is live at `now`. */
+export const isDenied = async (ctx: Context, name: string, key: string, now: number): Promise<boolean> => {
+  const until = await ctx.client.get(ctx.keys.deny(name, key))
+  return until !== null && Number(until) > now
+}
+
+/** Raises (never lowers) the not-before mark of a subject; stored as `time:until`. */
+export const setNotBefore = async (
+  ctx: Context,
+  name: string,
+  ref: SubjectRef,
+  time: number,
+  until: number,
+): Promise<void> => {
+  await ctx.scripts.notBefore([ctx.keys.notBefore(name, ref)], [time, until])
+}
+
+const parseMark = (raw: string | null, now: number): number | null => {
+  const match = raw === null ? null : /^(\d+):(\d+)$/.exec(raw)
+  if (match === null || Number(match[2]) <= now) return null
+  return Number(match[1])
+}
+
+/** The latest not-before time among `refs` that is live at `now`. */
+export const getNotBefore = async (
+  ctx: Context,
+  name: string,
+  refs: readonly SubjectRef[],
+  now: number,
+): Promise<number | null> => {
+  // One GET per key: a subject's marks may sit in different Cluster slots, where MGET fails.
+  const raws = await Promise.all(refs.map((ref) => ctx.client.get(ctx.keys.notBefore(name, ref))))
+  const times = raws.map((raw) => parseMark(raw, now)).filter((t): t is number => t !== null)
+  return times.length === 0 ? null : Math.max(...times)
+}

@@ -1,0 +1,88 @@
+import type { SessionRecord, SessionStore, UpdateRequest } from '@tessera/core'
+import { openClient, type RedisTarget, readiness, withDeadline } from './client.js'
+import { keyLayout } from './keys.js'
+import * as marks from './marks.js'
+import { listLive, removeIndexed, removeRecord } from './remove.js'
+import { defineScripts } from './scripts.js'
+import { type Context, writeRecord } from './write.js'
+
+/** Options of `createRedisStore`: where Redis is, plus the reference's `prefix` and `suffix`. */
+export type RedisStoreOptions = RedisTarget & {
+  /** Key prefix, as lua-resty-session's `prefix` (joined with `:`). */
+  readonly prefix?: string
+  /** Key suffix, as lua-resty-session's `suffix` (joined with `:`). */
+  readonly suffix?: string
+  /** Every call settles within this many milliseconds, Redis up or down. Default 2000. */
+  readonly commandTimeoutMs?: number
+}
+
+/** A `SessionStore` on Redis, with `close()` for the client it opened itself. */
+export type RedisStore = SessionStore & {
+  /** Closes the connection the store opened; an app-owned `client` is left open. */
+  readonly close: () => Promise<void>
+}
+
+type Reply = [string, number, string | null, number, number, number | null, number]
+
+// A record without a companion (written by OpenResty) has version 0 and
+// unknown times (0); its expiry is what Redis says is left, on the caller's clock.
+const toRecord = (reply: Reply, now: number): SessionRecord => {
+  const [value, version, successor, createdAt, updatedAt, expires, pttl] = reply
+  const fromPttl = pttl >= 0 ? now + Math.ceil(pttl / 1000) : Number.MAX_SAFE_INTEGER
+  return { value, version, successor, createdAt, updatedAt, expiresAt: expires ?? fromPttl }
+}
+
+/**
+ * Creates a Redis session store in lua-resty-session 4.x's key layout (single node, Sentinel or Cluster).
+ *
+ * @example
+ * const store = createRedisStore({ url: 'redis://127.0.0.1:6379', prefix: 'myapp' })
+ * const engine = createSessionEngine({ secret, audience: 'portal' }, { store })
+ * // Kong / OpenResty sharing the Redis: use the same cookie name, prefix and suffix there.
+ */
+export const createRedisStore = (options: RedisStoreOptions): RedisStore => {
+  const timeoutMs = options.commandTimeoutMs ?? 2000
+  const keys = keyLayout(options.prefix, options.suffix)
+  const { client, owned } = openClient(options, timeoutMs)
+  const ctx: Context = { client, keys, scripts: defineScripts(client), cluster: client.isCluster }
+  const ready = readiness(client)
+
+  // Waits for a (re)connecting client, then runs; the whole call is bounded,
+  // whatever options an app-owned client was made with.
+  const guard =
+    <A extends unknown[], R>(what: string, run: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      withDeadline(
+        ready(timeoutMs).then(() => run(...args)),
+        timeoutMs,
+        `${what} timed out`,
+      )
+
+  const read = async (name: string, key: string, now: number): Promise<SessionRecord | null> => {
+    const rec = keys.record(name, key)
+    const reply = (await ctx.scripts.read([rec, keys.companion(rec)], [now])) as Reply | null
+    return reply === null ? null : toRecord(reply, now)
+  }
+
+  const update = async (r: UpdateRequest) => {
+    const rec = keys.record(r.name, r.key)
+    const done = await ctx.scripts.update([rec, keys.companion(rec)], [r.value, r.version, r.now])
+    return done === 1 ? ('ok' as const) : ('conflict' as const)
+  }
+
+  return {
+    read: guard('read', read),
+    write: guard('write', (request) => writeRecord(ctx, request)),
+    update: guard('update', update),
+    remove: guard('remove', (name, key, index) => removeRecord(ctx, name, key, index)),
+    listIndex: guard('listIndex', (name, ref, now) => listLive(ctx, name, ref, now)),
+    removeIndexed: guard('removeIndexed', (name, ref, keep, now) => removeIndexed(ctx, name, ref, keep, now)),
+    deny: guard('deny', (name, key, until) => marks.deny(ctx, name, key, until)),
+    isDenied: guard('isDenied', (name, key, now) => marks.isDenied(ctx, name, key, now)),
+    setNotBefore: guard('setNotBefore', (name, ref, time, until) => marks.setNotBefore(ctx, name, ref, time, until)),
+    getNotBefore: guard('getNotBefore', (name, refs, now) => marks.getNotBefore(ctx, name, refs, now)),
+    close: async () => {
+      if (owned) await client.quit().catch(() => client.disconnect())
+    },
+  }
+}
