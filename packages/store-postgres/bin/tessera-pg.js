@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// Runs the built CLI; in a source checkout (nothing built yet) it falls back to
-// the TypeScript source through tsx, a dev dependency of the workspace.
+// In a source checkout (src/ is present; the published package ships only dist/)
+// the CLI runs from the TypeScript source through tsx, so it is never stale.
+import { existsSync } from 'node:fs'
+
+const source = new URL('../src/cli.ts', import.meta.url)
 let cli
-try {
-  cli = await import('../dist/src/cli.js')
-} catch (error) {
-  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api')
   register()
-  cli = await import('../src/cli.ts')
+  cli = await import(source.href)
+} else {
+  cli = await import('../dist/src/cli.js')
 }
 try {
   process.exitCode = await cli.main(process.argv.slice(2))
