@@ -33,12 +33,14 @@ export const reachable = async (url: string): Promise<boolean> => {
  * failing test, because CI must never go green without having run these.
  */
 export const describeIf = (label: string, available: boolean, why: string, body: () => void): void => {
-  if (available) return describe(label, body)
-  if (process.env.CI === 'true') {
-    return describe(label, () => it(`needs ${why}`, () => expect.fail(`${label}: ${why} is not available in CI`)))
+  if (available) {
+    describe(label, body)
+  } else if (process.env.CI === 'true') {
+    describe(label, () => it(`needs ${why}`, () => expect.fail(`${label}: ${why} is not available in CI`)))
+  } else {
+    console.warn(`\n!!!!!!!!\n!!! SKIPPED ${label}: ${why} is not available here\n!!!!!!!!\n`)
+    describe.skip(label, body)
   }
-  console.warn(`\n!!!!!!!!\n!!! SKIPPED ${label}: ${why} is not available here\n!!!!!!!!\n`)
-  describe.skip(label, body)
 }
 
 /** True when redis-server can be started for the tests that need their own servers. */
