@@ -1,3 +1,9 @@
+export { decode as decodeBase64url, encode as encodeBase64url } from './base64url.js'
+export type { Binding } from './codec.js'
+export { parseCookieHeader } from './cookies.js'
+export type { EngineDeps, Outcome, SessionEngine, SessionRequest, SessionSummary } from './engine.js'
+export { createSessionEngine } from './engine.js'
+export type { SessionData } from './entries.js'
 export type {
   Closed,
   Conflict,
@@ -15,6 +21,9 @@ export type {
   TooLarge,
 } from './errors.js'
 export { ConfigError, isRejection } from './errors.js'
+export type { EventListener, SessionEvent } from './events.js'
+export type { ResolvedOptions, SessionHeaderName, SessionOptions } from './options.js'
+export { decodeOptions } from './options.js'
 export type {
   Clock,
   IndexEntry,
@@ -27,3 +36,5 @@ export type {
   WriteResult,
 } from './ports.js'
 export { ANY_AUDIENCE } from './ports.js'
+export type { Session } from './session.js'
+export { systemClock, systemRandom } from './system.js'

@@ -1,0 +1,144 @@
+/**
+ * Sealing and opening of the lua-resty-session 4.x payload: AES-256-GCM with
+ * the header prefix as additional data, raw DEFLATE above a threshold, and a
+ * truncated HMAC-SHA256 over the header (optionally bound to the client).
+ */
+import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
+import * as E from 'fp-ts/lib/Either.js'
+import * as b64 from './base64url.js'
+import { type InvalidCookie, invalidCookie } from './errors.js'
+import {
+  AAD_SIZE,
+  FLAG_BIND_IP,
+  FLAG_BIND_SCHEME,
+  FLAG_BIND_USER_AGENT,
+  FLAG_DEFLATE,
+  type Header,
+  type HeaderFields,
+  MAC_INPUT_SIZE,
+  withIdling,
+  writeHeaderPrefix,
+} from './header.js'
+import { encryptionKey, type KeyMaterial, macKey, type RememberSafety } from './keys.js'
+
+/** The primary key material and the fallbacks that may still open older cookies. */
+export interface Keyring {
+  readonly primary: KeyMaterial
+  readonly fallbacks: readonly KeyMaterial[]
+}
+
+/** Request values a session can be bound to (`bind` option). */
+export interface Binding {
+  readonly ip?: string | undefined
+  readonly scheme?: string | undefined
+  readonly userAgent?: string | undefined
+}
+
+const MAC_SIZE = 16
+const HASH = Buffer.from('#')
+// Inflated payloads larger than this are refused (a deflate bomb costs us nothing).
+const MAX_INFLATED = 16 * 1024 * 1024
+
+/**
+ * The MAC input: header bytes 0..65, followed by `#` and SHA-256 of the bound
+ * values joined by `|` (ip, scheme, user agent; empty ones skipped) when the
+ * header's bind flags ask for it.
+ */
+const macInput = (header: Buffer, flags: number, binding: Binding): Buffer => {
+  const prefix = header.subarray(0, MAC_INPUT_SIZE)
+  if ((flags & (FLAG_BIND_IP | FLAG_BIND_SCHEME | FLAG_BIND_USER_AGENT)) === 0) return prefix
+  const values: string[] = []
+  if (flags & FLAG_BIND_IP && binding.ip) values.push(binding.ip)
+  if (flags & FLAG_BIND_SCHEME && binding.scheme) values.push(binding.scheme)
+  if (flags & FLAG_BIND_USER_AGENT && binding.userAgent) values.push(binding.userAgent)
+  if (values.length === 0) return prefix
+  return Buffer.concat([prefix, HASH, createHash('sha256').update(values.join('|')).digest()])
+}
+
+const mac = (km: KeyMaterial, sid: Uint8Array, input: Buffer): Buffer =>
+  createHmac('sha256', macKey(km, sid)).update(input).digest().subarray(0, MAC_SIZE)
+
+/**
+ * Verifies the header's MAC in constant time against the primary key, then
+ * each fallback. Returns the key material that matched.
+ */
+export const verifyMac = (header: Header, keyring: Keyring, binding: Binding): KeyMaterial | undefined => {
+  const input = macInput(header.bytes, header.flags, binding)
+  if (timingSafeEqual(mac(keyring.primary, header.sid, input), header.mac)) return keyring.primary
+  return keyring.fallbacks.find((km) => timingSafeEqual(mac(km, header.sid, input), header.mac))
+}
+
+/** A freshly sealed session: the 82 header bytes, their encoding, and the payload. */
+export interface Sealed {
+  readonly header: Buffer
+  readonly headerText: string
+  readonly payload: string
+  readonly flags: number
+}
+
+export interface SealInput extends Omit<HeaderFields, 'size'> {
+  readonly plaintext: Buffer
+  readonly compressionThreshold: number
+  readonly km: KeyMaterial
+  readonly safety?: RememberSafety | undefined
+  readonly binding: Binding
+}
+
+/** Encrypts a plaintext into a new header and payload. */
+export const seal = (input: SealInput): Sealed => {
+  let flags = input.flags & ~FLAG_DEFLATE
+  let plaintext = input.plaintext
+  const threshold = input.compressionThreshold
+  if (threshold !== 0 && plaintext.length > threshold) {
+    const deflated = deflateRawSync(plaintext)
+    if (deflated.length < plaintext.length) {
+      plaintext = deflated
+      flags |= FLAG_DEFLATE
+    }
+  }
+  const size = b64.encodedLength(plaintext.length)
+  const header = writeHeaderPrefix({ ...input, flags, size })
+  const { key, iv } = encryptionKey(input.km, input.sid, input.safety)
+  const cipher = createCipheriv('aes-256-gcm', key, iv)
+  cipher.setAAD(header.subarray(0, AAD_SIZE))
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()])
+  header.set(cipher.getAuthTag(), AAD_SIZE)
+  header.set(mac(input.km, input.sid, macInput(header, flags, input.binding)), MAC_INPUT_SIZE)
+  return { header, headerText: b64.encode(header), payload: b64.encode(ciphertext), flags }
+}
+
+/** Re-MACs a header with a new idling offset: a touch never re-encrypts. */
+export const touchHeader = (header: Header, idling: number, km: KeyMaterial, binding: Binding): Buffer => {
+  const bytes = withIdling(header.bytes, idling)
+  bytes.set(mac(km, header.sid, macInput(bytes, header.flags, binding)), MAC_INPUT_SIZE)
+  return bytes
+}
+
+/** Decrypts (and inflates) a payload whose header MAC has already been verified. */
+export const unseal = (
+  header: Header,
+  payload: string,
+  km: KeyMaterial,
+  safety?: RememberSafety,
+): E.Either<InvalidCookie, Buffer> => {
+  if (payload.length !== header.size) return E.left(invalidCookie('payload', 'payload length does not match header'))
+  const ciphertext = b64.decode(payload)
+  if (ciphertext === undefined) return E.left(invalidCookie('payload', 'payload is not base64url'))
+  let plaintext: Buffer
+  try {
+    const { key, iv } = encryptionKey(km, header.sid, safety)
+    const decipher = createDecipheriv('aes-256-gcm', key, iv)
+    decipher.setAAD(header.bytes.subarray(0, AAD_SIZE))
+    decipher.setAuthTag(header.tag)
+    plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()])
+  } catch {
+    return E.left(invalidCookie('decrypt'))
+  }
+  if ((header.flags & FLAG_DEFLATE) === 0) return E.right(plaintext)
+  try {
+    return E.right(inflateRawSync(plaintext, { maxOutputLength: MAX_INFLATED }))
+  } catch {
+    return E.left(invalidCookie('inflate'))
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Cookie header parsing and Set-Cookie lines (RFC 6265bis §5.6, §5.7), with
+ * chunking of large sessions over `name`, `name2` … `name9`.
+ */
+/** A browser keeps at least 4096 bytes per cookie line (RFC 6265bis §5.7 / §6.1). */
+export const MAX_COOKIE_LINE = 4096
+export const MAX_CHUNKS = 9
+/** Cookie headers longer than this are cut at the last whole cookie before it. */
+export const MAX_COOKIE_HEADER = 64 * 1024
+
+const EXPIRE = '; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0'
+
+/**
+ * Parses a Cookie header into a Map (never a plain object, so names such as
+ * `__proto__` are just names). When a name repeats, the first one wins:
+ * browsers send the cookie with the most specific path first (RFC 6265 §5.4).
+ */
+export const parseCookieHeader = (header: string | readonly string[] | undefined): Map<string, string> => {
+  const cookies = new Map<string, string>()
+  if (header === undefined) return cookies
+  let text = typeof header === 'string' ? header : header.join('; ')
+  if (text.length > MAX_COOKIE_HEADER) text = text.slice(0, text.lastIndexOf(';', MAX_COOKIE_HEADER) + 1)
+  for (const part of text.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq <= 0) continue
+    const name = part.slice(0, eq).trim()
+    if (name === '' || cookies.has(name)) continue
+    let value = part.slice(eq + 1).trim()
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
+    cookies.set(name, value)
+  }
+  return cookies
+}
+
+/** `name=value; attributes` */
+export const cookieLine = (name: string, value: string, attributes: string): string => `${name}=${value}${attributes}`
+
+/** A line that makes the browser drop the cookie now. */
+export const expireLine = (name: string, attributes: string): string => `${name}=${attributes}${EXPIRE}`
+
+/** The name of chunk `i` (1-based): `session`, `session2` … `session9`. */
+export const chunkName = (name: string, i: number): string => (i === 1 ? name : `${name}${i}`)
+
+/**
+ * Splits header + payload over as many cookies as needed, counting each
+ * whole Set-Cookie line (name, value and attributes) against 4096 bytes, so
+ * that no browser or proxy drops a chunk. Returns undefined when 9 cookies
+ * are not enough.
+ */
+export const chunkLines = (
+  name: string,
+  headerText: string,
+  payload: string,
+  attributes: string,
+): { readonly lines: string[]; readonly firstChunk: string } | undefined => {
+  const lines: string[] = []
+  const attrBytes = Buffer.byteLength(attributes)
+  let firstChunk = ''
+  let offset = 0
+  for (let i = 1; i <= MAX_CHUNKS; i++) {
+    const n = chunkName(name, i)
+    const prefix = i === 1 ? headerText : ''
+    const room = MAX_COOKIE_LINE - Buffer.byteLength(n) - 1 - attrBytes - prefix.length
+    if (room <= 0) return undefined
+    const part = payload.slice(offset, offset + room)
+    if (i === 1) firstChunk = part
+    lines.push(cookieLine(n, prefix + part, attributes))
+    offset += part.length
+    if (offset >= payload.length) return { lines, firstChunk }
+  }
+  return undefined
+}
+
+/**
+ * Collects a chunked payload from the request cookies: the part of `name`
+ * after the header, then `name2` … while the expected size is not reached.
+ * Returns the joined payload and how many cookies carried it.
+ */
+export const joinChunks = (
+  cookies: ReadonlyMap<string, string>,
+  name: string,
+  first: string,
+  size: number,
+): { readonly payload: string; readonly count: number } | undefined => {
+  let payload = first
+  let count = 1
+  while (payload.length < size && count < MAX_CHUNKS) {
+    const next = cookies.get(chunkName(name, count + 1))
+    if (next === undefined || next === '') return undefined
+    payload += next
+    count++
+  }
+  return payload.length === size ? { payload, count } : undefined
+}
+
+/** IMF-fixdate (RFC 9110 §5.6.7) for the Expires attribute. */
+export const httpDate = (epochSeconds: number): string => new Date(epochSeconds * 1000).toUTCString()

@@ -1,0 +1,409 @@
+/**
+ * The session engine: composes options, codec, policy and ports into the
+ * operations a request needs. Stateless between requests; every operation
+ * returns a TaskEither, and the Set-Cookie lines accumulate on the session.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { type Binding, touchHeader } from './codec.js'
+import {
+  anyAudienceRef,
+  buildKeyring,
+  type EngineContext,
+  indexRefs,
+  nowSeconds,
+  safeEmit,
+  storageKey,
+  subjectRef,
+} from './context.js'
+import { chunkName, expireLine, MAX_CHUNKS, parseCookieHeader } from './cookies.js'
+import type { Entry, SessionData } from './entries.js'
+import { ConfigError, closed, isRejection, missingAudience, type SessionError } from './errors.js'
+import type { EventListener } from './events.js'
+import { MAX_IDLING_OFFSET, readHeader } from './header.js'
+import { sessionHeaders } from './headers.js'
+import { keyedMutex } from './mutex.js'
+import { type CookieKind, type Opened, openCookie, parseRecordValue } from './open.js'
+import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js'
+import { clampOffset, decide, remaining } from './policy.js'
+import type { Clock, RandomSource, SessionRecord, SessionStore } from './ports.js'
+import { enforceSessionLimit, saveCookie } from './save.js'
+import { type Session, SessionImpl } from './session.js'
+import { liftStore } from './store.js'
+import { systemClock, systemRandom } from './system.js'
+
+/** The parts of an HTTP request the engine reads. */
+export interface SessionRequest {
+  readonly method?: string | undefined
+  readonly url?: string | undefined
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>
+  readonly remoteAddress?: string | undefined
+  readonly scheme?: 'http' | 'https' | undefined
+}
+
+/** What the response must carry: Set-Cookie lines and session headers. */
+export interface Outcome {
+  readonly setCookie: string[]
+  readonly headers: Record<string, string>
+}
+
+/** The ports an engine runs on; all optional. */
+export interface EngineDeps {
+  readonly store?: SessionStore | undefined
+  readonly clock?: Clock | undefined
+  readonly random?: RandomSource | undefined
+  readonly onEvent?: EventListener | undefined
+}
+
+/** One live session of a subject, for a "your devices" page. */
+export interface SessionSummary {
+  /** The session id, when the storage key is not hashed (`hashStorageKey: false`). */
+  readonly id: string | undefined
+  readonly key: string
+  readonly createdAt: number
+  readonly lastActiveAt: number
+  readonly expiresAt: number
+  /** The unencrypted info the app kept with `setInfo`, per audience. */
+  readonly info: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+}
+
+export interface SessionEngine<D extends SessionData = SessionData> {
+  readonly options: ResolvedOptions
+  /** Opens the request's session; Left says why there is none. */
+  readonly open: (req: SessionRequest) => TE.TaskEither<SessionError, Session<D>>
+  /** Opens and refreshes; a missing or rejected cookie yields a new session (server errors stay errors). */
+  readonly start: (req: SessionRequest) => TE.TaskEither<SessionError, Session<D>>
+  /** Saves under a new session id (server mode: the record is written before this resolves). */
+  readonly save: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
+  /** Re-issues the cookie with a new idling offset; never re-encrypts, never touches the store. */
+  readonly touch: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
+  /** Rotates past 75% of the rolling timeout, touches past `touchThreshold`, else nothing. */
+  readonly refresh: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
+  /** Ends the current audience; the last audience destroys the session. */
+  readonly logout: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
+  /** Ends the session: expires every chunk and the remember cookie, deletes or denylists it. */
+  readonly destroy: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
+  /** Ends every session of a subject (optionally of one audience, optionally keeping one session id). */
+  readonly invalidateSubject: (q: {
+    subject: string
+    audience?: string
+    except?: string
+  }) => TE.TaskEither<SessionError, number>
+  /** Lists the live sessions of a subject (server storage with `storeMetadata`). */
+  readonly listSessions: (q: { subject: string; audience?: string }) => TE.TaskEither<SessionError, SessionSummary[]>
+  /** The Set-Cookie lines and response headers accumulated on this session so far. */
+  readonly outcome: (session: Session<D>) => Outcome
+}
+
+const asImpl = <D extends SessionData>(s: Session<D>): SessionImpl<D> => {
+  if (!(s instanceof SessionImpl)) throw new TypeError('not a session of this engine')
+  return s
+}
+
+const bindingOf = (req: SessionRequest): Binding => {
+  const ua = req.headers['user-agent']
+  return { ip: req.remoteAddress, scheme: req.scheme, userAgent: typeof ua === 'string' ? ua : ua?.[0] }
+}
+
+/**
+ * Creates a session engine. Throws ConfigError (listing every problem) on invalid options.
+ * @example
+ * const engine = createSessionEngine({ secret: process.env.SESSION_SECRET })
+ * const session = await engine.start(req)()
+ */
+export const createSessionEngine = <D extends SessionData = SessionData>(
+  options: SessionOptions,
+  deps: EngineDeps = {},
+): SessionEngine<D> => {
+  const o = resolveOptions(options)
+  const server = o.storage === undefined ? deps.store !== undefined : o.storage === 'server'
+  if (server && deps.store === undefined) throw new ConfigError(['storage: "server" needs a store'])
+  const ctx: EngineContext = {
+    o,
+    keyring: buildKeyring(o),
+    clock: deps.clock ?? systemClock,
+    random: deps.random ?? systemRandom(),
+    server,
+    store: deps.store === undefined ? undefined : liftStore(deps.store),
+    emit: safeEmit(deps.onEvent),
+  }
+  const lock = keyedMutex()
+
+  const outcome = (session: Session<D>): Outcome => {
+    const s = asImpl(session)
+    return { setCookie: [...s.cookies.values()], headers: sessionHeaders(ctx, s, o.responseHeaders, nowSeconds(ctx)) }
+  }
+  const done = (s: SessionImpl<D>) => TE.right<SessionError, Outcome>(outcome(s))
+
+  const newSession = (req: SessionRequest, cookies: Map<string, string>, entries: Entry[] = []) => {
+    const all = [...entries, { data: {}, audience: o.audience, subject: undefined }]
+    return new SessionImpl<D>(all, all.length - 1, bindingOf(req), cookies, o.remember)
+  }
+
+  const report = (e: SessionError) => {
+    if (e._tag === 'MissingCookie') return
+    ctx.emit(
+      e._tag === 'Expired'
+        ? { type: 'expired', timeout: e.timeout, remember: e.remember }
+        : { type: 'rejected', reason: e },
+    )
+  }
+
+  /** Expires the cookies of a kind that the request carried (all chunks). */
+  const clearRequestCookies = (s: SessionImpl<D>, kind: CookieKind) => {
+    const name = kind === 'session' ? o.cookie.name : o.cookie.rememberName
+    for (let i = 1; i <= (kind === 'session' ? MAX_CHUNKS : 1); i++) {
+      const n = chunkName(name, i)
+      if (s.requestCookies.has(n) || s.cookies.has(n)) s.cookies.set(n, expireLine(n, o.cookie.attributes))
+    }
+  }
+
+  const fromOpened = (
+    req: SessionRequest,
+    cookies: Map<string, string>,
+    opened: Opened,
+  ): E.Either<SessionError, SessionImpl<D>> => {
+    const index = opened.entries.findIndex((e) => e.audience === o.audience)
+    if (index === -1) return E.left(missingAudience(o.audience))
+    const s = new SessionImpl<D>(opened.entries, index, bindingOf(req), cookies, o.remember)
+    s.meta = opened.meta
+    s.info = opened.info
+    s.state = 'open'
+    if (opened.followed)
+      s.cookies.set(o.cookie.name, `${o.cookie.name}=${opened.meta.headerText}${o.cookie.attributes}`)
+    return E.right(s)
+  }
+
+  /** The session cookie failed: a remember cookie reopens the session under a new session cookie. */
+  const reopenFromRemember = (req: SessionRequest, cookies: Map<string, string>, cause: SessionError) =>
+    pipe(
+      openCookie(ctx, 'remember', cookies, bindingOf(req), o.audience),
+      TE.mapLeft(() => cause),
+      TE.flatMapEither((opened) => fromOpened(req, cookies, opened)),
+      TE.flatMap((s) => {
+        s.rememberMeta = s.meta
+        s.meta = undefined
+        const now = nowSeconds(ctx)
+        return pipe(
+          saveCookie(ctx, s, 'remember', now),
+          TE.flatMap(() => saveCookie(ctx, s, 'session', now)),
+          TE.map(() => {
+            ctx.emit({ type: 'created', id: s.id ?? '', audience: s.audience, subject: s.subject })
+            return s
+          }),
+        )
+      }),
+    )
+
+  const openWith = (req: SessionRequest, cookies: Map<string, string>): TE.TaskEither<SessionError, SessionImpl<D>> =>
+    pipe(
+      openCookie(ctx, 'session', cookies, bindingOf(req), o.audience),
+      TE.flatMapEither((opened) => fromOpened(req, cookies, opened)),
+      TE.orElse((e) =>
+        o.remember && isRejection(e) && e._tag !== 'MissingAudience' ? reopenFromRemember(req, cookies, e) : TE.left(e),
+      ),
+      TE.tapError((e) => TE.fromIO(() => report(e))),
+    )
+
+  const open = (req: SessionRequest) =>
+    openWith(req, parseCookieHeader(req.headers.cookie)) as TE.TaskEither<SessionError, Session<D>>
+
+  const touch = (session: Session<D>): TE.TaskEither<SessionError, Outcome> => {
+    const s = asImpl(session)
+    if (s.state === 'closed') return TE.left(closed)
+    const meta = s.meta
+    if (s.state !== 'open' || meta === undefined) return done(s)
+    const now = nowSeconds(ctx)
+    const idling = clampOffset(now - meta.header.creation - meta.header.rolling, MAX_IDLING_OFFSET)
+    const bytes = touchHeader(meta.header, idling, meta.km, s.binding)
+    const headerText = bytes.toString('base64url')
+    s.meta = { ...meta, header: readHeader(bytes), headerText }
+    s.cookies.set(
+      o.cookie.name,
+      `${o.cookie.name}=${headerText}${ctx.server ? '' : meta.firstChunk}${o.cookie.attributes}`,
+    )
+    ctx.emit({ type: 'touched', id: s.id ?? '', audience: s.audience })
+    return done(s)
+  }
+
+  const save = (session: Session<D>): TE.TaskEither<SessionError, Outcome> => {
+    const s = asImpl(session)
+    if (s.state === 'closed') return TE.left(closed)
+    const now = nowSeconds(ctx)
+    const previousId = s.id
+    const run = pipe(
+      enforceSessionLimit(ctx, s, now),
+      TE.flatMap(() => saveCookie(ctx, s, 'session', now)),
+      TE.flatMap(() => (s.remember ? saveCookie(ctx, s, 'remember', now) : TE.right(undefined))),
+      TE.map(() => {
+        if (!s.remember && s.rememberChoice === false) clearRequestCookies(s, 'remember')
+        s.state = 'open'
+        s.dirty = false
+        s.subjectChanged = false
+        s.changes.clear()
+        const id = s.id ?? ''
+        ctx.emit(
+          previousId === undefined
+            ? { type: 'created', id, audience: s.audience, subject: s.subject }
+            : { type: 'rotated', id, previousId, audience: s.audience },
+        )
+        return outcome(s)
+      }),
+    )
+    const key = s.meta?.key
+    return key === undefined ? run : () => lock(key, run)
+  }
+
+  const refresh = (session: Session<D>): TE.TaskEither<SessionError, Outcome> => {
+    const s = asImpl(session)
+    if (s.state === 'closed') return TE.left(closed)
+    if (s.state !== 'open' || s.meta === undefined) return done(s)
+    const decision = decide(s.meta.header, o, nowSeconds(ctx))
+    if (decision._tag === 'Rotate') return save(s)
+    if (decision._tag === 'Touch') return touch(s)
+    return done(s)
+  }
+
+  const destroy = (session: Session<D>): TE.TaskEither<SessionError, Outcome> => {
+    const s = asImpl(session)
+    if (s.state === 'closed') return TE.left(closed)
+    const now = nowSeconds(ctx)
+    const store = ctx.store
+    const forget = (kind: CookieKind): TE.TaskEither<SessionError, void> => {
+      const meta = kind === 'session' ? s.meta : s.rememberMeta
+      const name = kind === 'session' ? o.cookie.name : o.cookie.rememberName
+      if (meta === undefined || store === undefined) return TE.right(undefined)
+      if (ctx.server)
+        return store.remove(
+          name,
+          meta.key ?? storageKey(ctx, meta.header.sid),
+          kind === 'session' ? indexRefs(ctx, s.entries) : [],
+        )
+      const left = remaining(
+        meta.header,
+        kind === 'session'
+          ? o
+          : {
+              ...o,
+              idlingTimeout: 0,
+              rollingTimeout: o.rememberRollingTimeout,
+              absoluteTimeout: o.rememberAbsoluteTimeout,
+            },
+        now,
+      )
+      return store.deny(name, storageKey(ctx, meta.header.sid), now + Math.max(left.nearest ?? 34_560_000, 1))
+    }
+    return pipe(
+      forget('session'),
+      TE.flatMap(() => forget('remember')),
+      TE.map(() => {
+        clearRequestCookies(s, 'session')
+        if (s.meta !== undefined) s.cookies.set(o.cookie.name, expireLine(o.cookie.name, o.cookie.attributes))
+        clearRequestCookies(s, 'remember')
+        if (s.rememberMeta !== undefined)
+          s.cookies.set(o.cookie.rememberName, expireLine(o.cookie.rememberName, o.cookie.attributes))
+        if (s.state === 'open') ctx.emit({ type: 'destroyed', id: s.id ?? '', audience: s.audience })
+        s.state = 'closed'
+        return outcome(s)
+      }),
+    )
+  }
+
+  const logout = (session: Session<D>): TE.TaskEither<SessionError, Outcome> => {
+    const s = asImpl(session)
+    if (s.state === 'closed') return TE.left(closed)
+    if (s.state !== 'open' || s.entries.length <= 1) return destroy(s)
+    const audience = s.audience
+    s.info?.delete(audience)
+    s.entries.splice(s.index, 1)
+    s.index = 0
+    return pipe(
+      save(s),
+      TE.map(() => {
+        ctx.emit({ type: 'destroyed', id: s.id ?? '', audience })
+        s.state = 'closed'
+        return outcome(s)
+      }),
+    )
+  }
+
+  const start = (req: SessionRequest): TE.TaskEither<SessionError, Session<D>> => {
+    const cookies = parseCookieHeader(req.headers.cookie)
+    return pipe(
+      openWith(req, cookies),
+      TE.flatMap((s) =>
+        pipe(
+          refresh(s),
+          TE.map(() => s),
+        ),
+      ),
+      TE.orElse((e): TE.TaskEither<SessionError, SessionImpl<D>> => {
+        if (!isRejection(e)) return TE.left(e)
+        const s = newSession(req, cookies)
+        if (e._tag !== 'MissingCookie') clearRequestCookies(s, 'session')
+        return TE.right(s)
+      }),
+    )
+  }
+
+  const requireIndex = (): TE.TaskEither<SessionError, NonNullable<EngineContext['store']>> =>
+    ctx.store === undefined || (ctx.server && !o.storeMetadata)
+      ? TE.left(new ConfigError(['storeMetadata: must be true (and a store configured) to find sessions by subject']))
+      : TE.right(ctx.store)
+
+  const invalidateSubject = (q: { subject: string; audience?: string; except?: string }) =>
+    pipe(
+      requireIndex(),
+      TE.flatMap((store) => {
+        const now = nowSeconds(ctx)
+        const ref = q.audience === undefined ? anyAudienceRef(ctx, q.subject) : subjectRef(ctx, q.audience, q.subject)
+        if (!ctx.server) {
+          const lifetime = Math.max(o.absoluteTimeout, o.remember ? o.rememberAbsoluteTimeout : 0) || 34_560_000
+          return pipe(
+            store.setNotBefore(o.cookie.name, ref, now, now + lifetime),
+            TE.map(() => 0),
+          )
+        }
+        const keep = q.except === undefined ? [] : [keyOfId(q.except)]
+        return store.removeIndexed(o.cookie.name, ref, keep, now)
+      }),
+      TE.tap((count) => TE.fromIO(() => ctx.emit({ type: 'invalidated', subject: q.subject, count }))),
+    )
+
+  const keyOfId = (id: string) => (o.hashStorageKey ? storageKey(ctx, Buffer.from(id, 'base64url')) : id)
+
+  const summarize = (key: string, r: SessionRecord | null): SessionSummary[] => {
+    if (r === null || r.successor !== null) return []
+    const parsed = parseRecordValue(r.value)
+    const info = E.isRight(parsed) && parsed.right.info !== undefined ? Object.fromEntries(parsed.right.info) : {}
+    const id = o.hashStorageKey ? undefined : key
+    return [{ id, key, createdAt: r.createdAt, lastActiveAt: r.updatedAt, expiresAt: r.expiresAt, info }]
+  }
+
+  const listSessions = (q: { subject: string; audience?: string }) =>
+    pipe(
+      requireIndex(),
+      TE.flatMap((store) => {
+        const now = nowSeconds(ctx)
+        const name = o.cookie.name
+        const ref = q.audience === undefined ? anyAudienceRef(ctx, q.subject) : subjectRef(ctx, q.audience, q.subject)
+        return pipe(
+          store.listIndex(name, ref, now),
+          TE.flatMap((entries) =>
+            TE.sequenceArray(
+              entries.map((e) =>
+                pipe(
+                  store.read(name, e.key, now),
+                  TE.map((r) => summarize(e.key, r)),
+                ),
+              ),
+            ),
+          ),
+          TE.map((lists) => lists.flat()),
+        )
+      }),
+    )
+
+  return { options: o, open, start, save, touch, refresh, logout, destroy, invalidateSubject, listSessions, outcome }
+}

@@ -1,0 +1,73 @@
+/**
+ * The plaintext of a lua-resty-session 4.x session: a JSON array with one
+ * entry per audience, `[[data, audience, subject?], …]`.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type * as t from 'io-ts'
+import { type InvalidCookie, invalidCookie } from './errors.js'
+
+export type SessionData = Record<string, unknown>
+
+/** One audience's part of a session. */
+export interface Entry {
+  data: SessionData
+  audience: string
+  subject: string | undefined
+}
+
+const isPlainObject = (v: unknown): v is SessionData => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** Serialises entries the way the reference does (a missing subject is left out). */
+export const encodeEntries = (entries: readonly Entry[]): Buffer =>
+  Buffer.from(
+    JSON.stringify(
+      entries.map((e) => (e.subject === undefined ? [e.data, e.audience] : [e.data, e.audience, e.subject])),
+    ),
+  )
+
+/**
+ * Parses and checks the plaintext. JSON.parse makes `__proto__` an own
+ * property, never a prototype, and data is only ever read as own properties.
+ * An audience with a schema must pass it; its decoded value replaces the data.
+ */
+export const decodeEntries = (
+  plaintext: Buffer,
+  schemas: Readonly<Record<string, t.Mixed>>,
+): E.Either<InvalidCookie, Entry[]> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(plaintext.toString('utf8'))
+  } catch {
+    return E.left(invalidCookie('json', 'plaintext is not JSON'))
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) return E.left(invalidCookie('json', 'expected a non-empty array'))
+  const entries: Entry[] = []
+  for (const item of parsed) {
+    if (!Array.isArray(item) || item.length < 2 || item.length > 3) return E.left(invalidCookie('json', 'bad entry'))
+    const [data, audience, subject] = item as unknown[]
+    // cjson encodes an empty Lua table as {} but some encoders use []: accept both as empty data.
+    const body = Array.isArray(data) && data.length === 0 ? {} : data
+    if (!isPlainObject(body) || typeof audience !== 'string') return E.left(invalidCookie('json', 'bad entry'))
+    if (subject !== undefined && subject !== null && typeof subject !== 'string') {
+      return E.left(invalidCookie('json', 'bad subject'))
+    }
+    const schema = schemas[audience]
+    let checked = body
+    if (schema !== undefined) {
+      const result = schema.decode(body)
+      if (E.isLeft(result)) return E.left(invalidCookie('data', `data of audience "${audience}" fails its schema`))
+      checked = result.right as SessionData
+    }
+    entries.push({ data: checked, audience, subject: typeof subject === 'string' ? subject : undefined })
+  }
+  return E.right(entries)
+}
+
+/** Own-property read: inherited names such as `constructor` are never session data. */
+export const getOwn = (data: SessionData, key: string): unknown => (Object.hasOwn(data, key) ? data[key] : undefined)
+
+/** Own-property write that cannot reach a prototype, even for `__proto__`. */
+export const setOwn = (data: SessionData, key: string, value: unknown): void => {
+  if (value === undefined) delete data[key]
+  else Object.defineProperty(data, key, { value, writable: true, enumerable: true, configurable: true })
+}

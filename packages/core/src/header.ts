@@ -1,0 +1,86 @@
+/**
+ * The 82-byte lua-resty-session 4.x cookie header (all integers unsigned
+ * little-endian):
+ *
+ *   type 1 | flags 2 | sid 32 | creation 5 | rolling offset 4 | data size 3 |
+ *   tag 16 | idling offset 3 | mac 16
+ */
+import * as b64 from './base64url.js'
+
+export const HEADER_SIZE = 82
+export const HEADER_ENCODED_SIZE = b64.encodedLength(HEADER_SIZE) // 110
+export const SID_SIZE = 32
+/** Bytes covered by the AES-GCM additional data: type .. data size. */
+export const AAD_SIZE = 47
+/** Bytes covered by the MAC: everything before it. */
+export const MAC_INPUT_SIZE = 66
+/** Bytes kept unchanged by a touch: everything before the idling offset. */
+export const TOUCH_PREFIX_SIZE = 63
+
+export const MAX_CREATION_TIME = 2 ** 40 - 1
+export const MAX_ROLLING_OFFSET = 2 ** 32 - 1
+export const MAX_IDLING_OFFSET = 2 ** 24 - 1
+export const MAX_DATA_SIZE = 2 ** 24 - 1
+
+export const FLAG_STORAGE = 0x0001
+export const FLAG_FORGET = 0x0002
+export const FLAG_DEFLATE = 0x0010
+export const FLAG_BIND_IP = 0x0100
+export const FLAG_BIND_SCHEME = 0x0200
+export const FLAG_BIND_USER_AGENT = 0x0400
+export const KNOWN_FLAGS =
+  FLAG_STORAGE | FLAG_FORGET | FLAG_DEFLATE | FLAG_BIND_IP | FLAG_BIND_SCHEME | FLAG_BIND_USER_AGENT
+
+/** A parsed header. `bytes` is the exact 82 bytes the fields came from. */
+export interface Header {
+  readonly bytes: Buffer
+  readonly flags: number
+  readonly sid: Buffer
+  readonly creation: number
+  readonly rolling: number
+  readonly size: number
+  readonly tag: Buffer
+  readonly idling: number
+  readonly mac: Buffer
+}
+
+/** Fields a new header is built from (the tag and MAC are computed later). */
+export interface HeaderFields {
+  readonly flags: number
+  readonly sid: Uint8Array
+  readonly creation: number
+  readonly rolling: number
+  readonly size: number
+}
+
+/** Reads the header fields out of 82 bytes. */
+export const readHeader = (bytes: Buffer): Header => ({
+  bytes,
+  flags: bytes.readUInt16LE(1),
+  sid: bytes.subarray(3, 35),
+  creation: bytes.readUIntLE(35, 5),
+  rolling: bytes.readUInt32LE(40),
+  size: bytes.readUIntLE(44, 3),
+  tag: bytes.subarray(47, 63),
+  idling: bytes.readUIntLE(63, 3),
+  mac: bytes.subarray(66, 82),
+})
+
+/** Writes type .. data size into a fresh 82-byte buffer (the AAD prefix). */
+export const writeHeaderPrefix = (f: HeaderFields): Buffer => {
+  const bytes = Buffer.alloc(HEADER_SIZE)
+  bytes[0] = 1
+  bytes.writeUInt16LE(f.flags, 1)
+  bytes.set(f.sid, 3)
+  bytes.writeUIntLE(f.creation, 35, 5)
+  bytes.writeUInt32LE(f.rolling, 40)
+  bytes.writeUIntLE(f.size, 44, 3)
+  return bytes
+}
+
+/** Returns a copy of `bytes` with a new idling offset (the MAC still has to be recomputed). */
+export const withIdling = (bytes: Buffer, idling: number): Buffer => {
+  const copy = Buffer.from(bytes)
+  copy.writeUIntLE(idling, 63, 3)
+  return copy
+}

@@ -1,0 +1,266 @@
+/**
+ * Saving: every save seals under a new session id (AES-GCM keys and IVs are
+ * derived from the id, so new data never reuses a nonce). Cookie mode writes
+ * chunked Set-Cookie lines; server mode writes the record first, as the
+ * successor of the one it was opened from, merging with concurrent saves.
+ */
+import { pipe } from 'fp-ts/lib/function.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import * as b64 from './base64url.js'
+import { seal } from './codec.js'
+import { anyAudienceRef, type EngineContext, indexRefs, storageKey } from './context.js'
+import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './cookies.js'
+import { encodeEntries, setOwn } from './entries.js'
+import { conflict, revoked, type SessionError } from './errors.js'
+import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader } from './header.js'
+import { type CookieKind, decrypt, readRecord } from './open.js'
+import { clampOffset, storeTtl } from './policy.js'
+import type { SessionRecord, WriteRequest } from './ports.js'
+import type { CookieMeta, SessionImpl } from './session.js'
+
+const MAX_ATTEMPTS = 8
+
+const cookieName = (ctx: EngineContext, kind: CookieKind) =>
+  kind === 'session' ? ctx.o.cookie.name : ctx.o.cookie.rememberName
+
+const metaOf = (s: SessionImpl, kind: CookieKind) => (kind === 'session' ? s.meta : s.rememberMeta)
+
+/** Remember cookies persist: Max-Age and Expires agree (the reference's Expires ignores rotations). */
+const rememberAttributes = (ctx: EngineContext, ttl: number, now: number) =>
+  `${ctx.o.cookie.attributes}; Expires=${httpDate(now + ttl)}; Max-Age=${ttl}`
+
+const sealFor = (ctx: EngineContext, s: SessionImpl, kind: CookieKind, now: number) => {
+  const meta = metaOf(s, kind)
+  const creation = meta?.header.creation ?? now
+  const rolling = meta === undefined ? 0 : clampOffset(now - creation, MAX_ROLLING_OFFSET)
+  let flags = ctx.o.bindFlags | (ctx.server ? FLAG_STORAGE : 0)
+  if (
+    s.rememberChoice === false ||
+    (s.rememberChoice === undefined && ((s.meta?.header.flags ?? 0) & FLAG_FORGET) !== 0)
+  ) {
+    flags |= FLAG_FORGET
+  }
+  if (ctx.o.enforceSameSubject && s.entries.length > 1) {
+    const subject = s.entry.subject
+    const current = s.entry
+    s.entries = s.entries.filter((e) => e.subject === subject)
+    s.index = s.entries.indexOf(current)
+  }
+  const sealed = seal({
+    flags,
+    sid: ctx.random.bytes(32),
+    creation,
+    rolling,
+    plaintext: encodeEntries(s.entries),
+    compressionThreshold: ctx.o.compressionThreshold,
+    km: ctx.keyring.primary,
+    safety: kind === 'remember' ? ctx.o.rememberSafety : undefined,
+    binding: s.binding,
+  })
+  const [rollingTimeout, absoluteTimeout] =
+    kind === 'session'
+      ? [ctx.o.rollingTimeout, ctx.o.absoluteTimeout]
+      : [ctx.o.rememberRollingTimeout, ctx.o.rememberAbsoluteTimeout]
+  return {
+    sealed,
+    header: readHeader(sealed.header),
+    ttl: storeTtl(creation, rolling, rollingTimeout, absoluteTimeout, now),
+  }
+}
+
+/** Cookie mode: the chunk lines, and expiry lines for chunks the request had beyond the new count. */
+const writeCookies = (
+  ctx: EngineContext,
+  s: SessionImpl,
+  kind: CookieKind,
+  headerText: string,
+  payload: string,
+  attributes: string,
+): TE.TaskEither<SessionError, string> => {
+  const name = cookieName(ctx, kind)
+  const chunked = chunkLines(name, headerText, payload, attributes)
+  if (chunked === undefined) {
+    return TE.left({ _tag: 'TooLarge', bytes: headerText.length + payload.length, limit: MAX_CHUNKS * 4096 })
+  }
+  chunked.lines.forEach((line, i) => s.cookies.set(chunkName(name, i + 1), line))
+  for (let i = chunked.lines.length + 1; i <= MAX_CHUNKS; i++) {
+    const n = chunkName(name, i)
+    if (s.requestCookies.has(n) || s.cookies.has(n)) s.cookies.set(n, expireLine(n, ctx.o.cookie.attributes))
+  }
+  return TE.right(chunked.firstChunk)
+}
+
+const recordValue = (payload: string, info: SessionImpl['info']): string => {
+  if (info === undefined || info.size === 0) return JSON.stringify([payload])
+  return JSON.stringify([payload, b64.encode(Buffer.from(JSON.stringify(Object.fromEntries(info))))])
+}
+
+/**
+ * After a conflict: load the live record this session was rotated into, and
+ * re-apply only what this request changed. A session that was destroyed in
+ * the meantime stays destroyed.
+ */
+const rebase = (ctx: EngineContext, s: SessionImpl, name: string, now: number): TE.TaskEither<SessionError, void> => {
+  const meta = s.meta as CookieMeta
+  return pipe(
+    readRecord(ctx, name, meta, s.binding, now),
+    TE.mapLeft((e): SessionError => (e._tag === 'InvalidCookie' && e.reason === 'record' ? revoked('logout') : e)),
+    TE.flatMap((p) => decrypt(ctx, p, 'session')),
+    TE.flatMap((head) => {
+      const mine = s.entry
+      const index = head.entries.findIndex((e) => e.audience === mine.audience)
+      const target = head.entries[index]
+      if (target === undefined) return TE.left(revoked('logout'))
+      for (const [key, value] of s.changes) setOwn(target.data, key, value)
+      if (s.subjectChanged) target.subject = mine.subject
+      const info = head.info ?? new Map()
+      const myInfo = s.info?.get(mine.audience)
+      if (myInfo !== undefined) info.set(mine.audience, myInfo)
+      s.entries = head.entries
+      s.index = index
+      s.info = info.size > 0 ? info : undefined
+      s.meta = head.meta
+      return TE.right(undefined)
+    }),
+  )
+}
+
+/** Server mode: write the sealed record, cutting the previous one to staleTtl; retry on conflict. */
+const writeRecord = (
+  ctx: EngineContext,
+  s: SessionImpl,
+  kind: CookieKind,
+  now: number,
+  attempt = 1,
+): TE.TaskEither<SessionError, CookieMeta> => {
+  const store = ctx.store
+  if (store === undefined) return TE.left(revoked('logout'))
+  const name = cookieName(ctx, kind)
+  const previous = metaOf(s, kind)
+  const { sealed, header, ttl } = sealFor(ctx, s, kind, now)
+  const key = storageKey(ctx, header.sid)
+  const request: WriteRequest = {
+    name,
+    key,
+    value: recordValue(sealed.payload, kind === 'session' ? s.info : undefined),
+    ttl,
+    now,
+    createdAt: header.creation,
+    index: kind === 'session' ? indexRefs(ctx, s.entries) : [],
+    ...(previous?.key !== undefined && previous.record !== undefined
+      ? {
+          previous: {
+            key: previous.key,
+            version: previous.record.version,
+            successor: sealed.headerText,
+            staleTtl: ctx.o.staleTtl,
+          },
+        }
+      : {}),
+  }
+  const record: SessionRecord = {
+    value: request.value,
+    version: 1,
+    successor: null,
+    createdAt: header.creation,
+    updatedAt: now,
+    expiresAt: now + ttl,
+  }
+  const meta: CookieMeta = {
+    header,
+    headerText: sealed.headerText,
+    km: ctx.keyring.primary,
+    firstChunk: '',
+    key,
+    record,
+  }
+  return pipe(
+    store.write(request),
+    TE.flatMap((result): TE.TaskEither<SessionError, CookieMeta> => {
+      if (result === 'ok') return TE.right(meta)
+      if (kind === 'remember') {
+        // Remember records are never merged: a concurrent rotation already wrote an equal one.
+        s.rememberMeta = undefined
+        return attempt < MAX_ATTEMPTS ? writeRecord(ctx, s, kind, now, attempt + 1) : TE.left(conflict(attempt))
+      }
+      if (attempt >= MAX_ATTEMPTS) return TE.left(conflict(attempt))
+      return pipe(
+        rebase(ctx, s, name, now),
+        TE.flatMap(() => writeRecord(ctx, s, kind, now, attempt + 1)),
+      )
+    }),
+  )
+}
+
+/** Seals and writes one cookie (session or remember), updating the session's meta. */
+export const saveCookie = (
+  ctx: EngineContext,
+  s: SessionImpl,
+  kind: CookieKind,
+  now: number,
+): TE.TaskEither<SessionError, void> => {
+  const name = cookieName(ctx, kind)
+  if (ctx.server) {
+    return pipe(
+      writeRecord(ctx, s, kind, now),
+      TE.map((meta) => {
+        const attributes =
+          kind === 'session'
+            ? ctx.o.cookie.attributes
+            : rememberAttributes(ctx, meta.record?.expiresAt === undefined ? 1 : meta.record.expiresAt - now, now)
+        s.cookies.set(name, `${name}=${meta.headerText}${attributes}`)
+        if (kind === 'session') s.meta = meta
+        else s.rememberMeta = meta
+      }),
+    )
+  }
+  const { sealed, header, ttl } = sealFor(ctx, s, kind, now)
+  const attributes = kind === 'session' ? ctx.o.cookie.attributes : rememberAttributes(ctx, ttl, now)
+  return pipe(
+    writeCookies(ctx, s, kind, sealed.headerText, sealed.payload, attributes),
+    TE.map((firstChunk) => {
+      const meta: CookieMeta = {
+        header,
+        headerText: sealed.headerText,
+        km: ctx.keyring.primary,
+        firstChunk,
+        key: undefined,
+        record: undefined,
+      }
+      if (kind === 'session') s.meta = meta
+      else s.rememberMeta = meta
+    }),
+  )
+}
+
+/** Live sessions of a subject beyond `maxSessionsPerSubject`: evict the oldest, or refuse the new one. */
+export const enforceSessionLimit = (
+  ctx: EngineContext,
+  s: SessionImpl,
+  now: number,
+): TE.TaskEither<SessionError, void> => {
+  const max = ctx.o.maxSessionsPerSubject
+  const store = ctx.store
+  const subject = s.entry.subject
+  const joining = s.meta === undefined || s.subjectChanged
+  if (max === undefined || store === undefined || !ctx.server || subject === undefined || !joining)
+    return TE.right(undefined)
+  const name = ctx.o.cookie.name
+  const ref = anyAudienceRef(ctx, subject)
+  const own = s.meta?.key
+  return pipe(
+    store.listIndex(name, ref, now),
+    TE.flatMap((entries) => {
+      const others = entries.filter((e) => e.key !== own)
+      const excess = others.length - max + 1
+      if (excess <= 0) return TE.right(undefined)
+      if (ctx.o.onSessionLimit === 'reject-new') return TE.left<SessionError>({ _tag: 'SessionLimit', max })
+      // listIndex is ordered by expiry: the first entries are the oldest sessions.
+      const victims = others.slice(0, excess).map((e) => store.remove(name, e.key, [ref]))
+      return pipe(
+        TE.sequenceArray(victims),
+        TE.map(() => undefined),
+      )
+    }),
+  )
+}

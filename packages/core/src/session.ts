@@ -1,0 +1,156 @@
+/**
+ * The session a request works with: one audience's data, subject and
+ * remember choice, plus what the engine needs to save, touch or end it.
+ * A session is mutable and belongs to one request; the engine is stateless.
+ */
+import type { Binding } from './codec.js'
+import type { Entry, SessionData } from './entries.js'
+import { getOwn, setOwn } from './entries.js'
+import type { Header } from './header.js'
+import type { KeyMaterial } from './keys.js'
+import type { SessionRecord } from './ports.js'
+
+/** What a request's session looks like to the app. */
+export interface Session<D extends SessionData = SessionData> {
+  /** The 43-char base64url session id; undefined until the session is saved. */
+  readonly id: string | undefined
+  readonly state: 'new' | 'open' | 'closed'
+  readonly audience: string
+  readonly subject: string | undefined
+  /** This audience's data. Change it through `set`, so that concurrent saves can merge. */
+  readonly data: Readonly<Partial<D>>
+  /** Creation time (epoch seconds); undefined for a new session. */
+  readonly createdAt: number | undefined
+  /** Whether a remember cookie is kept for this session. */
+  readonly remember: boolean
+  /** True when anything was changed since the session was opened or saved. */
+  readonly changed: boolean
+  get<K extends keyof D & string>(key: K): D[K] | undefined
+  set<K extends keyof D & string>(key: K, value: D[K] | undefined): void
+  setSubject(subject: string | undefined): void
+  setAudience(audience: string): void
+  setRemember(remember: boolean): void
+  /** Unencrypted info kept beside a server-side record (e.g. user agent, IP) for `listSessions`. */
+  getInfo(key: string): unknown
+  setInfo(key: string, value: unknown): void
+}
+
+/** What the engine knows about a cookie it opened or issued. */
+export interface CookieMeta {
+  readonly header: Header
+  readonly headerText: string
+  readonly km: KeyMaterial
+  /** Cookie mode: the payload part of the first cookie (a touch re-sends it). */
+  readonly firstChunk: string
+  /** Server mode: the record's storage key and the record as read or written. */
+  readonly key: string | undefined
+  readonly record: SessionRecord | undefined
+}
+
+/** Engine-side state of a session. Not part of the public API. */
+export class SessionImpl<D extends SessionData = SessionData> implements Session<D> {
+  state: 'new' | 'open' | 'closed' = 'new'
+  meta: CookieMeta | undefined
+  rememberMeta: CookieMeta | undefined
+  /** Keys this request changed in its audience's data (undefined = deleted), re-applied after a conflict. */
+  readonly changes = new Map<string, unknown>()
+  rememberChoice: boolean | undefined
+  /** Per-audience unencrypted info (server mode), a Map so that no audience name can reach a prototype. */
+  info: Map<string, SessionData> | undefined
+  /** Set-Cookie lines for this response, one per cookie name (later lines replace earlier ones). */
+  readonly cookies = new Map<string, string>()
+  dirty = false
+  subjectChanged = false
+
+  constructor(
+    public entries: Entry[],
+    public index: number,
+    readonly binding: Binding,
+    readonly requestCookies: ReadonlyMap<string, string>,
+    private readonly rememberDefault: boolean,
+  ) {}
+
+  get entry(): Entry {
+    const e = this.entries[this.index]
+    if (e === undefined) throw new Error('session has no current audience')
+    return e
+  }
+  get id(): string | undefined {
+    return this.meta?.header.sid.toString('base64url')
+  }
+  get audience(): string {
+    return this.entry.audience
+  }
+  get subject(): string | undefined {
+    return this.entry.subject
+  }
+  get data(): Readonly<Partial<D>> {
+    return this.entry.data as Partial<D>
+  }
+  get createdAt(): number | undefined {
+    return this.meta?.header.creation
+  }
+  get remember(): boolean {
+    return this.rememberChoice ?? this.rememberDefault
+  }
+  get changed(): boolean {
+    return this.dirty
+  }
+
+  get<K extends keyof D & string>(key: K): D[K] | undefined {
+    this.assertUsable()
+    return getOwn(this.entry.data, key) as D[K] | undefined
+  }
+  set<K extends keyof D & string>(key: K, value: D[K] | undefined): void {
+    this.assertUsable()
+    setOwn(this.entry.data, key, value)
+    this.changes.set(key, value)
+    this.dirty = true
+  }
+  setSubject(subject: string | undefined): void {
+    this.assertUsable()
+    this.entry.subject = subject
+    this.subjectChanged = true
+    this.dirty = true
+  }
+  setAudience(audience: string): void {
+    this.assertUsable()
+    const current = this.entry
+    if (audience === current.audience) return
+    const info = this.info?.get(current.audience)
+    if (info !== undefined) {
+      this.info?.set(audience, info)
+      this.info?.delete(current.audience)
+    }
+    // Like the reference: an existing entry of the target audience is replaced by this one.
+    const previous = this.entries.findIndex((e) => e.audience === audience)
+    current.audience = audience
+    if (previous !== -1) {
+      this.entries.splice(previous, 1)
+      if (previous < this.index) this.index--
+    }
+    this.dirty = true
+  }
+  setRemember(remember: boolean): void {
+    this.assertUsable()
+    this.rememberChoice = remember
+    this.dirty = true
+  }
+  getInfo(key: string): unknown {
+    const own = this.info?.get(this.audience)
+    return own === undefined ? undefined : getOwn(own, key)
+  }
+  setInfo(key: string, value: unknown): void {
+    this.assertUsable()
+    this.info ??= new Map()
+    const own = this.info.get(this.audience) ?? {}
+    setOwn(own, key, value)
+    this.info.set(this.audience, own)
+    this.dirty = true
+  }
+
+  /** Using a closed session is a programmer defect, not a runtime condition. */
+  private assertUsable(): void {
+    if (this.state === 'closed') throw new Error('session is closed')
+  }
+}
