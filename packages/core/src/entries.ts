@@ -32,7 +32,7 @@ export const encodeEntries = (entries: readonly Entry[]): Buffer =>
  */
 export const decodeEntries = (
   plaintext: Buffer,
-  schemas: Readonly<Record<string, t.Mixed>>,
+  schemas: ReadonlyMap<string, t.Mixed>,
 ): E.Either<InvalidCookie, Entry[]> => {
   let parsed: unknown
   try {
@@ -51,7 +51,7 @@ export const decodeEntries = (
     if (subject !== undefined && subject !== null && typeof subject !== 'string') {
       return E.left(invalidCookie('json', 'bad subject'))
     }
-    const schema = schemas[audience]
+    const schema = schemas.get(audience)
     let checked = body
     if (schema !== undefined) {
       const result = schema.decode(body)

@@ -134,7 +134,8 @@ export interface ResolvedOptions {
     readonly response: 'ok' | 'redirect' | 'next'
     readonly redirectTo: string
   }
-  readonly schemas: Readonly<Record<string, t.Mixed>>
+  /** io-ts codecs by audience, in a Map so that no audience name can reach an inherited property. */
+  readonly schemas: ReadonlyMap<string, t.Mixed>
 }
 
 const BIND_FLAGS: Record<t.TypeOf<typeof BindName>, number> = {
@@ -227,7 +228,7 @@ export const decodeOptions = (input: unknown): E.Either<ConfigError, ResolvedOpt
       response: logout.response ?? 'ok',
       redirectTo: logout.redirectTo ?? '/',
     },
-    schemas: (o.schemas ?? {}) as Record<string, t.Mixed>,
+    schemas: new Map(Object.entries(o.schemas ?? {}) as [string, t.Mixed][]),
   })
 }
 

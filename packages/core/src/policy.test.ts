@@ -1,0 +1,89 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { decide, storeTtl } from './policy.js'
+
+const T0 = 1_700_000_000
+const defaults = { idlingTimeout: 900, rollingTimeout: 3600, absoluteTimeout: 86400, touchThreshold: 60, clockSkew: 60 }
+const fresh = { creation: T0, rolling: 0, idling: 0 }
+
+describe('decide: each limit is valid exactly at the limit and rejects one second later', () => {
+  it.each([
+    ['absolute', { ...defaults, idlingTimeout: 0, rollingTimeout: 0 }, 86400],
+    ['rolling', { ...defaults, idlingTimeout: 0 }, 3600],
+    ['idle', defaults, 900],
+  ] as const)('%s timeout', (timeout, options, limit) => {
+    expect(decide(fresh, options, T0 + limit)._tag).not.toBe('Reject')
+    expect(decide(fresh, options, T0 + limit + 1)).toEqual({ _tag: 'Reject', timeout })
+  })
+
+  it('measures idle time from the last touch and rolling time from the last rotation', () => {
+    const touched = { creation: T0, rolling: 2000, idling: 500 }
+    expect(decide(touched, defaults, T0 + 2500 + 900)._tag).not.toBe('Reject')
+    expect(decide(touched, defaults, T0 + 2500 + 901)).toEqual({ _tag: 'Reject', timeout: 'idle' })
+  })
+})
+
+describe('decide: what an open session needs', () => {
+  it.each([
+    ['keeps within the touch threshold', 60, { _tag: 'Keep' }],
+    ['touches past the touch threshold', 61, { _tag: 'Touch', idling: 61 }],
+    ['rotates past 75% of the rolling timeout', 2701, { _tag: 'Rotate' }],
+  ] as const)('%s', (_, after, expected) => {
+    const options = { ...defaults, idlingTimeout: 3600 }
+    expect(decide(fresh, options, T0 + after)).toEqual(expected)
+  })
+
+  it('keeps everything when there is no idle or rolling timeout', () => {
+    expect(decide(fresh, { ...defaults, idlingTimeout: 0, rollingTimeout: 0 }, T0 + 5000)).toEqual({ _tag: 'Keep' })
+  })
+})
+
+describe('decide: clock skew', () => {
+  it('accepts a creation time up to clockSkew in the future, as elapsed 0', () => {
+    expect(decide(fresh, defaults, T0 - 60)).toEqual({ _tag: 'Keep' })
+  })
+  it('rejects a creation time further in the future', () => {
+    expect(decide(fresh, defaults, T0 - 61)).toEqual({ _tag: 'Future' })
+  })
+})
+
+describe('storeTtl', () => {
+  it('is the rolling timeout left, capped by the absolute timeout left', () => {
+    expect(storeTtl(T0, 0, 3600, 86400, T0)).toBe(3600)
+    expect(storeTtl(T0, 84000, 3600, 86400, T0 + 84000)).toBe(2400)
+  })
+  it('is at least one second', () => {
+    expect(storeTtl(T0, 0, 3600, 86400, T0 + 90000)).toBe(1)
+  })
+})
+
+describe('properties', () => {
+  it('no sequence of touches and rotations lets a session live past its absolute timeout', () => {
+    const step = fc.integer({ min: 1, max: 2000 })
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 200 }), (gaps) => {
+        const options = { ...defaults, absoluteTimeout: 20_000 }
+        let times = fresh
+        let now = T0
+        for (const gap of gaps) {
+          now += gap
+          const d = decide(times, options, now)
+          if (d._tag === 'Reject') return true
+          expect(now - T0).toBeLessThanOrEqual(options.absoluteTimeout)
+          if (d._tag === 'Rotate') times = { creation: times.creation, rolling: now - times.creation, idling: 0 }
+          if (d._tag === 'Touch') times = { ...times, idling: d.idling }
+        }
+        return true
+      }),
+    )
+  })
+
+  it('the store TTL never reaches past the absolute timeout', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 86400 }), fc.integer({ min: 1, max: 100_000 }), (age, rolling) => {
+        const ttl = storeTtl(T0, age, rolling, 86400, T0 + age)
+        expect(age + ttl).toBeLessThanOrEqual(Math.max(86400, age + 1))
+      }),
+    )
+  })
+})
