@@ -21,7 +21,7 @@ const issue = async (data: SessionData, extra: object = {}, audience?: string) =
   return (await right(e.save(s))).setCookie
 }
 
-const valueOf = (line: string) => (line.split(';')[0] ?? '').slice(line.indexOf('=') + 1)
+const cookieValue = (line: string) => (line.split(';')[0] ?? '').slice(line.indexOf('=') + 1)
 
 /** Seals an arbitrary plaintext the way a (possibly hostile) peer holding the secret could. */
 const craft = (plaintext: string, fields: { flags?: number; creation?: number } = {}) => {
@@ -44,7 +44,7 @@ describe('round trip', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), json, { maxKeys: 6 }),
-        fc.string({ minLength: 1, maxLength: 20 }).filter((a) => !/[\u0000-\u001f\u007f;]/.test(a)),
+        fc.string({ minLength: 1, maxLength: 20 }).filter((a) => [...a].every((c) => c >= ' ' && c !== '\u007f' && c !== ';')),
         async (data, audience) => {
           const lines = await issue(data, {}, audience)
           const opened = await right(engine({ audience }).open(request(lines)))
@@ -67,7 +67,7 @@ describe('round trip', () => {
 describe('tampering', () => {
   it('flipping any single bit of any cookie byte is rejected', async () => {
     const [line] = await issue({ user: 'alice', roles: ['admin'] })
-    const value = valueOf(line as string)
+    const value = cookieValue(line as string)
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: value.length - 1 }),
@@ -98,7 +98,7 @@ describe('bad input is a typed rejection, never a throw', () => {
   })
   it('a cookie truncated at every length', async () => {
     const [line] = await issue({ user: 'alice' })
-    const value = valueOf(line as string)
+    const value = cookieValue(line as string)
     for (let n = 1; n < value.length; n++) {
       const error = await reject(`session=${value.slice(0, n)}`)
       expect(error._tag, `length ${n}`).toBe('InvalidCookie')
@@ -109,9 +109,9 @@ describe('bad input is a typed rejection, never a throw', () => {
   })
   it('a wrong type byte', async () => {
     const [line] = await issue({ a: 1 })
-    const bytes = Buffer.from(valueOf(line as string).slice(0, HEADER_ENCODED_SIZE), 'base64url')
+    const bytes = Buffer.from(cookieValue(line as string).slice(0, HEADER_ENCODED_SIZE), 'base64url')
     bytes[0] = 2
-    const cookie = `session=${bytes.toString('base64url')}${valueOf(line as string).slice(HEADER_ENCODED_SIZE)}`
+    const cookie = `session=${bytes.toString('base64url')}${cookieValue(line as string).slice(HEADER_ENCODED_SIZE)}`
     expect(await reject(cookie)).toMatchObject({ _tag: 'InvalidCookie', reason: 'type' })
   })
   it('unknown flag bits', async () => {
