@@ -44,7 +44,7 @@ export const openClient = (target: RedisTarget, timeoutMs: number): { client: Re
   }
   const cluster = new Cluster([...target.cluster], {
     enableOfflineQueue: false,
-    enableAutoPipelining: true,
+    // Off: ioredis's Cluster auto-pipelines reject a batch whose keys span slots.
     clusterRetryStrategy: (times) => Math.min(times * 100, 1000),
     slotsRefreshTimeout: timeoutMs,
     redisOptions: { commandTimeout: timeoutMs, connectTimeout: timeoutMs, autoResendUnfulfilledCommands: false },
