@@ -44,7 +44,9 @@ describe('round trip', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), json, { maxKeys: 6 }),
-        fc.string({ minLength: 1, maxLength: 20 }).filter((a) => [...a].every((c) => c >= ' ' && c !== '\u007f' && c !== ';')),
+        fc
+          .string({ minLength: 1, maxLength: 20 })
+          .filter((a) => [...a].every((c) => c >= ' ' && c !== '\u007f' && c !== ';')),
         async (data, audience) => {
           const lines = await issue(data, {}, audience)
           const opened = await right(engine({ audience }).open(request(lines)))

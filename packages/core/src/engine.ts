@@ -153,23 +153,32 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   /** Expires the cookies of a kind that the request carried (all chunks). */
   const clearRequestCookies = (s: SessionImpl<D>, kind: CookieKind) => {
     const name = kind === 'session' ? o.cookie.name : o.cookie.rememberName
-    for (let i = 1; i <= (kind === 'session' ? MAX_CHUNKS : 1); i++) {
+    for (let i = 1; i <= MAX_CHUNKS; i++) {
       const n = chunkName(name, i)
       if (s.requestCookies.has(n) || s.cookies.has(n)) s.cookies.set(n, expireLine(n, o.cookie.attributes))
     }
   }
 
+  /**
+   * A session from an opened cookie. When the cookie has no entry for our
+   * audience, `join` makes a new entry beside the others (several audiences
+   * share one cookie); otherwise that is a MissingAudience rejection.
+   */
   const fromOpened = (
     req: SessionRequest,
     cookies: Map<string, string>,
     opened: Opened,
+    join = false,
   ): E.Either<SessionError, SessionImpl<D>> => {
     const index = opened.entries.findIndex((e) => e.audience === o.audience)
-    if (index === -1) return E.left(missingAudience(o.audience))
-    const s = new SessionImpl<D>(opened.entries, index, bindingOf(req), cookies, o.remember)
+    if (index === -1 && !join) return E.left(missingAudience(o.audience))
+    const s =
+      index === -1
+        ? newSession(req, cookies, opened.entries)
+        : new SessionImpl<D>(opened.entries, index, bindingOf(req), cookies, o.remember)
     s.meta = opened.meta
     s.info = opened.info
-    s.state = 'open'
+    s.state = index === -1 ? 'new' : 'open'
     if (opened.followed)
       s.cookies.set(o.cookie.name, `${o.cookie.name}=${opened.meta.headerText}${o.cookie.attributes}`)
     return E.right(s)
@@ -196,10 +205,14 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       }),
     )
 
-  const openWith = (req: SessionRequest, cookies: Map<string, string>): TE.TaskEither<SessionError, SessionImpl<D>> =>
+  const openWith = (
+    req: SessionRequest,
+    cookies: Map<string, string>,
+    join = false,
+  ): TE.TaskEither<SessionError, SessionImpl<D>> =>
     pipe(
       openCookie(ctx, 'session', cookies, bindingOf(req), o.audience),
-      TE.flatMapEither((opened) => fromOpened(req, cookies, opened)),
+      TE.flatMapEither((opened) => fromOpened(req, cookies, opened, join)),
       TE.orElse((e) =>
         o.remember && isRejection(e) && e._tag !== 'MissingAudience' ? reopenFromRemember(req, cookies, e) : TE.left(e),
       ),
@@ -331,7 +344,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   const start = (req: SessionRequest): TE.TaskEither<SessionError, Session<D>> => {
     const cookies = parseCookieHeader(req.headers.cookie)
     return pipe(
-      openWith(req, cookies),
+      openWith(req, cookies, true),
       TE.flatMap((s) =>
         pipe(
           refresh(s),

@@ -1,0 +1,256 @@
+import * as t from 'io-ts'
+import { describe, expect, it } from 'vitest'
+import { fakeClock, jar, left, request, right, scriptedRandom } from '../test/helpers.js'
+import { createSessionEngine, type SessionEvent, type SessionOptions } from './index.js'
+
+const SECRET = 'a strong secret of at least thirty-two bytes'
+const T0 = 1_700_000_000
+
+const setup = (options: Partial<SessionOptions> = {}) => {
+  const clock = fakeClock(T0)
+  const events: SessionEvent[] = []
+  const engine = createSessionEngine(
+    { secret: SECRET, ...options },
+    { clock, random: scriptedRandom(), onEvent: (e) => events.push(e) },
+  )
+  const browser = jar()
+  /** One request: open (start) with the browser's cookies, run `act`, keep what the response sets. */
+  const visit = async (act?: (s: Awaited<ReturnType<typeof start>>) => unknown, extra = {}) => {
+    const s = await start(extra)
+    await act?.(s)
+    const outcome = engine.outcome(s)
+    browser.apply(outcome.setCookie)
+    return { session: s, outcome }
+  }
+  const start = (extra = {}) => right(engine.start(request(browser.lines, extra)))
+  return { engine, clock, events, browser, visit }
+}
+
+const login = async (ctx: ReturnType<typeof setup>, subject = 'alice') =>
+  ctx.visit(async (s) => {
+    s.set('user', subject)
+    s.setSubject(subject)
+    await right(ctx.engine.save(s))
+  })
+
+const headerOf = (value: string | undefined) => Buffer.from((value ?? '').slice(0, 110), 'base64url')
+
+describe('refresh: keep, touch, rotate', () => {
+  it('sends nothing within the touch threshold', async () => {
+    const ctx = setup()
+    await login(ctx)
+    ctx.clock.advance(60)
+    const { outcome } = await ctx.visit()
+    expect(outcome.setCookie).toEqual([])
+  })
+
+  it('touches past the threshold: same session id, same ciphertext, new idling offset and MAC', async () => {
+    const ctx = setup()
+    await login(ctx)
+    const before = ctx.browser.value('session') as string
+    ctx.clock.advance(61)
+    const { session } = await ctx.visit()
+    const after = ctx.browser.value('session') as string
+    expect(after.slice(110)).toBe(before.slice(110))
+    expect(headerOf(after).subarray(0, 63)).toEqual(headerOf(before).subarray(0, 63))
+    expect(headerOf(after).readUIntLE(63, 3)).toBe(61)
+    expect(session.id).toBe(headerOf(before).subarray(3, 35).toString('base64url'))
+    expect(ctx.events.at(-1)).toMatchObject({ type: 'touched' })
+  })
+
+  it('rotates past 75% of the rolling timeout: new id, same creation time', async () => {
+    const ctx = setup({ idlingTimeout: 0 })
+    const { session: first } = await login(ctx)
+    ctx.clock.advance(2701)
+    const { session } = await ctx.visit()
+    const header = headerOf(ctx.browser.value('session'))
+    expect(session.id).not.toBe(first.id)
+    expect(header.readUIntLE(35, 5)).toBe(T0)
+    expect(header.readUInt32LE(40)).toBe(2701)
+    expect(ctx.events.at(-1)).toMatchObject({ type: 'rotated', previousId: first.id })
+  })
+})
+
+describe('expiry through the engine', () => {
+  it.each([
+    ['idle', {}, 901],
+    ['rolling', { idlingTimeout: 0, rollingTimeout: 100 }, 101],
+    ['absolute', { idlingTimeout: 0, rollingTimeout: 0, absoluteTimeout: 500 }, 501],
+  ] as const)('%s: rejected, reported, and replaced by a new session', async (timeout, options, after) => {
+    const ctx = setup(options)
+    await login(ctx)
+    ctx.clock.advance(after)
+    const lines = ctx.browser.lines
+    expect(await left(ctx.engine.open(request(lines)))).toEqual({ _tag: 'Expired', timeout, remember: false })
+    expect(ctx.events.at(-1)).toEqual({ type: 'expired', timeout, remember: false })
+    const { session } = await ctx.visit()
+    expect(session.state).toBe('new')
+    expect(ctx.browser.value('session')).toBeUndefined()
+  })
+})
+
+describe('audiences', () => {
+  it('keeps two audiences in one cookie; logout drops only the current one', async () => {
+    const a = setup({ audience: 'admin' })
+    await login(a, 'alice')
+    const b = createSessionEngine({ secret: SECRET, audience: 'portal' }, { clock: a.clock })
+    const portal = await right(b.start(request(a.browser.lines)))
+    expect(portal.state).toBe('new')
+    portal.set('theme', 'dark')
+    portal.setSubject('alice')
+    a.browser.apply((await right(b.save(portal))).setCookie)
+
+    const admin = await right(a.engine.open(request(a.browser.lines)))
+    expect(admin.get('user')).toBe('alice')
+    a.browser.apply((await right(a.engine.logout(admin))).setCookie)
+    expect(await left(a.engine.open(request(a.browser.lines)))).toMatchObject({ _tag: 'MissingAudience' })
+    expect((await right(b.open(request(a.browser.lines)))).get('theme')).toBe('dark')
+  })
+
+  it('enforceSameSubject drops audiences of another subject on save', async () => {
+    const a = setup({ audience: 'admin', enforceSameSubject: true })
+    await login(a, 'alice')
+    const b = createSessionEngine({ secret: SECRET, audience: 'portal', enforceSameSubject: true }, { clock: a.clock })
+    const portal = await right(b.start(request(a.browser.lines)))
+    portal.setSubject('bob')
+    a.browser.apply((await right(b.save(portal))).setCookie)
+    expect(await left(a.engine.open(request(a.browser.lines)))).toMatchObject({ _tag: 'MissingAudience' })
+  })
+})
+
+describe('destroy', () => {
+  it('expires every chunk and the remember cookie', async () => {
+    const ctx = setup({ remember: true, compressionThreshold: 0, rememberSafety: 'Low' })
+    await ctx.visit(async (s) => {
+      s.set('big', 'z'.repeat(9000))
+      await right(ctx.engine.save(s))
+    })
+    expect(ctx.browser.lines.map((l) => l.split('=')[0])).toEqual(
+      expect.arrayContaining(['session', 'session2', 'session3', 'remember']),
+    )
+    const { outcome } = await ctx.visit((s) => right(ctx.engine.destroy(s)))
+    expect(outcome.setCookie.every((l) => l.includes('Max-Age=0'))).toBe(true)
+    expect(ctx.browser.lines).toEqual([])
+    expect(ctx.events.at(-1)).toMatchObject({ type: 'destroyed' })
+  })
+
+  it('shrinking a chunked session expires the spare chunks', async () => {
+    const ctx = setup({ compressionThreshold: 0 })
+    await ctx.visit(async (s) => {
+      s.set('big', 'z'.repeat(9000))
+      await right(ctx.engine.save(s))
+    })
+    await ctx.visit(async (s) => {
+      s.set('big', 'small')
+      await right(ctx.engine.save(s))
+    })
+    expect(ctx.browser.lines.map((l) => l.split('=')[0])).toEqual(['session'])
+    const s = await right(ctx.engine.open(request(ctx.browser.lines)))
+    expect(s.get('big')).toBe('small')
+  })
+})
+
+describe('remember me', () => {
+  it('survives losing the session cookie, and the remember cookie can be turned off', async () => {
+    const ctx = setup({ remember: true, rememberSafety: 'Low' })
+    await login(ctx)
+    ctx.browser.delete('session')
+    ctx.clock.advance(86400 * 2)
+    const { session } = await ctx.visit()
+    expect(session.get('user')).toBe('alice')
+    expect(session.createdAt).toBe(T0 + 86400 * 2)
+    expect(ctx.browser.value('session')).toBeDefined()
+    await ctx.visit(async (s) => {
+      s.setRemember(false)
+      await right(ctx.engine.save(s))
+    })
+    expect(ctx.browser.value('remember')).toBeUndefined()
+  })
+})
+
+describe('secret rotation', () => {
+  it('opens a cookie sealed with a fallback secret and re-issues it under the primary on save', async () => {
+    const old = setup()
+    await login(old)
+    const OTHER = 'the next secret, also thirty-two bytes or more'
+    const rotated = createSessionEngine({ secret: OTHER, secretFallbacks: [SECRET] }, { clock: old.clock })
+    const s = await right(rotated.open(request(old.browser.lines)))
+    const lines = (await right(rotated.save(s))).setCookie
+    const onlyNew = createSessionEngine({ secret: OTHER }, { clock: old.clock })
+    expect((await right(onlyNew.open(request(lines)))).get('user')).toBe('alice')
+  })
+})
+
+describe('binding', () => {
+  it('a cookie bound to the user agent does not open from another one', async () => {
+    const ctx = setup({ bind: ['user-agent', 'ip'] })
+    const ua = { headers: { 'user-agent': 'Firefox' }, remoteAddress: '10.0.0.1' }
+    await ctx.visit(async (s) => {
+      s.set('user', 'alice')
+      await right(ctx.engine.save(s))
+    }, ua)
+    const same = await right(ctx.engine.open(request(ctx.browser.lines, ua)))
+    expect(same.get('user')).toBe('alice')
+    const other = request(ctx.browser.lines, { headers: { 'user-agent': 'curl' }, remoteAddress: '10.0.0.1' })
+    expect(await left(ctx.engine.open(other))).toMatchObject({ reason: 'mac' })
+  })
+})
+
+describe('typed data', () => {
+  const Cart = t.type({ items: t.array(t.string) })
+  it('data that fails the audience codec is rejected with a clear reason', async () => {
+    const loose = setup()
+    await loose.visit(async (s) => {
+      s.set('items', 'not an array')
+      await right(loose.engine.save(s))
+    })
+    const strict = createSessionEngine({ secret: SECRET, schemas: { default: Cart } }, { clock: loose.clock })
+    expect(await left(strict.open(request(loose.browser.lines)))).toMatchObject({
+      _tag: 'InvalidCookie',
+      reason: 'data',
+    })
+  })
+  it('data that passes opens typed', async () => {
+    const ctx = setup({ schemas: { default: Cart } })
+    await ctx.visit(async (s) => {
+      s.set('items', ['apple'])
+      await right(ctx.engine.save(s))
+    })
+    const typed = createSessionEngine<t.TypeOf<typeof Cart>>(
+      { secret: SECRET, schemas: { default: Cart } },
+      { clock: ctx.clock },
+    )
+    const s = await right(typed.open(request(ctx.browser.lines)))
+    const items: string[] | undefined = s.get('items')
+    expect(items).toEqual(['apple'])
+  })
+})
+
+describe('session headers', () => {
+  it('sets the configured response headers for an open session', async () => {
+    const ctx = setup({
+      responseHeaders: ['id', 'audience', 'subject', 'timeout', 'idling-timeout', 'absolute-timeout'],
+    })
+    await login(ctx)
+    ctx.clock.advance(30)
+    const { session, outcome } = await ctx.visit()
+    expect(outcome.headers).toEqual({
+      'Session-Id': session.id,
+      'Session-Audience': 'default',
+      'Session-Subject': 'alice',
+      'Session-Timeout': '870',
+      'Session-Idling-Timeout': '870',
+      'Session-Absolute-Timeout': String(86400 - 30),
+    })
+  })
+})
+
+describe('closed sessions', () => {
+  it('cannot be saved again; using one is a programmer error', async () => {
+    const ctx = setup()
+    const { session } = await login(ctx)
+    await right(ctx.engine.destroy(session))
+    expect(await left(ctx.engine.save(session))).toEqual({ _tag: 'Closed' })
+    expect(() => session.set('x', 1)).toThrow(/closed/)
+  })
+})
