@@ -1,6 +1,6 @@
+import { fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tessera/testing'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { fakeClock, left, request, right, scriptedRandom } from '../test/helpers.js'
 import { seal } from './codec.js'
 import { HEADER_ENCODED_SIZE } from './header.js'
 import { createSessionEngine, type SessionData } from './index.js'
@@ -15,10 +15,10 @@ const engine = (extra: object = {}, now = T0) =>
 /** Issues a cookie for `data` and returns the Set-Cookie lines. */
 const issue = async (data: SessionData, extra: object = {}, audience?: string) => {
   const e = engine(audience === undefined ? extra : { ...extra, audience })
-  const s = await right(e.start(request()))
+  const s = await runRight(e.start(requestWith()))
   for (const [k, v] of Object.entries(data)) s.set(k, v)
   s.setSubject('alice')
-  return (await right(e.save(s))).setCookie
+  return (await runRight(e.save(s))).setCookie
 }
 
 const cookieValue = (line: string) => (line.split(';')[0] ?? '').slice(line.indexOf('=') + 1)
@@ -49,7 +49,7 @@ describe('round trip', () => {
           .filter((a) => [...a].every((c) => c >= ' ' && c !== '\u007f' && c !== ';')),
         async (data, audience) => {
           const lines = await issue(data, {}, audience)
-          const opened = await right(engine({ audience }).open(request(lines)))
+          const opened = await runRight(engine({ audience }).open(requestWith(lines)))
           // JSON itself turns -0 into 0; compare through JSON so that is not counted as a difference.
           expect(JSON.parse(JSON.stringify(opened.data))).toEqual(JSON.parse(JSON.stringify(data)))
           expect(opened.audience).toBe(audience)
@@ -62,7 +62,7 @@ describe('round trip', () => {
   it('compresses above the threshold and still opens', async () => {
     const lines = await issue({ text: 'x'.repeat(5000) })
     expect(lines).toHaveLength(1)
-    expect((await right(engine().open(request(lines)))).get('text')).toHaveLength(5000)
+    expect((await runRight(engine().open(requestWith(lines)))).get('text')).toHaveLength(5000)
   })
 })
 
@@ -77,7 +77,7 @@ describe('tampering', () => {
         async (i, bit) => {
           const flipped = String.fromCharCode(value.charCodeAt(i) ^ (1 << bit))
           const tampered = value.slice(0, i) + flipped + value.slice(i + 1)
-          const error = await left(engine().open(request([`session=${tampered}`])))
+          const error = await runLeft(engine().open(requestWith([`session=${tampered}`])))
           expect(['InvalidCookie', 'MissingCookie']).toContain(error._tag)
         },
       ),
@@ -87,13 +87,13 @@ describe('tampering', () => {
 })
 
 describe('bad input is a typed rejection, never a throw', () => {
-  const reject = async (cookie: string, extra: object = {}) => left(engine(extra).open(request([cookie])))
+  const reject = async (cookie: string, extra: object = {}) => runLeft(engine(extra).open(requestWith([cookie])))
 
   it('an empty cookie', async () => {
     expect(await reject('session=')).toEqual({ _tag: 'MissingCookie' })
   })
   it('no cookie at all', async () => {
-    expect(await left(engine().open({ headers: {} }))).toEqual({ _tag: 'MissingCookie' })
+    expect(await runLeft(engine().open({ headers: {} }))).toEqual({ _tag: 'MissingCookie' })
   })
   it('non-base64url characters', async () => {
     expect(await reject(`session=${'*'.repeat(200)}`)).toMatchObject({ _tag: 'InvalidCookie', reason: 'header' })
@@ -125,19 +125,19 @@ describe('bad input is a typed rejection, never a throw', () => {
   it('a missing chunk', async () => {
     const lines = await issue({ big: 'y'.repeat(6000) }, { compressionThreshold: 0 })
     expect(lines.length).toBeGreaterThan(1)
-    expect(await left(engine().open(request(lines.slice(0, 1))))).toMatchObject({ reason: 'chunk' })
+    expect(await runLeft(engine().open(requestWith(lines.slice(0, 1))))).toMatchObject({ reason: 'chunk' })
   })
   it('chunks from two sessions', async () => {
     const a = await issue({ big: 'a'.repeat(6000) }, { compressionThreshold: 0 })
     const b = await issue({ big: 'b'.repeat(6000) }, { compressionThreshold: 0 })
     const mixed = [a[0] as string, ...b.slice(1)]
-    expect(await left(engine().open(request(mixed)))).toMatchObject({ _tag: 'InvalidCookie' })
+    expect(await runLeft(engine().open(requestWith(mixed)))).toMatchObject({ _tag: 'InvalidCookie' })
   })
   it('__proto__ and constructor keys in the payload pollute no prototype', async () => {
     const cookie = craft(
       '[[{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"ok":1},"default"]]',
     )
-    const session = await right(engine().open(request([cookie])))
+    const session = await runRight(engine().open(requestWith([cookie])))
     expect(session.get('ok')).toBe(1)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
     expect(Object.prototype).not.toHaveProperty('polluted')
@@ -155,7 +155,7 @@ describe('bad input is a typed rejection, never a throw', () => {
       { secret: 'another secret, also thirty-two bytes long' },
       { clock: fakeClock(T0) },
     )
-    expect(await left(other.open(request(lines)))).toMatchObject({ reason: 'mac' })
+    expect(await runLeft(other.open(requestWith(lines)))).toMatchObject({ reason: 'mac' })
   })
   it('a creation time in the future', async () => {
     expect(await reject(craft('[[{},"default"]]', { creation: T0 + 3600 }))).toMatchObject({ reason: 'future' })

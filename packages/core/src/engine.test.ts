@@ -1,6 +1,6 @@
+import { cookieJar, fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tessera/testing'
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
-import { fakeClock, jar, left, request, right, scriptedRandom } from '../test/helpers.js'
 import { createSessionEngine, type SessionEvent, type SessionOptions } from './index.js'
 
 const SECRET = 'a strong secret of at least thirty-two bytes'
@@ -13,7 +13,7 @@ const setup = (options: Partial<SessionOptions> = {}) => {
     { secret: SECRET, ...options },
     { clock, random: scriptedRandom(), onEvent: (e) => events.push(e) },
   )
-  const browser = jar()
+  const browser = cookieJar()
   /** One request: open (start) with the browser's cookies, run `act`, keep what the response sets. */
   const visit = async (act?: (s: Awaited<ReturnType<typeof start>>) => unknown, extra = {}) => {
     const s = await start(extra)
@@ -22,7 +22,7 @@ const setup = (options: Partial<SessionOptions> = {}) => {
     browser.apply(outcome.setCookie)
     return { session: s, outcome }
   }
-  const start = (extra = {}) => right(engine.start(request(browser.lines, extra)))
+  const start = (extra = {}) => runRight(engine.start(requestWith(browser.lines, extra)))
   return { engine, clock, events, browser, visit }
 }
 
@@ -30,7 +30,7 @@ const login = async (ctx: ReturnType<typeof setup>, subject = 'alice') =>
   ctx.visit(async (s) => {
     s.set('user', subject)
     s.setSubject(subject)
-    await right(ctx.engine.save(s))
+    await runRight(ctx.engine.save(s))
   })
 
 const headerOf = (value: string | undefined) => Buffer.from((value ?? '').slice(0, 110), 'base64url')
@@ -81,7 +81,7 @@ describe('expiry through the engine', () => {
     await login(ctx)
     ctx.clock.advance(after)
     const lines = ctx.browser.lines
-    expect(await left(ctx.engine.open(request(lines)))).toEqual({ _tag: 'Expired', timeout, remember: false })
+    expect(await runLeft(ctx.engine.open(requestWith(lines)))).toEqual({ _tag: 'Expired', timeout, remember: false })
     expect(ctx.events.at(-1)).toEqual({ type: 'expired', timeout, remember: false })
     const { session } = await ctx.visit()
     expect(session.state).toBe('new')
@@ -94,27 +94,27 @@ describe('audiences', () => {
     const a = setup({ audience: 'admin' })
     await login(a, 'alice')
     const b = createSessionEngine({ secret: SECRET, audience: 'portal' }, { clock: a.clock })
-    const portal = await right(b.start(request(a.browser.lines)))
+    const portal = await runRight(b.start(requestWith(a.browser.lines)))
     expect(portal.state).toBe('new')
     portal.set('theme', 'dark')
     portal.setSubject('alice')
-    a.browser.apply((await right(b.save(portal))).setCookie)
+    a.browser.apply((await runRight(b.save(portal))).setCookie)
 
-    const admin = await right(a.engine.open(request(a.browser.lines)))
+    const admin = await runRight(a.engine.open(requestWith(a.browser.lines)))
     expect(admin.get('user')).toBe('alice')
-    a.browser.apply((await right(a.engine.logout(admin))).setCookie)
-    expect(await left(a.engine.open(request(a.browser.lines)))).toMatchObject({ _tag: 'MissingAudience' })
-    expect((await right(b.open(request(a.browser.lines)))).get('theme')).toBe('dark')
+    a.browser.apply((await runRight(a.engine.logout(admin))).setCookie)
+    expect(await runLeft(a.engine.open(requestWith(a.browser.lines)))).toMatchObject({ _tag: 'MissingAudience' })
+    expect((await runRight(b.open(requestWith(a.browser.lines)))).get('theme')).toBe('dark')
   })
 
   it('enforceSameSubject drops audiences of another subject on save', async () => {
     const a = setup({ audience: 'admin', enforceSameSubject: true })
     await login(a, 'alice')
     const b = createSessionEngine({ secret: SECRET, audience: 'portal', enforceSameSubject: true }, { clock: a.clock })
-    const portal = await right(b.start(request(a.browser.lines)))
+    const portal = await runRight(b.start(requestWith(a.browser.lines)))
     portal.setSubject('bob')
-    a.browser.apply((await right(b.save(portal))).setCookie)
-    expect(await left(a.engine.open(request(a.browser.lines)))).toMatchObject({ _tag: 'MissingAudience' })
+    a.browser.apply((await runRight(b.save(portal))).setCookie)
+    expect(await runLeft(a.engine.open(requestWith(a.browser.lines)))).toMatchObject({ _tag: 'MissingAudience' })
   })
 })
 
@@ -123,12 +123,12 @@ describe('destroy', () => {
     const ctx = setup({ remember: true, compressionThreshold: 0, rememberSafety: 'Low' })
     await ctx.visit(async (s) => {
       s.set('big', 'z'.repeat(9000))
-      await right(ctx.engine.save(s))
+      await runRight(ctx.engine.save(s))
     })
     expect(ctx.browser.lines.map((l) => l.split('=')[0])).toEqual(
       expect.arrayContaining(['session', 'session2', 'session3', 'remember']),
     )
-    const { outcome } = await ctx.visit((s) => right(ctx.engine.destroy(s)))
+    const { outcome } = await ctx.visit((s) => runRight(ctx.engine.destroy(s)))
     expect(outcome.setCookie.every((l) => l.includes('Max-Age=0'))).toBe(true)
     expect(ctx.browser.lines).toEqual([])
     expect(ctx.events.at(-1)).toMatchObject({ type: 'destroyed' })
@@ -138,14 +138,14 @@ describe('destroy', () => {
     const ctx = setup({ compressionThreshold: 0 })
     await ctx.visit(async (s) => {
       s.set('big', 'z'.repeat(9000))
-      await right(ctx.engine.save(s))
+      await runRight(ctx.engine.save(s))
     })
     await ctx.visit(async (s) => {
       s.set('big', 'small')
-      await right(ctx.engine.save(s))
+      await runRight(ctx.engine.save(s))
     })
     expect(ctx.browser.lines.map((l) => l.split('=')[0])).toEqual(['session'])
-    const s = await right(ctx.engine.open(request(ctx.browser.lines)))
+    const s = await runRight(ctx.engine.open(requestWith(ctx.browser.lines)))
     expect(s.get('big')).toBe('small')
   })
 })
@@ -162,7 +162,7 @@ describe('remember me', () => {
     expect(ctx.browser.value('session')).toBeDefined()
     await ctx.visit(async (s) => {
       s.setRemember(false)
-      await right(ctx.engine.save(s))
+      await runRight(ctx.engine.save(s))
     })
     expect(ctx.browser.value('remember')).toBeUndefined()
   })
@@ -174,10 +174,10 @@ describe('secret rotation', () => {
     await login(old)
     const OTHER = 'the next secret, also thirty-two bytes or more'
     const rotated = createSessionEngine({ secret: OTHER, secretFallbacks: [SECRET] }, { clock: old.clock })
-    const s = await right(rotated.open(request(old.browser.lines)))
-    const lines = (await right(rotated.save(s))).setCookie
+    const s = await runRight(rotated.open(requestWith(old.browser.lines)))
+    const lines = (await runRight(rotated.save(s))).setCookie
     const onlyNew = createSessionEngine({ secret: OTHER }, { clock: old.clock })
-    expect((await right(onlyNew.open(request(lines)))).get('user')).toBe('alice')
+    expect((await runRight(onlyNew.open(requestWith(lines)))).get('user')).toBe('alice')
   })
 })
 
@@ -187,12 +187,12 @@ describe('binding', () => {
     const ua = { headers: { 'user-agent': 'Firefox' }, remoteAddress: '10.0.0.1' }
     await ctx.visit(async (s) => {
       s.set('user', 'alice')
-      await right(ctx.engine.save(s))
+      await runRight(ctx.engine.save(s))
     }, ua)
-    const same = await right(ctx.engine.open(request(ctx.browser.lines, ua)))
+    const same = await runRight(ctx.engine.open(requestWith(ctx.browser.lines, ua)))
     expect(same.get('user')).toBe('alice')
-    const other = request(ctx.browser.lines, { headers: { 'user-agent': 'curl' }, remoteAddress: '10.0.0.1' })
-    expect(await left(ctx.engine.open(other))).toMatchObject({ reason: 'mac' })
+    const other = requestWith(ctx.browser.lines, { headers: { 'user-agent': 'curl' }, remoteAddress: '10.0.0.1' })
+    expect(await runLeft(ctx.engine.open(other))).toMatchObject({ reason: 'mac' })
   })
 })
 
@@ -202,10 +202,10 @@ describe('typed data', () => {
     const loose = setup()
     await loose.visit(async (s) => {
       s.set('items', 'not an array')
-      await right(loose.engine.save(s))
+      await runRight(loose.engine.save(s))
     })
     const strict = createSessionEngine({ secret: SECRET, schemas: { default: Cart } }, { clock: loose.clock })
-    expect(await left(strict.open(request(loose.browser.lines)))).toMatchObject({
+    expect(await runLeft(strict.open(requestWith(loose.browser.lines)))).toMatchObject({
       _tag: 'InvalidCookie',
       reason: 'data',
     })
@@ -214,13 +214,13 @@ describe('typed data', () => {
     const ctx = setup({ schemas: { default: Cart } })
     await ctx.visit(async (s) => {
       s.set('items', ['apple'])
-      await right(ctx.engine.save(s))
+      await runRight(ctx.engine.save(s))
     })
     const typed = createSessionEngine<t.TypeOf<typeof Cart>>(
       { secret: SECRET, schemas: { default: Cart } },
       { clock: ctx.clock },
     )
-    const s = await right(typed.open(request(ctx.browser.lines)))
+    const s = await runRight(typed.open(requestWith(ctx.browser.lines)))
     const items: string[] | undefined = s.get('items')
     expect(items).toEqual(['apple'])
   })
@@ -249,8 +249,8 @@ describe('closed sessions', () => {
   it('cannot be saved again; using one is a programmer error', async () => {
     const ctx = setup()
     const { session } = await login(ctx)
-    await right(ctx.engine.destroy(session))
-    expect(await left(ctx.engine.save(session))).toEqual({ _tag: 'Closed' })
+    await runRight(ctx.engine.destroy(session))
+    expect(await runLeft(ctx.engine.save(session))).toEqual({ _tag: 'Closed' })
     expect(() => session.set('x', 1)).toThrow(/closed/)
   })
 })

@@ -1,3 +1,7 @@
+export type { FakeClock } from './doubles.js'
+export { cookieJar, fakeClock, requestWith, runLeft, runRight, scriptedRandom } from './doubles.js'
 export { fresh, NAME, nowSeconds, ref, sid, storedValue, successorOf } from './fixtures.js'
 export type { HarnessRef, StoreCapabilities, StoreHarness } from './harness.js'
 export { describeSessionStoreContract } from './store-contract.js'
+export type { LuaVector } from './vectors.js'
+export { luaVector, luaVectors, optionsFromVector } from './vectors.js'

@@ -1,0 +1,93 @@
+/**
+ * Test doubles for the engine's ports and for the browser, for apps that
+ * unit-test their own code against Tessera in isolation.
+ */
+
+import type { Clock, RandomSource, SessionRequest } from '@tessera/core'
+import * as E from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+
+/** A clock moved by hand, in epoch seconds (the port speaks milliseconds). */
+export interface FakeClock extends Clock {
+  set(seconds: number): void
+  advance(seconds: number): void
+  seconds(): number
+}
+
+/** A clock that stands still at `seconds` until the test moves it. */
+export const fakeClock = (seconds: number): FakeClock => {
+  let ms = seconds * 1000
+  return {
+    now: () => ms,
+    set: (s) => {
+      ms = s * 1000
+    },
+    advance: (s) => {
+      ms += s * 1000
+    },
+    seconds: () => Math.floor(ms / 1000),
+  }
+}
+
+/** Random bytes that hand out the given session ids (base64url) first, then distinct counter-based ids. */
+export const scriptedRandom = (...sids: string[]): RandomSource => {
+  const queue = sids.map((s) => Buffer.from(s, 'base64url'))
+  let counter = 0
+  return {
+    bytes: (n) => {
+      const next = queue.shift()
+      if (next !== undefined && next.length === n) return next
+      const b = Buffer.alloc(n)
+      b.writeUInt32BE(++counter, 0)
+      b.writeUInt32BE(0x7e55e4a, 4)
+      return b
+    },
+  }
+}
+
+/** A request whose Cookie header carries the given `name=value` pairs (attributes after `;` are dropped). */
+export const requestWith = (cookies: readonly string[] = [], extra: Partial<SessionRequest> = {}): SessionRequest => ({
+  method: 'GET',
+  url: '/',
+  ...extra,
+  headers: { ...(extra.headers ?? {}), cookie: cookies.map((c) => c.split(';')[0]).join('; ') },
+})
+
+/** Cookies as a browser keeps them: a Set-Cookie line replaces its name; an expired one drops it. */
+export const cookieJar = () => {
+  const cookies = new Map<string, string>()
+  return {
+    apply(lines: readonly string[]): void {
+      for (const line of lines) {
+        const pair = line.split(';')[0] ?? ''
+        const name = pair.slice(0, pair.indexOf('='))
+        if (/;\s*Max-Age=0(;|$)/i.test(line)) cookies.delete(name)
+        else cookies.set(name, pair)
+      }
+    },
+    /** The `name=value` pairs held, for `requestWith`. */
+    get lines(): string[] {
+      return [...cookies.values()]
+    },
+    value(name: string): string | undefined {
+      return cookies.get(name)?.slice(name.length + 1)
+    },
+    delete(name: string): void {
+      cookies.delete(name)
+    },
+  }
+}
+
+/** Runs a TaskEither and returns its Right; throws (failing the test) on a Left. */
+export const runRight = async <A>(task: TE.TaskEither<unknown, A>): Promise<A> => {
+  const r = await task()
+  if (E.isLeft(r)) throw new Error(`expected Right, got Left ${JSON.stringify(r.left)}`)
+  return r.right
+}
+
+/** Runs a TaskEither and returns its Left; throws (failing the test) on a Right. */
+export const runLeft = async <L>(task: TE.TaskEither<L, unknown>): Promise<L> => {
+  const r = await task()
+  if (E.isRight(r)) throw new Error('expected Left, got Right')
+  return r.left
+}
