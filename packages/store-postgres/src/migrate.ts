@@ -7,6 +7,7 @@
 import { type ConnectionOptions, openPool } from './connection.js'
 import { resolveNames, type TableOptions } from './names.js'
 import { schemaStatements } from './schema.js'
+import { positive } from './validate.js'
 
 /** Options of `migrate`: where to connect and which tables to create. */
 export type MigrateOptions = ConnectionOptions &
@@ -28,7 +29,7 @@ const LOCK_OBJECT = 0x6d696772 // 'migr'
  */
 export const migrate = async (options: MigrateOptions): Promise<void> => {
   const ddl = schemaStatements(resolveNames(options))
-  const lockTimeoutMs = options.lockTimeoutMs ?? 30_000
+  const lockTimeoutMs = positive('lockTimeoutMs', options.lockTimeoutMs, 30_000)
   // Our own pool (if any) is only for this call; DDL may legitimately exceed the store's timeouts.
   const { pool, owned } = openPool(options, lockTimeoutMs)
   try {
@@ -36,7 +37,7 @@ export const migrate = async (options: MigrateOptions): Promise<void> => {
     let failure: Error | undefined
     try {
       await client.query('BEGIN')
-      await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.trunc(lockTimeoutMs))}`)
+      await client.query(`SET LOCAL lock_timeout = ${Math.ceil(lockTimeoutMs)}`)
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, LOCK_OBJECT])
       for (const text of ddl) await client.query(text)
       await client.query('COMMIT')

@@ -9,6 +9,7 @@ import { resolveNames, type TableOptions } from './names.js'
 import { type PurgeResult, purger } from './purge.js'
 import { runner } from './run.js'
 import { statements } from './sql.js'
+import { positive } from './validate.js'
 
 /** Options of `createPostgresStore`: a pool or URL, table names, timeouts and the purge timer. */
 export type PostgresStoreOptions = ConnectionOptions &
@@ -75,18 +76,22 @@ const writeParams = (w: WriteRequest): (string | number | string[])[] => [
  * const engine = createSessionEngine(options, { store })
  */
 export const createPostgresStore = (options: PostgresStoreOptions): PostgresStore => {
-  const timeoutMs = options.statementTimeoutMs ?? 2000
+  const timeoutMs = positive('statementTimeoutMs', options.statementTimeoutMs, 2000)
+  const batchSize = positive('purgeBatchSize', options.purgeBatchSize, 1000, true)
+  const interval =
+    options.purgeIntervalMs === undefined ? undefined : positive('purgeIntervalMs', options.purgeIntervalMs, 0)
   const names = resolveNames(options)
   const sql = statements(names)
   const { pool, owned } = openPool(options, timeoutMs)
   const run = runner(pool, timeoutMs, options.preparedStatements ?? true)
   const clock = options.clock ?? { now: () => Date.now() }
-  const purge = purger(run, names, options.purgeBatchSize ?? 1000)
+  const purge = purger(run, names, batchSize)
   const purgeExpired = (now = clock.now() / 1000): Promise<PurgeResult> => purge(now)
 
   let running: Promise<unknown> | undefined
+  let closing: Promise<void> | undefined
   const timer =
-    options.purgeIntervalMs === undefined
+    interval === undefined
       ? undefined
       : setInterval(() => {
           if (running !== undefined) return // a slow purge is never stacked
@@ -95,7 +100,7 @@ export const createPostgresStore = (options: PostgresStoreOptions): PostgresStor
             .finally(() => {
               running = undefined
             })
-        }, options.purgeIntervalMs).unref()
+        }, interval).unref()
 
   return {
     read: async (name, key, now) => {
@@ -154,10 +159,13 @@ export const createPostgresStore = (options: PostgresStoreOptions): PostgresStor
       return rows[0]?.nbf ?? null
     },
     purgeExpired,
-    close: async () => {
-      clearInterval(timer)
-      await running
-      if (owned) await pool.end()
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(timer)
+        await running
+        if (owned) await pool.end()
+      })()
+      return closing
     },
   }
 }

@@ -44,6 +44,20 @@ describe.skipIf(skip)('createPostgresStore on oddly named tables', () => {
     expect(() => createPostgresStore({ pool: db.pool, schema: 'a\u0000b' })).toThrow(/NUL/)
     expect(() => createPostgresStore({ pool: db.pool, table: '' })).toThrow(/empty/)
   })
+
+  it('refuses unusable timeouts and batch sizes before any I/O', () => {
+    expect(() => createPostgresStore({ pool: db.pool, statementTimeoutMs: 0 })).toThrow(/statementTimeoutMs must be/)
+    expect(() => createPostgresStore({ pool: db.pool, purgeIntervalMs: Number.NaN })).toThrow(/purgeIntervalMs/)
+    expect(() => createPostgresStore({ pool: db.pool, purgeBatchSize: 1.5 })).toThrow(/positive integer/)
+  })
+
+  it('closes a pool it created once, however often close is called', async () => {
+    const own = createPostgresStore({ connectionString: url, schema: db.schema, table: 'Web "Sessions"' })
+    expect(await own.read(name, 'k2', now)).toMatchObject({ value: '["b"]' })
+    await Promise.all([own.close(), own.close()])
+    await own.close()
+    await expect(own.read(name, 'k2', now)).rejects.toThrow(/read failed: Cannot use a pool after calling end/)
+  })
 })
 
 describe.skipIf(skip)('purge', () => {
