@@ -28,8 +28,16 @@ export const failFastOptions = (commandTimeoutMs = 2000): RedisOptions => ({
 /** Opens the client the options ask for; `owned` tells whether the store must close it. */
 export const openClient = (target: RedisTarget, timeoutMs: number): { client: Redis | Cluster; owned: boolean } => {
   if ('client' in target) return { client: target.client, owned: false }
+  const client = openOwned(target, timeoutMs)
+  // Connection errors reach callers as rejected calls; without a listener
+  // ioredis would also print every reconnect attempt.
+  client.on('error', () => undefined)
+  return { client, owned: true }
+}
+
+const openOwned = (target: Exclude<RedisTarget, { client: unknown }>, timeoutMs: number): Redis | Cluster => {
   const options = failFastOptions(timeoutMs)
-  if ('url' in target) return { client: new Redis(target.url, options), owned: true }
+  if ('url' in target) return new Redis(target.url, options)
   if ('sentinel' in target) {
     const { sentinels, name } = target.sentinel
     const sentinelOptions = {
@@ -40,16 +48,15 @@ export const openClient = (target: RedisTarget, timeoutMs: number): { client: Re
       // Learn of a failover from the sentinels' +switch-master instead of waiting for the old master to time out.
       failoverDetector: true,
     }
-    return { client: new Redis(sentinelOptions), owned: true }
+    return new Redis(sentinelOptions)
   }
-  const cluster = new Cluster([...target.cluster], {
+  return new Cluster([...target.cluster], {
     enableOfflineQueue: false,
     // Off: ioredis's Cluster auto-pipelines reject a batch whose keys span slots.
     clusterRetryStrategy: (times) => Math.min(times * 100, 1000),
     slotsRefreshTimeout: timeoutMs,
     redisOptions: { commandTimeout: timeoutMs, connectTimeout: timeoutMs, autoResendUnfulfilledCommands: false },
   })
-  return { client: cluster, owned: true }
 }
 
 /**

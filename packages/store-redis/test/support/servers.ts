@@ -55,15 +55,34 @@ process.once('exit', () => {
   for (const child of alive) child.kill('SIGKILL')
 })
 
+/** How to start one server: a port and dir of its own unless given, extra arguments, a config file. */
+export interface ServerOptions {
+  readonly port?: number
+  readonly dir?: string
+  readonly args?: readonly string[]
+  readonly conf?: string
+  readonly sentinel?: boolean
+}
+
 /**
  * Starts `redis-server` in the foreground as our child (so a crashed test run
  * cannot leave a daemon behind), persistence off, bound to 127.0.0.1.
  */
-export const startServer = async (opts: { port?: number; dir?: string; args?: string[]; conf?: string } = {}) => {
+export const startServer = async (opts: ServerOptions = {}) => {
   const port = opts.port ?? (await sparePort())
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'tessera-redis-')))
-  const base = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]
-  const argv = opts.conf === undefined ? base : [opts.conf, ...base]
+  // A sentinel takes everything from its (rewritable) config file.
+  const argv =
+    opts.conf !== undefined && opts.sentinel === true
+      ? [opts.conf, '--sentinel']
+      : [...(opts.conf === undefined ? [] : [opts.conf]), '--port', String(port), '--bind', '127.0.0.1'].concat([
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+        ])
   const child = spawn('redis-server', [...argv, ...(opts.args ?? [])], { stdio: 'ignore' })
   alive.add(child)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
