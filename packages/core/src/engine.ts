@@ -11,7 +11,6 @@ import {
   anyAudienceRef,
   buildKeyring,
   type EngineContext,
-  indexRefs,
   nowSeconds,
   safeEmit,
   storageKey,
@@ -21,12 +20,13 @@ import { chunkName, expireLine, MAX_CHUNKS, parseCookieHeader } from './cookies.
 import type { Entry, SessionData } from './entries.js'
 import { ConfigError, closed, isRejection, missingAudience, type SessionError } from './errors.js'
 import type { EventListener } from './events.js'
+import { forgetCookie } from './forget.js'
 import { MAX_IDLING_OFFSET, readHeader } from './header.js'
 import { sessionHeaders } from './headers.js'
 import { keyedMutex } from './mutex.js'
 import { type CookieKind, type Opened, openCookie, parseRecordValue } from './open.js'
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js'
-import { clampOffset, decide, remaining } from './policy.js'
+import { clampOffset, decide } from './policy.js'
 import type { Clock, RandomSource, SessionRecord, SessionStore } from './ports.js'
 import { enforceSessionLimit, saveCookie } from './save.js'
 import { type Session, SessionImpl } from './session.js'
@@ -282,34 +282,9 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const s = asImpl(session)
     if (s.state === 'closed') return TE.left(closed)
     const now = nowSeconds(ctx)
-    const store = ctx.store
-    const forget = (kind: CookieKind): TE.TaskEither<SessionError, void> => {
-      const meta = kind === 'session' ? s.meta : s.rememberMeta
-      const name = kind === 'session' ? o.cookie.name : o.cookie.rememberName
-      if (meta === undefined || store === undefined) return TE.right(undefined)
-      if (ctx.server)
-        return store.remove(
-          name,
-          meta.key ?? storageKey(ctx, meta.header.sid),
-          kind === 'session' ? indexRefs(ctx, s.entries) : [],
-        )
-      const left = remaining(
-        meta.header,
-        kind === 'session'
-          ? o
-          : {
-              ...o,
-              idlingTimeout: 0,
-              rollingTimeout: o.rememberRollingTimeout,
-              absoluteTimeout: o.rememberAbsoluteTimeout,
-            },
-        now,
-      )
-      return store.deny(name, storageKey(ctx, meta.header.sid), now + Math.max(left.nearest ?? 34_560_000, 1))
-    }
     return pipe(
-      forget('session'),
-      TE.flatMap(() => forget('remember')),
+      forgetCookie(ctx, s, 'session', now),
+      TE.flatMap(() => forgetCookie(ctx, s, 'remember', now)),
       TE.map(() => {
         clearRequestCookies(s, 'session')
         if (s.meta !== undefined) s.cookies.set(o.cookie.name, expireLine(o.cookie.name, o.cookie.attributes))

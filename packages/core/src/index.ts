@@ -22,6 +22,7 @@ export type {
 } from './errors.js'
 export { ConfigError, isRejection } from './errors.js'
 export type { EventListener, SessionEvent } from './events.js'
+export { fromKongConfig } from './kong.js'
 export type { ResolvedOptions, SessionHeaderName, SessionOptions } from './options.js'
 export { decodeOptions } from './options.js'
 export type {
