@@ -60,6 +60,42 @@ describe.skipIf(skip)('createPostgresStore on oddly named tables', () => {
   })
 })
 
+// A constraint that only the index insert trips: the failure comes last in the
+// statement, after the guard update and the new row, and must undo both.
+describe.skipIf(skip)('atomicity', () => {
+  let db: Awaited<ReturnType<typeof freshSchema>>
+  let store: PostgresStore
+  beforeAll(async () => {
+    requireDatabase()
+    db = await freshSchema()
+    await db.pool.query(`ALTER TABLE "${db.schema}".sessions_meta ADD CONSTRAINT no_boom CHECK (sub <> 'boom')`)
+    store = createPostgresStore({ pool: db.pool, schema: db.schema })
+  })
+  afterAll(async () => {
+    await store?.close()
+    await db?.drop()
+  })
+
+  it('leaves no trace of a rotation whose index write fails', async () => {
+    await store.write({ name, key: 'old', value: '["a"]', ttl: 60, now, createdAt: now, index: [ref] })
+    const previous = { key: 'old', version: 1, successor: 'H', staleTtl: 5 }
+    const index = [ref, { audience: 'YXVk', subject: 'boom' }]
+    const rotation = { name, key: 'new', value: '["b"]', ttl: 60, now, createdAt: now, index, previous }
+    await expect(store.write(rotation)).rejects.toThrow(/rotate failed: .*no_boom/)
+    expect(await store.read(name, 'old', now)).toMatchObject({ version: 1, successor: null, expiresAt: now + 60 })
+    expect(await store.read(name, 'new', now)).toBeNull()
+    expect(await store.listIndex(name, ref, now)).toEqual([{ key: 'old', expiresAt: now + 60 }])
+  })
+
+  it('leaves no record behind when a fresh write cannot be indexed', async () => {
+    const index = [{ audience: 'YXVk', subject: 'boom' }]
+    await expect(
+      store.write({ name, key: 'lonely', value: '["c"]', ttl: 60, now, createdAt: now, index }),
+    ).rejects.toThrow(/write failed: .*no_boom/)
+    expect(await store.read(name, 'lonely', now)).toBeNull()
+  })
+})
+
 describe.skipIf(skip)('purge', () => {
   let db: Awaited<ReturnType<typeof freshSchema>>
   beforeAll(async () => {
