@@ -7,9 +7,21 @@ import type {
   WriteRequest,
   WriteResult,
 } from '@tessera/core'
-import { namespace, refId } from './keys.js'
+import { evict, totalSize } from './budget.js'
 import { type MemoryStoreOptions, resolveOptions } from './options.js'
-import { drop, type Entry, emptyTables, entryCount, evict, link, sweep, touch, unlinkAll } from './tables.js'
+import {
+  drop,
+  type Entry,
+  emptySpace,
+  link,
+  listed,
+  markId,
+  type Space,
+  spaceSize,
+  sweepSpace,
+  touch,
+  unlinkAll,
+} from './space.js'
 
 /** The memory store: a `SessionStore` plus the handles a process that embeds it needs. */
 export interface MemoryStore extends SessionStore {
@@ -23,6 +35,8 @@ export interface MemoryStore extends SessionStore {
   readonly close: () => void
 }
 
+type Rotation = NonNullable<WriteRequest['previous']>
+
 const snapshot = (e: Entry): SessionRecord => ({
   value: e.value,
   version: e.version,
@@ -31,6 +45,24 @@ const snapshot = (e: Entry): SessionRecord => ({
   updatedAt: e.updatedAt,
   expiresAt: e.expiresAt,
 })
+
+// A loop, not flatMap: the exact-size array is what the record keeps, and
+// flatMap's intermediate pairs cost a measurable share of a write.
+const flatRefs = (index: readonly SubjectRef[]): string[] | null => {
+  if (index.length === 0) return null
+  const refs = new Array<string>(index.length * 2)
+  for (let i = 0; i < index.length; i++) {
+    refs[2 * i] = index[i]!.audience
+    refs[2 * i + 1] = index[i]!.subject
+  }
+  return refs
+}
+
+/** The record at `key` if it is live at `now`. */
+const live = (s: Space | undefined, key: string, now: number): Entry | undefined => {
+  const entry = s?.records.get(key)
+  return entry !== undefined && entry.expiresAt > now ? entry : undefined
+}
 
 /**
  * The embedded default store: bounded by `maxEntries` with LRU eviction, and
@@ -42,136 +74,145 @@ const snapshot = (e: Entry): SessionRecord => ({
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const { maxEntries, sweepIntervalMs, clock } = resolveOptions(options)
-  let t = emptyTables()
-  const sweepNow = (now = clock() / 1000): number => sweep(t, now)
-  const timer = sweepIntervalMs > 0 ? setInterval(sweepNow, sweepIntervalMs) : undefined
-  timer?.unref()
-
-  /** The live record at `id`, or undefined. */
-  const live = (id: string, now: number): Entry | undefined => {
-    const entry = t.records.get(id)
-    return entry !== undefined && entry.expiresAt > now ? entry : undefined
+  const spaces = new Map<string, Space>()
+  const space = (name: string): Space => {
+    let s = spaces.get(name)
+    if (s === undefined) {
+      s = emptySpace()
+      spaces.set(name, s)
+    }
+    return s
   }
 
+  const sweep = (now = clock() / 1000): number => {
+    let dropped = 0
+    for (const [name, s] of spaces) {
+      dropped += sweepSpace(s, now)
+      if (spaceSize(s) === 0) spaces.delete(name)
+    }
+    return dropped
+  }
+  const timer = sweepIntervalMs > 0 ? setInterval(sweep, sweepIntervalMs) : undefined
+  timer?.unref()
+
   // Every port function does its work synchronously, so each is atomic with
-  // respect to the others: no locks are needed for compare-and-set.
-  const rotate = (ns: string, r: WriteRequest, previous: NonNullable<WriteRequest['previous']>): boolean => {
-    const id = ns + previous.key
-    const prev = live(id, r.now)
+  // respect to the others: compare-and-set needs no lock.
+  const rotate = (s: Space, now: number, previous: Rotation): boolean => {
+    const prev = live(s, previous.key, now)
     if (prev === undefined || prev.version !== previous.version || prev.successor !== null) return false
     prev.successor = previous.successor
     prev.version++
-    prev.updatedAt = r.now
-    prev.expiresAt = Math.min(prev.expiresAt, r.now + previous.staleTtl)
+    prev.updatedAt = now
+    prev.expiresAt = Math.min(prev.expiresAt, now + previous.staleTtl)
     // A replaced record is only a grace pointer now, no longer anyone's
     // session: it leaves every index, not only those named in the request.
-    unlinkAll(t, id, prev)
+    unlinkAll(s, previous.key, prev)
     return true
   }
 
   const write = (r: WriteRequest): WriteResult => {
-    const ns = namespace(r.name)
-    if (r.previous !== undefined && !rotate(ns, r, r.previous)) return 'conflict'
-    const id = ns + r.key
-    drop(t, id)
-    const expiresAt = r.now + r.ttl
+    const s = space(r.name)
+    if (r.previous !== undefined && !rotate(s, r.now, r.previous)) return 'conflict'
+    drop(s, r.key)
     const entry: Entry = {
       value: r.value,
       version: 1,
       successor: null,
       createdAt: r.createdAt,
       updatedAt: r.now,
-      expiresAt,
-      buckets: null,
+      expiresAt: r.now + r.ttl,
+      refs: flatRefs(r.index),
     }
-    t.records.set(id, entry)
-    for (const ref of r.index) link(t, id, entry, refId(r.name, ref), expiresAt)
-    evict(t, maxEntries)
+    s.records.set(r.key, entry)
+    // A duplicate ref is harmless: linking and unlinking twice are no-ops.
+    for (const ref of r.index) link(s, ref.audience, ref.subject, r.key)
+    evict(spaces, maxEntries)
     return 'ok'
   }
 
   const update = (r: UpdateRequest): WriteResult => {
-    const id = namespace(r.name) + r.key
-    const entry = live(id, r.now)
-    if (entry === undefined || entry.version !== r.version) return 'conflict'
+    const s = spaces.get(r.name)
+    const entry = live(s, r.key, r.now)
+    if (s === undefined || entry === undefined || entry.version !== r.version) return 'conflict'
     entry.value = r.value
     entry.version++
     entry.updatedAt = r.now
-    touch(t, id, entry)
+    touch(s, r.key, entry)
     return 'ok'
   }
 
   const listIndex = (name: string, ref: SubjectRef, now: number): IndexEntry[] => {
-    const bucket = t.index.get(refId(name, ref))
-    if (bucket === undefined) return []
-    const skip = namespace(name).length
+    const s = spaces.get(name)
+    if (s === undefined) return []
     const out: IndexEntry[] = []
-    for (const [id, expiresAt] of bucket.entries) {
-      if (expiresAt > now) out.push({ key: id.slice(skip), expiresAt })
+    for (const key of listed(s, ref.audience, ref.subject)) {
+      const entry = live(s, key, now)
+      if (entry !== undefined) out.push({ key, expiresAt: entry.expiresAt })
     }
     return out.sort((a, b) => a.expiresAt - b.expiresAt)
   }
 
   const removeIndexed = (name: string, ref: SubjectRef, keep: readonly string[], now: number): number => {
-    const bucket = t.index.get(refId(name, ref))
-    if (bucket === undefined) return 0
-    const ns = namespace(name)
-    const kept = new Set(keep.map((key) => ns + key))
-    // Collect first: dropping a record edits the very Map being walked.
-    const doomed = [...bucket.entries].filter(([id, expiresAt]) => expiresAt > now && !kept.has(id))
+    const s = spaces.get(name)
+    if (s === undefined) return 0
     let removed = 0
-    for (const [id] of doomed) if (drop(t, id)) removed++
+    for (const key of listed(s, ref.audience, ref.subject)) {
+      if (!keep.includes(key) && live(s, key, now) !== undefined && drop(s, key)) removed++
+    }
     return removed
   }
 
   const setNotBefore = (name: string, ref: SubjectRef, time: number, until: number): void => {
-    const id = refId(name, ref)
-    const mark = t.notBefore.get(id)
-    if (mark === undefined) t.notBefore.set(id, { time, until })
+    const marks = space(name).notBefore
+    const id = markId(ref.audience, ref.subject)
+    const mark = marks.get(id)
+    if (mark === undefined) marks.set(id, { time, until })
     else {
       mark.time = Math.max(mark.time, time)
       mark.until = Math.max(mark.until, until)
     }
-    evict(t, maxEntries)
+    evict(spaces, maxEntries)
   }
 
   const getNotBefore = (name: string, refs: readonly SubjectRef[], now: number): number | null => {
+    const marks = spaces.get(name)?.notBefore
     let latest: number | null = null
     for (const ref of refs) {
-      const mark = t.notBefore.get(refId(name, ref))
+      const mark = marks?.get(markId(ref.audience, ref.subject))
       if (mark !== undefined && mark.until > now && (latest === null || mark.time > latest)) latest = mark.time
     }
     return latest
   }
 
+  const deny = (name: string, key: string, until: number): void => {
+    const denied = space(name).denied
+    denied.set(key, Math.max(denied.get(key) ?? until, until))
+    evict(spaces, maxEntries)
+  }
+
   return {
     read: async (name, key, now) => {
-      const id = namespace(name) + key
-      const entry = live(id, now)
-      if (entry === undefined) return null
-      touch(t, id, entry)
+      const s = spaces.get(name)
+      const entry = live(s, key, now)
+      if (s === undefined || entry === undefined) return null
+      touch(s, key, entry)
       return snapshot(entry)
     },
     write: async (request) => write(request),
     update: async (request) => update(request),
     remove: async (name, key) => {
-      drop(t, namespace(name) + key)
+      const s = spaces.get(name)
+      if (s !== undefined) drop(s, key)
     },
     listIndex: async (name, ref, now) => listIndex(name, ref, now),
     removeIndexed: async (name, ref, keep, now) => removeIndexed(name, ref, keep, now),
-    deny: async (name, key, until) => {
-      const id = namespace(name) + key
-      t.denied.set(id, Math.max(t.denied.get(id) ?? until, until))
-      evict(t, maxEntries)
-    },
-    isDenied: async (name, key, now) => (t.denied.get(namespace(name) + key) ?? now) > now,
+    deny: async (name, key, until) => deny(name, key, until),
+    isDenied: async (name, key, now) => (spaces.get(name)?.denied.get(key) ?? now) > now,
     setNotBefore: async (name, ref, time, until) => setNotBefore(name, ref, time, until),
     getNotBefore: async (name, refs, now) => getNotBefore(name, refs, now),
-    sweep: sweepNow,
-    size: () => entryCount(t),
-    clear: () => {
-      t = emptyTables()
-    },
+    sweep,
+    size: () => totalSize(spaces),
+    clear: () => spaces.clear(),
     close: () => clearInterval(timer),
   }
 }
