@@ -51,7 +51,6 @@ export const startThrowawayServer = async (): Promise<ThrowawayServer> => {
   if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), 0)
   const data = join(dir, 'data')
   const port = await sparePort()
-  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions'])
   const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`
   const start = (): void =>
     run('pg_ctl', ['-D', data, '-o', settings, '-l', join(dir, 'log'), '-w', '-t', '20', 'start'])
@@ -64,7 +63,13 @@ export const startThrowawayServer = async (): Promise<ThrowawayServer> => {
       .split('\n')
     for (const pid of [postmaster, ...children.map(Number)]) process.kill(pid, signal)
   }
-  start()
+  try {
+    run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions'])
+    start()
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     start,
