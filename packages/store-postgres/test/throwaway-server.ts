@@ -3,7 +3,7 @@
  * temp dir), so a test can stop, freeze and restart it without touching the
  * shared server. As root, the binaries run as the `postgres` OS user.
  */
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -16,12 +16,18 @@ export const canRunServer = existsSync(join(BIN, 'initdb')) && existsSync(join(B
 
 const asRoot = process.getuid?.() === 0
 
+const command = (tool: string, args: readonly string[]): [string, string[]] =>
+  asRoot ? ['runuser', ['-u', 'postgres', '--', join(BIN, tool), ...args]] : [join(BIN, tool), [...args]]
+
 const run = (tool: string, args: readonly string[]): void => {
-  const [file, argv] = asRoot
-    ? ['runuser', ['-u', 'postgres', '--', join(BIN, tool), ...args]]
-    : [join(BIN, tool), args]
-  execFileSync(file, argv, { stdio: 'pipe', timeout: 30_000 })
+  execFileSync(...command(tool, args), { stdio: 'pipe', timeout: 30_000 })
 }
+
+// Asynchronous, so the test's own queries keep running while the server goes down.
+const runAsync = (tool: string, args: readonly string[]): Promise<void> =>
+  new Promise((resolve, reject) =>
+    execFile(...command(tool, args), { timeout: 30_000 }, (error) => (error ? reject(error) : resolve())),
+  )
 
 const sparePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -38,6 +44,8 @@ export interface ThrowawayServer {
   readonly url: string
   readonly start: () => void
   readonly stop: () => void
+  /** Stops it without blocking the event loop. */
+  readonly stopAsync: () => Promise<void>
   /** SIGSTOP / SIGCONT every server process: connections stay open but nothing answers. */
   readonly freeze: () => void
   readonly thaw: () => void
@@ -54,7 +62,8 @@ export const startThrowawayServer = async (): Promise<ThrowawayServer> => {
   const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`
   const start = (): void =>
     run('pg_ctl', ['-D', data, '-o', settings, '-l', join(dir, 'log'), '-w', '-t', '20', 'start'])
-  const stop = (): void => run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'])
+  const stopArgs = ['-D', data, '-m', 'immediate', '-w', 'stop']
+  const stop = (): void => run('pg_ctl', stopArgs)
   const signalAll = (signal: 'SIGSTOP' | 'SIGCONT'): void => {
     const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0])
     const children = execFileSync('pgrep', ['-P', String(postmaster)])
@@ -74,6 +83,7 @@ export const startThrowawayServer = async (): Promise<ThrowawayServer> => {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     start,
     stop,
+    stopAsync: () => runAsync('pg_ctl', stopArgs),
     freeze: () => signalAll('SIGSTOP'),
     thaw: () => signalAll('SIGCONT'),
     destroy: () => {
