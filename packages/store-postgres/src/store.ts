@@ -45,13 +45,15 @@ interface RecordRow {
   readonly exp: number
 }
 
+// Number(): pg's type parsers are process-global, and an application may have
+// told them to return float8 or int4 as strings.
 const toRecord = (row: RecordRow): SessionRecord => ({
   value: row.data,
-  version: row.version,
+  version: Number(row.version),
   successor: row.successor,
-  createdAt: row.created,
-  updatedAt: row.updated,
-  expiresAt: row.exp,
+  createdAt: Number(row.created),
+  updatedAt: Number(row.updated),
+  expiresAt: Number(row.exp),
 })
 
 const columns = (refs: readonly SubjectRef[]): [string[], string[]] => [
@@ -116,7 +118,7 @@ export const createPostgresStore = (options: PostgresStoreOptions): PostgresStor
       const p = w.previous
       const params = [...writeParams(w), p.key, p.version, p.successor, w.now + p.staleTtl]
       const { rows } = await run<{ rotated: number }>('rotate', sql.rotate, params)
-      return rows[0]?.rotated === 1 ? 'ok' : 'conflict'
+      return Number(rows[0]?.rotated) === 1 ? 'ok' : 'conflict'
     },
     update: async (u) => {
       const { rowCount } = await run('update', sql.update, [u.key, u.name, u.value, u.version, u.now])
@@ -132,12 +134,12 @@ export const createPostgresStore = (options: PostgresStoreOptions): PostgresStor
         name,
         now,
       ])
-      return rows.map((r): IndexEntry => ({ key: r.sid, expiresAt: r.exp }))
+      return rows.map((r): IndexEntry => ({ key: r.sid, expiresAt: Number(r.exp) }))
     },
     removeIndexed: async (name, ref, keep, now) => {
       const params = [ref.audience, ref.subject, name, keep, now]
       const { rows } = await run<{ removed: number }>('removeIndexed', sql.removeIndexed, params)
-      return rows[0]?.removed ?? 0
+      return Number(rows[0]?.removed ?? 0)
     },
     deny: async (name, key, until) => {
       await run('deny', sql.deny, [name, key, until])
@@ -156,7 +158,8 @@ export const createPostgresStore = (options: PostgresStoreOptions): PostgresStor
         ...columns(refs),
         now,
       ])
-      return rows[0]?.nbf ?? null
+      const nbf = rows[0]?.nbf
+      return nbf === undefined || nbf === null ? null : Number(nbf)
     },
     purgeExpired,
     close: () => {
