@@ -29,7 +29,7 @@ import { type ResolvedOptions, resolveOptions, type SessionOptions } from './opt
 import { clampOffset, decide } from './policy.js'
 import type { Clock, RandomSource, SessionRecord, SessionStore } from './ports.js'
 import { enforceSessionLimit, saveCookie } from './save.js'
-import { type Session, SessionImpl } from './session.js'
+import { type CookieMeta, type Session, SessionImpl } from './session.js'
 import { liftStore } from './store.js'
 import { systemClock, systemRandom } from './system.js'
 
@@ -128,7 +128,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     store: deps.store === undefined ? undefined : liftStore(deps.store),
     emit: safeEmit(deps.onEvent),
   }
-  const lock = keyedMutex()
+  const lock = keyedMutex<CookieMeta>()
 
   const outcome = (session: Session<D>): Outcome => {
     const s = asImpl(session)
@@ -265,7 +265,15 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       }),
     )
     const key = s.meta?.key
-    return key === undefined ? run : () => lock(key, run)
+    if (key === undefined) return run
+    return () =>
+      lock(key, async (head) => {
+        s.knownHead = head.value
+        const result = await run()
+        if (result._tag === 'Right' && s.meta !== undefined) head.value = s.meta
+        s.knownHead = undefined
+        return result
+      })
   }
 
   const refresh = (session: Session<D>): TE.TaskEither<SessionError, Outcome> => {

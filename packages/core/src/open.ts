@@ -35,8 +35,9 @@ export interface Opened {
   readonly followed: boolean
 }
 
-// A stale cookie is followed through at most this many rotations to the live record.
-const MAX_SUCCESSORS = 8
+// A stale cookie is followed through at most this many rotations to the live record: a chain only
+// grows this long when many saves of one session land within staleTtl (each adds one link).
+const MAX_SUCCESSORS = 64
 
 /** Parses and authenticates a 110-char header. Structural checks first; then the MAC. */
 export const authenticate = (

@@ -133,6 +133,14 @@ const writeRecord = (
   now: number,
   attempt = 1,
 ): TE.TaskEither<SessionError, CookieMeta> => {
+  if (attempt === 1 && kind === 'session' && s.knownHead !== undefined && s.knownHead !== s.meta) {
+    // Another save in this process already moved the session on: merge into its record first.
+    s.meta = s.knownHead
+    return pipe(
+      rebase(ctx, s, cookieName(ctx, kind), now),
+      TE.flatMap(() => writeRecord(ctx, s, kind, now, attempt + 1)),
+    )
+  }
   const store = ctx.store
   if (store === undefined) return TE.left(revoked('logout'))
   const name = cookieName(ctx, kind)

@@ -60,6 +60,8 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
   /** Set-Cookie lines for this response, one per cookie name (later lines replace earlier ones). */
   readonly cookies = new Map<string, string>()
   dirty = false
+  /** Server mode: the live record of this session as last written by this process, if newer than `meta`. */
+  knownHead: CookieMeta | undefined
   subjectChanged = false
 
   constructor(

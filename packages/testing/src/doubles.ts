@@ -3,6 +3,7 @@
  * unit-test their own code against Tessera in isolation.
  */
 
+import { randomBytes } from 'node:crypto'
 import type { Clock, RandomSource, SessionRequest } from '@tessera/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
@@ -29,18 +30,13 @@ export const fakeClock = (seconds: number): FakeClock => {
   }
 }
 
-/** Random bytes that hand out the given session ids (base64url) first, then distinct counter-based ids. */
+/** Random bytes that hand out the given session ids (base64url) first, then real random ones. */
 export const scriptedRandom = (...sids: string[]): RandomSource => {
   const queue = sids.map((s) => Buffer.from(s, 'base64url'))
-  let counter = 0
   return {
     bytes: (n) => {
       const next = queue.shift()
-      if (next !== undefined && next.length === n) return next
-      const b = Buffer.alloc(n)
-      b.writeUInt32BE(++counter, 0)
-      b.writeUInt32BE(0x7e55e4a, 4)
-      return b
+      return next !== undefined && next.length === n ? next : randomBytes(n)
     },
   }
 }

@@ -1,5 +1,6 @@
 export type { FakeClock } from './doubles.js'
 export { cookieJar, fakeClock, requestWith, runLeft, runRight, scriptedRandom } from './doubles.js'
+export { describeEngineContract } from './engine-contract.js'
 export { fresh, NAME, nowSeconds, ref, sid, storedValue, successorOf } from './fixtures.js'
 export type { HarnessRef, StoreCapabilities, StoreHarness } from './harness.js'
 export { describeSessionStoreContract } from './store-contract.js'

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest'
+import { describeConcurrency } from './engine/concurrency.js'
+import { describeFailures } from './engine/failures.js'
+import { describeInvalidation } from './engine/invalidation.js'
+import { describeV4a } from './engine/v4a.js'
+import type { StoreHarness } from './harness.js'
+
+/**
+ * Session scenarios through the engine on a real store: the reference's
+ * storage layout, concurrent saves, stale cookies, invalidation, limits and
+ * a store that is down. Every store adapter runs it beside the store contract.
+ *
+ * @example
+ * describeEngineContract('memory', async () => {
+ *   const store = createMemoryStore()
+ *   return { store, reset: async () => store.clear(), close: async () => store.close() }
+ * })
+ */
+export function describeEngineContract<H extends StoreHarness>(name: string, setup: () => Promise<H>): void {
+  describe(`Engine on ${name}`, () => {
+    let harness: H | undefined
+    const current = (): H => {
+      if (harness === undefined) throw new Error('the engine harness is not set up yet')
+      return harness
+    }
+    beforeAll(async () => {
+      harness = await setup()
+    })
+    beforeEach(async () => {
+      await current().reset()
+    })
+    afterAll(async () => {
+      await harness?.close?.()
+    })
+    describeV4a(current)
+    describeConcurrency(current)
+    describeInvalidation(current)
+    describeFailures(current)
+  })
+}

@@ -1,0 +1,102 @@
+/** "End every session of this user when the password changes", listing, and per-subject limits. */
+import type { SessionOptions } from '@tessera/core'
+import { expect, it } from 'vitest'
+import { runLeft, runRight } from '../doubles.js'
+import type { HarnessRef } from '../harness.js'
+import { browser, clockAtStart, engineOn } from './world.js'
+
+/** Alice on three browsers over two audiences, Bob on one. */
+const population = (current: HarnessRef, options: Partial<SessionOptions>) => {
+  const clock = clockAtStart()
+  const admin = engineOn(current().store, clock, { ...options, audience: 'admin' })
+  const portal = engineOn(current().store, clock, { ...options, audience: 'portal' })
+  return {
+    clock,
+    admin,
+    portal,
+    current: browser(admin, 'laptop'),
+    phone: browser(admin, 'phone'),
+    tablet: browser(portal, 'tablet'),
+    bob: browser(admin, 'bob-laptop'),
+  }
+}
+
+export const describeInvalidation = (current: HarnessRef) => {
+  it('password change (server storage): every other session of alice ends, hers and bob’s stay', async () => {
+    const p = population(current, {})
+    const kept = await p.current.login('alice')
+    await p.phone.login('alice')
+    await p.tablet.login('alice')
+    await p.bob.login('bob')
+    p.clock.advance(10)
+    const ended = await runRight(p.admin.invalidateSubject({ subject: 'alice', except: kept.id as string }))
+    expect(ended).toBe(2)
+    expect((await runRight(p.admin.open(p.current.request()))).get('user')).toBe('alice')
+    expect((await runRight(p.admin.open(p.bob.request()))).get('user')).toBe('bob')
+    expect(await runLeft(p.admin.open(p.phone.request()))).toMatchObject({ _tag: 'InvalidCookie', reason: 'record' })
+    expect(await runLeft(p.portal.open(p.tablet.request()))).toMatchObject({ _tag: 'InvalidCookie', reason: 'record' })
+  })
+
+  it('password change (cookie storage with a revocation store): the other sessions are revoked', async () => {
+    const p = population(current, { storage: 'cookie' })
+    await p.current.login('alice')
+    await p.phone.login('alice')
+    await p.tablet.login('alice')
+    await p.bob.login('bob')
+    p.clock.advance(10)
+    // The password-change request: the mark is set, then its own session is re-issued after it.
+    await p.current.visit(async (s) => {
+      await runRight(p.admin.invalidateSubject({ subject: 'alice', except: s.id as string }))
+      await runRight(p.admin.save(s))
+    })
+    expect((await runRight(p.admin.open(p.current.request()))).get('user')).toBe('alice')
+    expect((await runRight(p.admin.open(p.bob.request()))).get('user')).toBe('bob')
+    expect(await runLeft(p.admin.open(p.phone.request()))).toEqual({ _tag: 'Revoked', reason: 'invalidated' })
+    expect(await runLeft(p.portal.open(p.tablet.request()))).toEqual({ _tag: 'Revoked', reason: 'invalidated' })
+  })
+
+  it('cookie storage with a revocation store: a destroyed session cannot be replayed', async () => {
+    const p = population(current, { storage: 'cookie' })
+    await p.current.login('alice')
+    const replay = p.current.jar.lines
+    await p.current.visit((s) => runRight(p.admin.destroy(s)))
+    expect(await runLeft(p.admin.open({ headers: { cookie: replay.join('; ') } }))).toEqual({
+      _tag: 'Revoked',
+      reason: 'logout',
+    })
+  })
+
+  it('listSessions shows each live session of a subject with its times and kept info', async () => {
+    const p = population(current, {})
+    await p.current.login('alice')
+    p.clock.advance(100)
+    await p.phone.login('alice')
+    await p.bob.login('bob')
+    const sessions = await runRight(p.admin.listSessions({ subject: 'alice' }))
+    expect(sessions).toHaveLength(2)
+    const byAgent = new Map(sessions.map((x) => [x.info.admin?.userAgent, x]))
+    expect(byAgent.get('laptop')).toMatchObject({ createdAt: 1_700_000_000, expiresAt: 1_700_003_600 })
+    expect(byAgent.get('phone')).toMatchObject({ createdAt: 1_700_000_100, lastActiveAt: 1_700_000_100 })
+    expect(byAgent.get('laptop')?.id).toHaveLength(43)
+  })
+
+  it('maxSessionsPerSubject with evict-oldest ends the oldest session', async () => {
+    const p = population(current, { maxSessionsPerSubject: 2 })
+    await p.current.login('alice')
+    p.clock.advance(1)
+    await p.phone.login('alice')
+    p.clock.advance(1)
+    await p.tablet.login('alice')
+    expect(await runLeft(p.admin.open(p.current.request()))).toMatchObject({ _tag: 'InvalidCookie' })
+    expect((await runRight(p.admin.open(p.phone.request()))).get('user')).toBe('alice')
+  })
+
+  it('maxSessionsPerSubject with reject-new refuses the new session', async () => {
+    const p = population(current, { maxSessionsPerSubject: 2, onSessionLimit: 'reject-new' })
+    await p.current.login('alice')
+    await p.phone.login('alice')
+    const s = await runRight(p.portal.start(p.tablet.request()))
+    s.setSubject('alice')
+    expect(await runLeft(p.portal.save(s))).toEqual({ _tag: 'SessionLimit', max: 2 })
+  })
+}

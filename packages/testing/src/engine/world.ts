@@ -1,0 +1,43 @@
+/** A small world for engine scenarios: engines on the harness's store, one fake clock, and browsers. */
+import { createSessionEngine, type Session, type SessionOptions, type SessionStore } from '@tessera/core'
+import { cookieJar, type FakeClock, fakeClock, requestWith, runRight, scriptedRandom } from '../doubles.js'
+
+export const SECRET = 'a strong secret of at least thirty-two bytes'
+export const T0 = 1_700_000_000
+
+/** An engine on `store` with server storage and metadata on (unless `options` says otherwise). */
+export const engineOn = (
+  store: SessionStore,
+  clock: FakeClock,
+  options: Partial<SessionOptions> = {},
+  ...sids: string[]
+) =>
+  createSessionEngine(
+    { secret: SECRET, storeMetadata: true, idlingTimeout: 0, ...options },
+    { store, clock, random: scriptedRandom(...sids) },
+  )
+
+export type Engine = ReturnType<typeof engineOn>
+
+/** A browser: `visit` starts its session, lets `act` use it, saves when changed, and keeps the cookies. */
+export const browser = (engine: Engine, userAgent = 'test-browser') => {
+  const jar = cookieJar()
+  const request = () => requestWith(jar.lines, { headers: { 'user-agent': userAgent } })
+  const visit = async (act?: (s: Session) => unknown) => {
+    const s = await runRight(engine.start(request()))
+    await act?.(s)
+    if (s.changed && s.state !== 'closed') await runRight(engine.save(s))
+    jar.apply(engine.outcome(s).setCookie)
+    return s
+  }
+  const login = (subject: string) =>
+    visit((s) => {
+      s.setSubject(subject)
+      s.set('user', subject)
+      s.setInfo('userAgent', userAgent)
+    })
+  return { jar, request, visit, login }
+}
+
+/** A fresh clock at T0 for each scenario. */
+export const clockAtStart = () => fakeClock(T0)
