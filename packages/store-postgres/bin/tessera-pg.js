@@ -10,7 +10,7 @@ if (existsSync(source)) {
   register()
   cli = await import(source.href)
 } else {
-  cli = await import('../dist/src/cli.js')
+  cli = await import('../dist/cli.js')
 }
 try {
   process.exitCode = await cli.main(process.argv.slice(2))
