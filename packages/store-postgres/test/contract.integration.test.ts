@@ -1,5 +1,5 @@
 import './pg-under-vitest.js'
-import { describeSessionStoreContract } from '@tessera/testing'
+import { describeEngineContract, describeSessionStoreContract } from '@tessera/testing'
 import { describe, it } from 'vitest'
 import { createPostgresStore, type PostgresStore } from '../src/index.js'
 import { freshSchema, requireDatabase, skip } from './database.js'
@@ -10,30 +10,30 @@ interface Harness {
   readonly close: () => Promise<void>
 }
 
+/** A store on a schema of its own; reset empties every table. */
+const setup = async (): Promise<Harness> => {
+  requireDatabase()
+  const db = await freshSchema()
+  const store = createPostgresStore({ pool: db.pool, schema: db.schema })
+  const tables = ['sessions', 'sessions_meta', 'sessions_denied', 'sessions_not_before']
+  const truncate = `TRUNCATE ${tables.map((t) => `"${db.schema}"."${t}"`).join(', ')}`
+  return {
+    store,
+    reset: async () => {
+      await db.pool.query(truncate)
+    },
+    close: async () => {
+      await store.close()
+      await db.drop()
+    },
+  }
+}
+
 if (skip) {
-  describe.skip('SessionStore contract: postgres (no database reachable)', () => {
+  describe.skip('SessionStore and engine contracts: postgres (no database reachable)', () => {
     it('needs PostgreSQL', () => {})
   })
 } else {
-  describeSessionStoreContract(
-    'postgres',
-    async (): Promise<Harness> => {
-      requireDatabase()
-      const db = await freshSchema()
-      const store = createPostgresStore({ pool: db.pool, schema: db.schema })
-      const tables = ['sessions', 'sessions_meta', 'sessions_denied', 'sessions_not_before']
-      const truncate = `TRUNCATE ${tables.map((t) => `"${db.schema}"."${t}"`).join(', ')}`
-      return {
-        store,
-        reset: async () => {
-          await db.pool.query(truncate)
-        },
-        close: async () => {
-          await store.close()
-          await db.drop()
-        },
-      }
-    },
-    { purge: (h) => h.store.purgeExpired() },
-  )
+  describeSessionStoreContract('postgres', setup, { purge: (h) => h.store.purgeExpired() })
+  describeEngineContract('postgres', setup)
 }
