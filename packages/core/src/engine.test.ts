@@ -254,3 +254,23 @@ describe('closed sessions', () => {
     expect(() => session.set('x', 1)).toThrow(/closed/)
   })
 })
+
+describe('keepAlive: a request that never reads its session', () => {
+  it('does nothing within the threshold, touches past it, rotates past 75% of rolling, clears a bad cookie', async () => {
+    const ctx = setup({ idlingTimeout: 3600 })
+    await login(ctx)
+    const keep = () => runRight(ctx.engine.keepAlive(requestWith(ctx.browser.lines)))
+    expect((await keep()).setCookie).toEqual([])
+    ctx.clock.advance(61)
+    const touched = await keep()
+    expect(touched.setCookie).toHaveLength(1)
+    expect(ctx.events.at(-1)).toMatchObject({ type: 'touched' })
+    ctx.browser.apply(touched.setCookie)
+    ctx.clock.advance(2700)
+    ctx.browser.apply((await keep()).setCookie)
+    expect(ctx.events.at(-1)).toMatchObject({ type: 'rotated' })
+    expect((await runRight(ctx.engine.open(requestWith(ctx.browser.lines)))).get('user')).toBe('alice')
+    const bad = await runRight(ctx.engine.keepAlive(requestWith(['session=garbage'])))
+    expect(bad.setCookie).toEqual([expect.stringMatching(/^session=;.*Max-Age=0$/)])
+  })
+})

@@ -21,10 +21,10 @@ import type { Entry, SessionData } from './entries.js'
 import { ConfigError, closed, isRejection, missingAudience, type SessionError } from './errors.js'
 import type { EventListener } from './events.js'
 import { forgetCookie } from './forget.js'
-import { MAX_IDLING_OFFSET, readHeader } from './header.js'
+import { HEADER_ENCODED_SIZE, MAX_IDLING_OFFSET, readHeader } from './header.js'
 import { sessionHeaders } from './headers.js'
 import { keyedMutex } from './mutex.js'
-import { type CookieKind, type Opened, openCookie, parseRecordValue } from './open.js'
+import { authenticate, type CookieKind, checkTimes, type Opened, openCookie, parseRecordValue } from './open.js'
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js'
 import { clampOffset, decide } from './policy.js'
 import type { Clock, RandomSource, SessionRecord, SessionStore } from './ports.js'
@@ -76,6 +76,12 @@ export interface SessionEngine<D extends SessionData = SessionData> {
   readonly start: (req: SessionRequest) => TE.TaskEither<SessionError, Session<D>>
   /** Saves under a new session id (server mode: the record is written before this resolves). */
   readonly save: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
+  /**
+   * For a request that never read its session: checks the header (MAC and
+   * timeouts) without decrypting, touches when due, rotates when due, and
+   * clears a rejected cookie. What bindings run for untouched sessions.
+   */
+  readonly keepAlive: (req: SessionRequest) => TE.TaskEither<SessionError, Outcome>
   /** Re-issues the cookie with a new idling offset; never re-encrypts, never touches the store. */
   readonly touch: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
   /** Rotates past 75% of the rolling timeout, touches past `touchThreshold`, else nothing. */
@@ -240,6 +246,37 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     return done(s)
   }
 
+  /**
+   * For a request that never used its session: verify the header's MAC and
+   * apply the policy without decrypting. A touch re-MACs the header; only a
+   * rotation opens and saves. A rejected cookie is cleared.
+   */
+  const keepAlive = (req: SessionRequest): TE.TaskEither<SessionError, Outcome> => {
+    const cookies = parseCookieHeader(req.headers.cookie)
+    const value = cookies.get(o.cookie.name)
+    if (value === undefined || value === '') return TE.right({ setCookie: [], headers: {} })
+    const binding = bindingOf(req)
+    const now = nowSeconds(ctx)
+    const checked = pipe(
+      authenticate(ctx, value.slice(0, HEADER_ENCODED_SIZE), binding),
+      E.flatMap((a) => E.map(() => a)(checkTimes(ctx, a.header, 'session', now))),
+    )
+    if (E.isLeft(checked)) {
+      report(checked.left)
+      const s = newSession(req, cookies)
+      clearRequestCookies(s, 'session')
+      return TE.right(outcome(s))
+    }
+    const { header, km } = checked.right
+    const decision = decide(header, o, now)
+    if (decision._tag === 'Rotate') return pipe(start(req), TE.map(outcome))
+    if (decision._tag !== 'Touch') return TE.right({ setCookie: [], headers: {} })
+    const headerText = touchHeader(header, decision.idling, km, binding).toString('base64url')
+    const rest = ctx.server ? '' : value.slice(HEADER_ENCODED_SIZE)
+    ctx.emit({ type: 'touched', id: header.sid.toString('base64url'), audience: o.audience })
+    return TE.right({ setCookie: [`${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`], headers: {} })
+  }
+
   const save = (session: Session<D>): TE.TaskEither<SessionError, Outcome> => {
     const s = asImpl(session)
     if (s.state === 'closed') return TE.left(closed)
@@ -401,5 +438,18 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       }),
     )
 
-  return { options: o, open, start, save, touch, refresh, logout, destroy, invalidateSubject, listSessions, outcome }
+  return {
+    options: o,
+    open,
+    start,
+    keepAlive,
+    save,
+    touch,
+    refresh,
+    logout,
+    destroy,
+    invalidateSubject,
+    listSessions,
+    outcome,
+  }
 }

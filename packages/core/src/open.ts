@@ -59,7 +59,7 @@ export const authenticate = (
 }
 
 /** Applies the timeout policy to an authenticated header. */
-const checkTimes = (
+export const checkTimes = (
   ctx: EngineContext,
   header: Header,
   kind: CookieKind,
