@@ -52,6 +52,16 @@ describe('memory store bounds', () => {
     expect(await store.getNotBefore(NAME, [ref('aud', '19')], now)).toBe(now)
   })
 
+  it('shares one budget between cookie names, taking from the name holding the most records', async () => {
+    const store = createMemoryStore({ maxEntries: 4, sweepIntervalMs: 0 })
+    for (const k of ['a', 'b', 'c']) await store.write(fresh(sid(k), now))
+    await store.write(fresh(sid('x'), now, { name: 'other' }))
+    await store.write(fresh(sid('y'), now, { name: 'other' }))
+    expect(store.size()).toBe(4)
+    expect(await store.read(NAME, sid('a'), now)).toBeNull()
+    expect(await store.read('other', sid('x'), now)).not.toBeNull()
+  })
+
   it('refuses options that cannot be meant', () => {
     expect(() => createMemoryStore({ maxEntries: 0 })).toThrow(ConfigError)
     expect(() => createMemoryStore({ sweepIntervalMs: -1 })).toThrow(ConfigError)
