@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import * as TE from 'fp-ts/lib/TaskEither.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type Binding, touchHeader } from './codec.js'
 import {
   anyAudienceRef,
@@ -102,6 +102,8 @@ export interface SessionEngine<D extends SessionData = SessionData> {
   readonly outcome: (session: Session<D>) => Outcome
 }
 
+type Result<A> = Promise<E.Either<SessionError, A>>
+
 const asImpl = <D extends SessionData>(s: Session<D>): SessionImpl<D> => {
   if (!(s instanceof SessionImpl)) throw new TypeError('not a session of this engine')
   return s
@@ -140,7 +142,6 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const s = asImpl(session)
     return { setCookie: [...s.cookies.values()], headers: sessionHeaders(ctx, s, o.responseHeaders, nowSeconds(ctx)) }
   }
-  const done = (s: SessionImpl<D>) => TE.right<SessionError, Outcome>(outcome(s))
 
   const newSession = (req: SessionRequest, cookies: Map<string, string>, entries: Entry[] = []) => {
     const all = [...entries, { data: {}, audience: o.audience, subject: undefined }]
@@ -191,59 +192,120 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   }
 
   /** The session cookie failed: a remember cookie reopens the session under a new session cookie. */
-  const reopenFromRemember = (req: SessionRequest, cookies: Map<string, string>, cause: SessionError) =>
-    pipe(
-      openCookie(ctx, 'remember', cookies, bindingOf(req), o.audience),
-      TE.mapLeft(() => cause),
-      TE.flatMapEither((opened) => fromOpened(req, cookies, opened)),
-      TE.flatMap((s) => {
-        s.rememberMeta = s.meta
-        s.meta = undefined
-        const now = nowSeconds(ctx)
-        return pipe(
-          saveCookie(ctx, s, 'remember', now),
-          TE.flatMap(() => saveCookie(ctx, s, 'session', now)),
-          TE.map(() => {
-            ctx.emit({ type: 'created', id: s.id ?? '', audience: s.audience, subject: s.subject })
-            return s
-          }),
-        )
-      }),
-    )
-
-  const openWith = (
+  const reopenFromRemember = async (
     req: SessionRequest,
     cookies: Map<string, string>,
-    join = false,
-  ): TE.TaskEither<SessionError, SessionImpl<D>> =>
-    pipe(
-      openCookie(ctx, 'session', cookies, bindingOf(req), o.audience),
-      TE.flatMapEither((opened) => fromOpened(req, cookies, opened, join)),
-      TE.orElse((e) =>
-        o.remember && isRejection(e) && e._tag !== 'MissingAudience' ? reopenFromRemember(req, cookies, e) : TE.left(e),
-      ),
-      TE.tapError((e) => TE.fromIO(() => report(e))),
-    )
+    cause: SessionError,
+  ): Result<SessionImpl<D>> => {
+    const opened = await openCookie(ctx, 'remember', cookies, bindingOf(req), o.audience)
+    if (E.isLeft(opened)) return E.left(cause)
+    const session = fromOpened(req, cookies, opened.right)
+    if (E.isLeft(session)) return session
+    const s = session.right
+    s.rememberMeta = s.meta
+    s.meta = undefined
+    const now = nowSeconds(ctx)
+    const remembered = await saveCookie(ctx, s, 'remember', now)
+    if (E.isLeft(remembered)) return remembered
+    const saved = await saveCookie(ctx, s, 'session', now)
+    if (E.isLeft(saved)) return saved
+    ctx.emit({ type: 'created', id: s.id ?? '', audience: s.audience, subject: s.subject })
+    return E.right(s)
+  }
 
-  const open = (req: SessionRequest) =>
-    openWith(req, parseCookieHeader(req.headers.cookie)) as TE.TaskEither<SessionError, Session<D>>
+  const openWith = async (req: SessionRequest, cookies: Map<string, string>, join = false): Result<SessionImpl<D>> => {
+    const opened = await openCookie(ctx, 'session', cookies, bindingOf(req), o.audience)
+    let result = E.isLeft(opened) ? opened : fromOpened(req, cookies, opened.right, join)
+    if (E.isLeft(result) && o.remember && isRejection(result.left) && result.left._tag !== 'MissingAudience') {
+      if (cookies.has(o.cookie.rememberName)) result = await reopenFromRemember(req, cookies, result.left)
+    }
+    if (E.isLeft(result)) report(result.left)
+    return result
+  }
 
-  const touch = (session: Session<D>): TE.TaskEither<SessionError, Outcome> => {
-    const s = asImpl(session)
-    if (s.state === 'closed') return TE.left(closed)
+  const open =
+    (req: SessionRequest): TE.TaskEither<SessionError, Session<D>> =>
+    () =>
+      openWith(req, parseCookieHeader(req.headers.cookie))
+
+  const start =
+    (req: SessionRequest): TE.TaskEither<SessionError, Session<D>> =>
+    async () => {
+      const cookies = parseCookieHeader(req.headers.cookie)
+      // No cookie at all is the common anonymous case: a new session, nothing to open.
+      if (!cookies.has(o.cookie.name) && !(o.remember && cookies.has(o.cookie.rememberName))) {
+        return E.right(newSession(req, cookies))
+      }
+      const opened = await openWith(req, cookies, true)
+      if (E.isRight(opened)) {
+        const refreshed = await refreshImpl(opened.right)
+        return E.isLeft(refreshed) ? refreshed : opened
+      }
+      if (!isRejection(opened.left)) return opened
+      const s = newSession(req, cookies)
+      if (opened.left._tag !== 'MissingCookie') clearRequestCookies(s, 'session')
+      return E.right(s)
+    }
+
+  const touchImpl = (s: SessionImpl<D>): E.Either<SessionError, Outcome> => {
+    if (s.state === 'closed') return E.left(closed)
     const meta = s.meta
-    if (s.state !== 'open' || meta === undefined) return done(s)
+    if (s.state !== 'open' || meta === undefined) return E.right(outcome(s))
     const now = nowSeconds(ctx)
     const idling = clampOffset(now - meta.header.creation - meta.header.rolling, MAX_IDLING_OFFSET)
     const bytes = touchHeader(meta.header, idling, meta.km, s.binding)
     const headerText = bytes.toString('base64url')
     s.meta = { ...meta, header: readHeader(bytes), headerText }
-    s.cookies.set(
-      o.cookie.name,
-      `${o.cookie.name}=${headerText}${ctx.server ? '' : meta.firstChunk}${o.cookie.attributes}`,
-    )
+    const rest = ctx.server ? '' : meta.firstChunk
+    s.cookies.set(o.cookie.name, `${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`)
     ctx.emit({ type: 'touched', id: s.id ?? '', audience: s.audience })
-    return done(s)
+    return E.right(outcome(s))
+  }
+
+  const saveUnlocked = async (s: SessionImpl<D>): Result<Outcome> => {
+    const now = nowSeconds(ctx)
+    const previousId = s.id
+    const limited = await enforceSessionLimit(ctx, s, now)
+    if (E.isLeft(limited)) return limited
+    const saved = await saveCookie(ctx, s, 'session', now)
+    if (E.isLeft(saved)) return saved
+    if (s.remember) {
+      const remembered = await saveCookie(ctx, s, 'remember', now)
+      if (E.isLeft(remembered)) return remembered
+    } else if (s.rememberChoice === false) clearRequestCookies(s, 'remember')
+    s.state = 'open'
+    s.dirty = false
+    s.subjectChanged = false
+    s.changes.clear()
+    const id = s.id ?? ''
+    ctx.emit(
+      previousId === undefined
+        ? { type: 'created', id, audience: s.audience, subject: s.subject }
+        : { type: 'rotated', id, previousId, audience: s.audience },
+    )
+    return E.right(outcome(s))
+  }
+
+  const saveImpl = (s: SessionImpl<D>): Result<Outcome> => {
+    if (s.state === 'closed') return Promise.resolve(E.left(closed))
+    const key = s.meta?.key
+    if (key === undefined) return saveUnlocked(s)
+    return lock(key, async (head) => {
+      s.knownHead = head.value
+      const result = await saveUnlocked(s)
+      if (E.isRight(result) && s.meta !== undefined) head.value = s.meta
+      s.knownHead = undefined
+      return result
+    })
+  }
+
+  const refreshImpl = (s: SessionImpl<D>): Result<Outcome> => {
+    if (s.state === 'closed') return Promise.resolve(E.left(closed))
+    if (s.state !== 'open' || s.meta === undefined) return Promise.resolve(E.right(outcome(s)))
+    const decision = decide(s.meta.header, o, nowSeconds(ctx))
+    if (decision._tag === 'Rotate') return saveImpl(s)
+    if (decision._tag === 'Touch') return Promise.resolve(touchImpl(s))
+    return Promise.resolve(E.right(outcome(s)))
   }
 
   /**
@@ -251,160 +313,97 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
    * apply the policy without decrypting. A touch re-MACs the header; only a
    * rotation opens and saves. A rejected cookie is cleared.
    */
-  const keepAlive = (req: SessionRequest): TE.TaskEither<SessionError, Outcome> => {
-    const cookies = parseCookieHeader(req.headers.cookie)
-    const value = cookies.get(o.cookie.name)
-    if (value === undefined || value === '') return TE.right({ setCookie: [], headers: {} })
-    const binding = bindingOf(req)
-    const now = nowSeconds(ctx)
-    const checked = pipe(
-      authenticate(ctx, value.slice(0, HEADER_ENCODED_SIZE), binding),
-      E.flatMap((a) => E.map(() => a)(checkTimes(ctx, a.header, 'session', now))),
-    )
-    if (E.isLeft(checked)) {
-      report(checked.left)
-      const s = newSession(req, cookies)
-      clearRequestCookies(s, 'session')
-      return TE.right(outcome(s))
-    }
-    const { header, km } = checked.right
-    const decision = decide(header, o, now)
-    if (decision._tag === 'Rotate') return pipe(start(req), TE.map(outcome))
-    if (decision._tag !== 'Touch') return TE.right({ setCookie: [], headers: {} })
-    const headerText = touchHeader(header, decision.idling, km, binding).toString('base64url')
-    const rest = ctx.server ? '' : value.slice(HEADER_ENCODED_SIZE)
-    ctx.emit({ type: 'touched', id: header.sid.toString('base64url'), audience: o.audience })
-    return TE.right({ setCookie: [`${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`], headers: {} })
-  }
-
-  const save = (session: Session<D>): TE.TaskEither<SessionError, Outcome> => {
-    const s = asImpl(session)
-    if (s.state === 'closed') return TE.left(closed)
-    const now = nowSeconds(ctx)
-    const previousId = s.id
-    const run = pipe(
-      enforceSessionLimit(ctx, s, now),
-      TE.flatMap(() => saveCookie(ctx, s, 'session', now)),
-      TE.flatMap(() => (s.remember ? saveCookie(ctx, s, 'remember', now) : TE.right(undefined))),
-      TE.map(() => {
-        if (!s.remember && s.rememberChoice === false) clearRequestCookies(s, 'remember')
-        s.state = 'open'
-        s.dirty = false
-        s.subjectChanged = false
-        s.changes.clear()
-        const id = s.id ?? ''
-        ctx.emit(
-          previousId === undefined
-            ? { type: 'created', id, audience: s.audience, subject: s.subject }
-            : { type: 'rotated', id, previousId, audience: s.audience },
-        )
-        return outcome(s)
-      }),
-    )
-    const key = s.meta?.key
-    if (key === undefined) return run
-    return () =>
-      lock(key, async (head) => {
-        s.knownHead = head.value
-        const result = await run()
-        if (result._tag === 'Right' && s.meta !== undefined) head.value = s.meta
-        s.knownHead = undefined
-        return result
-      })
-  }
-
-  const refresh = (session: Session<D>): TE.TaskEither<SessionError, Outcome> => {
-    const s = asImpl(session)
-    if (s.state === 'closed') return TE.left(closed)
-    if (s.state !== 'open' || s.meta === undefined) return done(s)
-    const decision = decide(s.meta.header, o, nowSeconds(ctx))
-    if (decision._tag === 'Rotate') return save(s)
-    if (decision._tag === 'Touch') return touch(s)
-    return done(s)
-  }
-
-  const destroy = (session: Session<D>): TE.TaskEither<SessionError, Outcome> => {
-    const s = asImpl(session)
-    if (s.state === 'closed') return TE.left(closed)
-    const now = nowSeconds(ctx)
-    return pipe(
-      forgetCookie(ctx, s, 'session', now),
-      TE.flatMap(() => forgetCookie(ctx, s, 'remember', now)),
-      TE.map(() => {
+  const keepAlive =
+    (req: SessionRequest): TE.TaskEither<SessionError, Outcome> =>
+    async () => {
+      const cookies = parseCookieHeader(req.headers.cookie)
+      const value = cookies.get(o.cookie.name)
+      if (value === undefined || value === '') return E.right({ setCookie: [], headers: {} })
+      const binding = bindingOf(req)
+      const now = nowSeconds(ctx)
+      const checked = pipe(
+        authenticate(ctx, value.slice(0, HEADER_ENCODED_SIZE), binding),
+        E.flatMap((a) => E.map(() => a)(checkTimes(ctx, a.header, 'session', now))),
+      )
+      if (E.isLeft(checked)) {
+        report(checked.left)
+        const s = newSession(req, cookies)
         clearRequestCookies(s, 'session')
-        if (s.meta !== undefined) s.cookies.set(o.cookie.name, expireLine(o.cookie.name, o.cookie.attributes))
-        clearRequestCookies(s, 'remember')
-        if (s.rememberMeta !== undefined)
-          s.cookies.set(o.cookie.rememberName, expireLine(o.cookie.rememberName, o.cookie.attributes))
-        if (s.state === 'open') ctx.emit({ type: 'destroyed', id: s.id ?? '', audience: s.audience })
-        s.state = 'closed'
-        return outcome(s)
-      }),
-    )
+        return E.right(outcome(s))
+      }
+      const { header, km } = checked.right
+      const decision = decide(header, o, now)
+      if (decision._tag === 'Rotate') {
+        const started = await start(req)()
+        return E.isLeft(started) ? started : E.right(outcome(started.right))
+      }
+      if (decision._tag !== 'Touch') return E.right({ setCookie: [], headers: {} })
+      const headerText = touchHeader(header, decision.idling, km, binding).toString('base64url')
+      const rest = ctx.server ? '' : value.slice(HEADER_ENCODED_SIZE)
+      ctx.emit({ type: 'touched', id: header.sid.toString('base64url'), audience: o.audience })
+      return E.right({ setCookie: [`${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`], headers: {} })
+    }
+
+  const destroyImpl = async (s: SessionImpl<D>): Result<Outcome> => {
+    if (s.state === 'closed') return E.left(closed)
+    const now = nowSeconds(ctx)
+    for (const kind of ['session', 'remember'] as const) {
+      const forgotten = await forgetCookie(ctx, s, kind, now)
+      if (E.isLeft(forgotten)) return forgotten
+    }
+    clearRequestCookies(s, 'session')
+    if (s.meta !== undefined) s.cookies.set(o.cookie.name, expireLine(o.cookie.name, o.cookie.attributes))
+    clearRequestCookies(s, 'remember')
+    if (s.rememberMeta !== undefined) {
+      s.cookies.set(o.cookie.rememberName, expireLine(o.cookie.rememberName, o.cookie.attributes))
+    }
+    if (s.state === 'open') ctx.emit({ type: 'destroyed', id: s.id ?? '', audience: s.audience })
+    s.state = 'closed'
+    return E.right(outcome(s))
   }
 
-  const logout = (session: Session<D>): TE.TaskEither<SessionError, Outcome> => {
-    const s = asImpl(session)
-    if (s.state === 'closed') return TE.left(closed)
-    if (s.state !== 'open' || s.entries.length <= 1) return destroy(s)
+  const logoutImpl = async (s: SessionImpl<D>): Result<Outcome> => {
+    if (s.state === 'closed') return E.left(closed)
+    if (s.state !== 'open' || s.entries.length <= 1) return destroyImpl(s)
     const audience = s.audience
     s.info?.delete(audience)
     s.entries.splice(s.index, 1)
     s.index = 0
-    return pipe(
-      save(s),
-      TE.map(() => {
-        ctx.emit({ type: 'destroyed', id: s.id ?? '', audience })
-        s.state = 'closed'
-        return outcome(s)
-      }),
-    )
+    const saved = await saveImpl(s)
+    if (E.isLeft(saved)) return saved
+    ctx.emit({ type: 'destroyed', id: s.id ?? '', audience })
+    s.state = 'closed'
+    return E.right(outcome(s))
   }
 
-  const start = (req: SessionRequest): TE.TaskEither<SessionError, Session<D>> => {
-    const cookies = parseCookieHeader(req.headers.cookie)
-    return pipe(
-      openWith(req, cookies, true),
-      TE.flatMap((s) =>
-        pipe(
-          refresh(s),
-          TE.map(() => s),
-        ),
-      ),
-      TE.orElse((e): TE.TaskEither<SessionError, SessionImpl<D>> => {
-        if (!isRejection(e)) return TE.left(e)
-        const s = newSession(req, cookies)
-        if (e._tag !== 'MissingCookie') clearRequestCookies(s, 'session')
-        return TE.right(s)
-      }),
-    )
-  }
-
-  const requireIndex = (): TE.TaskEither<SessionError, NonNullable<EngineContext['store']>> =>
+  const indexStore = (): E.Either<SessionError, NonNullable<EngineContext['store']>> =>
     ctx.store === undefined || (ctx.server && !o.storeMetadata)
-      ? TE.left(new ConfigError(['storeMetadata: must be true (and a store configured) to find sessions by subject']))
-      : TE.right(ctx.store)
+      ? E.left(new ConfigError(['storeMetadata: must be true (and a store configured) to find sessions by subject']))
+      : E.right(ctx.store)
 
-  const invalidateSubject = (q: { subject: string; audience?: string; except?: string }) =>
-    pipe(
-      requireIndex(),
-      TE.flatMap((store) => {
-        const now = nowSeconds(ctx)
-        const ref = q.audience === undefined ? anyAudienceRef(ctx, q.subject) : subjectRef(ctx, q.audience, q.subject)
-        if (!ctx.server) {
-          const lifetime = Math.max(o.absoluteTimeout, o.remember ? o.rememberAbsoluteTimeout : 0) || 34_560_000
-          return pipe(
-            store.setNotBefore(o.cookie.name, ref, now, now + lifetime),
-            TE.map(() => 0),
-          )
-        }
-        const keep = q.except === undefined ? [] : [keyOfId(q.except)]
-        return store.removeIndexed(o.cookie.name, ref, keep, now)
-      }),
-      TE.tap((count) => TE.fromIO(() => ctx.emit({ type: 'invalidated', subject: q.subject, count }))),
-    )
+  const refOf = (q: { subject: string; audience?: string }) =>
+    q.audience === undefined ? anyAudienceRef(ctx, q.subject) : subjectRef(ctx, q.audience, q.subject)
 
   const keyOfId = (id: string) => (o.hashStorageKey ? storageKey(ctx, Buffer.from(id, 'base64url')) : id)
+
+  const invalidateSubject = (q: { subject: string; audience?: string; except?: string }) => async () => {
+    const store = indexStore()
+    if (E.isLeft(store)) return store
+    const now = nowSeconds(ctx)
+    const ref = refOf(q)
+    let result: E.Either<SessionError, number>
+    if (ctx.server) {
+      const keep = q.except === undefined ? [] : [keyOfId(q.except)]
+      result = await store.right.removeIndexed(o.cookie.name, ref, keep, now)()
+    } else {
+      // Cookie mode: a not-before mark; sessions issued before it are revoked on their next request.
+      const lifetime = Math.max(o.absoluteTimeout, o.remember ? o.rememberAbsoluteTimeout : 0) || 34_560_000
+      const marked = await store.right.setNotBefore(o.cookie.name, ref, now, now + lifetime)()
+      result = E.map(() => 0)(marked)
+    }
+    if (E.isRight(result)) ctx.emit({ type: 'invalidated', subject: q.subject, count: result.right })
+    return result
+  }
 
   const summarize = (key: string, r: SessionRecord | null): SessionSummary[] => {
     if (r === null || r.successor !== null) return []
@@ -414,40 +413,38 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     return [{ id, key, createdAt: r.createdAt, lastActiveAt: r.updatedAt, expiresAt: r.expiresAt, info }]
   }
 
-  const listSessions = (q: { subject: string; audience?: string }) =>
-    pipe(
-      requireIndex(),
-      TE.flatMap((store) => {
-        const now = nowSeconds(ctx)
-        const name = o.cookie.name
-        const ref = q.audience === undefined ? anyAudienceRef(ctx, q.subject) : subjectRef(ctx, q.audience, q.subject)
-        return pipe(
-          store.listIndex(name, ref, now),
-          TE.flatMap((entries) =>
-            TE.sequenceArray(
-              entries.map((e) =>
-                pipe(
-                  store.read(name, e.key, now),
-                  TE.map((r) => summarize(e.key, r)),
-                ),
-              ),
-            ),
-          ),
-          TE.map((lists) => lists.flat()),
-        )
-      }),
-    )
+  const listSessions = (q: { subject: string; audience?: string }) => async () => {
+    const store = indexStore()
+    if (E.isLeft(store)) return store
+    const now = nowSeconds(ctx)
+    const name = o.cookie.name
+    const entries = await store.right.listIndex(name, refOf(q), now)()
+    if (E.isLeft(entries)) return entries
+    const records = await Promise.all(entries.right.map((e) => store.right.read(name, e.key, now)()))
+    const sessions: SessionSummary[] = []
+    for (const [i, r] of records.entries()) {
+      if (E.isLeft(r)) return r
+      sessions.push(...summarize(entries.right[i]?.key ?? '', r.right))
+    }
+    return E.right(sessions)
+  }
+
+  const lift =
+    (impl: (s: SessionImpl<D>) => Result<Outcome> | E.Either<SessionError, Outcome>) =>
+    (session: Session<D>): TE.TaskEither<SessionError, Outcome> =>
+    async () =>
+      impl(asImpl(session))
 
   return {
     options: o,
     open,
     start,
     keepAlive,
-    save,
-    touch,
-    refresh,
-    logout,
-    destroy,
+    save: lift(saveImpl),
+    touch: lift(touchImpl),
+    refresh: lift(refreshImpl),
+    logout: lift(logoutImpl),
+    destroy: lift(destroyImpl),
     invalidateSubject,
     listSessions,
     outcome,

@@ -3,9 +3,9 @@
  * derived from the id, so new data never reuses a nonce). Cookie mode writes
  * chunked Set-Cookie lines; server mode writes the record first, as the
  * successor of the one it was opened from, merging with concurrent saves.
+ * Like opening, this hot path is plain async code returning Either.
  */
-import { pipe } from 'fp-ts/lib/function.js'
-import * as TE from 'fp-ts/lib/TaskEither.js'
+import * as E from 'fp-ts/lib/Either.js'
 import * as b64 from './base64url.js'
 import { seal } from './codec.js'
 import { anyAudienceRef, type EngineContext, indexRefs, storageKey } from './context.js'
@@ -76,18 +76,20 @@ const writeCookies = (
   headerText: string,
   payload: string,
   attributes: string,
-): TE.TaskEither<SessionError, string> => {
+): E.Either<SessionError, string> => {
   const name = cookieName(ctx, kind)
   const chunked = chunkLines(name, headerText, payload, attributes)
   if (chunked === undefined) {
-    return TE.left({ _tag: 'TooLarge', bytes: headerText.length + payload.length, limit: MAX_CHUNKS * 4096 })
+    return E.left({ _tag: 'TooLarge', bytes: headerText.length + payload.length, limit: MAX_CHUNKS * 4096 })
   }
-  chunked.lines.forEach((line, i) => s.cookies.set(chunkName(name, i + 1), line))
+  chunked.lines.forEach((line, i) => {
+    s.cookies.set(chunkName(name, i + 1), line)
+  })
   for (let i = chunked.lines.length + 1; i <= MAX_CHUNKS; i++) {
     const n = chunkName(name, i)
     if (s.requestCookies.has(n) || s.cookies.has(n)) s.cookies.set(n, expireLine(n, ctx.o.cookie.attributes))
   }
-  return TE.right(chunked.firstChunk)
+  return E.right(chunked.firstChunk)
 }
 
 const recordValue = (payload: string, info: SessionImpl['info']): string => {
@@ -100,175 +102,161 @@ const recordValue = (payload: string, info: SessionImpl['info']): string => {
  * re-apply only what this request changed. A session that was destroyed in
  * the meantime stays destroyed.
  */
-const rebase = (ctx: EngineContext, s: SessionImpl, name: string, now: number): TE.TaskEither<SessionError, void> => {
-  const meta = s.meta as CookieMeta
-  return pipe(
-    readRecord(ctx, name, meta, s.binding, now),
-    TE.mapLeft((e): SessionError => (e._tag === 'InvalidCookie' && e.reason === 'record' ? revoked('logout') : e)),
-    TE.flatMap((p) => decrypt(ctx, p, 'session')),
-    TE.flatMap((head) => {
-      const mine = s.entry
-      const index = head.entries.findIndex((e) => e.audience === mine.audience)
-      const target = head.entries[index]
-      if (target === undefined) return TE.left(revoked('logout'))
-      for (const [key, value] of s.changes) setOwn(target.data, key, value)
-      if (s.subjectChanged) target.subject = mine.subject
-      const info = head.info ?? new Map()
-      const myInfo = s.info?.get(mine.audience)
-      if (myInfo !== undefined) info.set(mine.audience, myInfo)
-      s.entries = head.entries
-      s.index = index
-      s.info = info.size > 0 ? info : undefined
-      s.meta = head.meta
-      return TE.right(undefined)
-    }),
-  )
+const rebase = async (
+  ctx: EngineContext,
+  s: SessionImpl,
+  name: string,
+  now: number,
+): Promise<E.Either<SessionError, void>> => {
+  const read = await readRecord(ctx, name, s.meta as CookieMeta, s.binding, now)
+  if (E.isLeft(read))
+    return read.left._tag === 'InvalidCookie' && read.left.reason === 'record' ? E.left(revoked('logout')) : read
+  const head = decrypt(ctx, read.right, 'session')
+  if (E.isLeft(head)) return head
+  const mine = s.entry
+  const index = head.right.entries.findIndex((e) => e.audience === mine.audience)
+  const target = head.right.entries[index]
+  if (target === undefined) return E.left(revoked('logout'))
+  for (const [key, value] of s.changes) setOwn(target.data, key, value)
+  if (s.subjectChanged) target.subject = mine.subject
+  const info = head.right.info ?? new Map()
+  const myInfo = s.info?.get(mine.audience)
+  if (myInfo !== undefined) info.set(mine.audience, myInfo)
+  s.entries = head.right.entries
+  s.index = index
+  s.info = info.size > 0 ? info : undefined
+  s.meta = head.right.meta
+  return E.right(undefined)
 }
 
 /** Server mode: write the sealed record, cutting the previous one to staleTtl; retry on conflict. */
-const writeRecord = (
+const writeRecord = async (
   ctx: EngineContext,
   s: SessionImpl,
   kind: CookieKind,
   now: number,
-  attempt = 1,
-): TE.TaskEither<SessionError, CookieMeta> => {
-  if (attempt === 1 && kind === 'session' && s.knownHead !== undefined && s.knownHead !== s.meta) {
+): Promise<E.Either<SessionError, CookieMeta>> => {
+  const store = ctx.store
+  if (store === undefined) return E.left(revoked('logout'))
+  const name = cookieName(ctx, kind)
+  if (kind === 'session' && s.knownHead !== undefined && s.knownHead !== s.meta) {
     // Another save in this process already moved the session on: merge into its record first.
     s.meta = s.knownHead
-    return pipe(
-      rebase(ctx, s, cookieName(ctx, kind), now),
-      TE.flatMap(() => writeRecord(ctx, s, kind, now, attempt + 1)),
-    )
+    const rebased = await rebase(ctx, s, name, now)
+    if (E.isLeft(rebased)) return rebased
   }
-  const store = ctx.store
-  if (store === undefined) return TE.left(revoked('logout'))
-  const name = cookieName(ctx, kind)
-  const previous = metaOf(s, kind)
-  const { sealed, header, ttl } = sealFor(ctx, s, kind, now)
-  const key = storageKey(ctx, header.sid)
-  const request: WriteRequest = {
-    name,
-    key,
-    value: recordValue(sealed.payload, kind === 'session' ? s.info : undefined),
-    ttl,
-    now,
-    createdAt: header.creation,
-    index: kind === 'session' ? indexRefs(ctx, s.entries) : [],
-    ...(previous?.key !== undefined && previous.record !== undefined
-      ? {
-          previous: {
-            key: previous.key,
-            version: previous.record.version,
-            successor: sealed.headerText,
-            staleTtl: ctx.o.staleTtl,
-          },
-        }
-      : {}),
-  }
-  const record: SessionRecord = {
-    value: request.value,
-    version: 1,
-    successor: null,
-    createdAt: header.creation,
-    updatedAt: now,
-    expiresAt: now + ttl,
-  }
-  const meta: CookieMeta = {
-    header,
-    headerText: sealed.headerText,
-    km: ctx.keyring.primary,
-    firstChunk: '',
-    key,
-    record,
-  }
-  return pipe(
-    store.write(request),
-    TE.flatMap((result): TE.TaskEither<SessionError, CookieMeta> => {
-      if (result === 'ok') return TE.right(meta)
-      if (kind === 'remember') {
-        // Remember records are never merged: a concurrent rotation already wrote an equal one.
-        s.rememberMeta = undefined
-        return attempt < MAX_ATTEMPTS ? writeRecord(ctx, s, kind, now, attempt + 1) : TE.left(conflict(attempt))
+  for (let attempt = 1; ; attempt++) {
+    const previous = metaOf(s, kind)
+    const { sealed, header, ttl } = sealFor(ctx, s, kind, now)
+    const key = storageKey(ctx, header.sid)
+    const value = recordValue(sealed.payload, kind === 'session' ? s.info : undefined)
+    const request: WriteRequest = {
+      name,
+      key,
+      value,
+      ttl,
+      now,
+      createdAt: header.creation,
+      index: kind === 'session' ? indexRefs(ctx, s.entries) : [],
+      ...(previous?.key !== undefined && previous.record !== undefined
+        ? {
+            previous: {
+              key: previous.key,
+              version: previous.record.version,
+              successor: sealed.headerText,
+              staleTtl: ctx.o.staleTtl,
+            },
+          }
+        : {}),
+    }
+    const result = await store.write(request)()
+    if (E.isLeft(result)) return result
+    if (result.right === 'ok') {
+      const record: SessionRecord = {
+        value,
+        version: 1,
+        successor: null,
+        createdAt: header.creation,
+        updatedAt: now,
+        expiresAt: now + ttl,
       }
-      if (attempt >= MAX_ATTEMPTS) return TE.left(conflict(attempt))
-      return pipe(
-        rebase(ctx, s, name, now),
-        TE.flatMap(() => writeRecord(ctx, s, kind, now, attempt + 1)),
-      )
-    }),
-  )
+      return E.right({ header, headerText: sealed.headerText, km: ctx.keyring.primary, firstChunk: '', key, record })
+    }
+    if (attempt >= MAX_ATTEMPTS) return E.left(conflict(attempt))
+    if (kind === 'remember') {
+      // Remember records are never merged: a concurrent rotation already wrote an equal one.
+      s.rememberMeta = undefined
+      continue
+    }
+    const rebased = await rebase(ctx, s, name, now)
+    if (E.isLeft(rebased)) return rebased
+  }
 }
 
 /** Seals and writes one cookie (session or remember), updating the session's meta. */
-export const saveCookie = (
+export const saveCookie = async (
   ctx: EngineContext,
   s: SessionImpl,
   kind: CookieKind,
   now: number,
-): TE.TaskEither<SessionError, void> => {
+): Promise<E.Either<SessionError, void>> => {
   const name = cookieName(ctx, kind)
   if (ctx.server) {
-    return pipe(
-      writeRecord(ctx, s, kind, now),
-      TE.map((meta) => {
-        const attributes =
-          kind === 'session'
-            ? ctx.o.cookie.attributes
-            : rememberAttributes(ctx, meta.record?.expiresAt === undefined ? 1 : meta.record.expiresAt - now, now)
-        s.cookies.set(name, `${name}=${meta.headerText}${attributes}`)
-        if (kind === 'session') s.meta = meta
-        else s.rememberMeta = meta
-      }),
-    )
+    const written = await writeRecord(ctx, s, kind, now)
+    if (E.isLeft(written)) return written
+    const meta = written.right
+    const ttl = (meta.record?.expiresAt ?? now + 1) - now
+    const attributes = kind === 'session' ? ctx.o.cookie.attributes : rememberAttributes(ctx, ttl, now)
+    s.cookies.set(name, `${name}=${meta.headerText}${attributes}`)
+    setMeta(s, kind, meta)
+    return E.right(undefined)
   }
   const { sealed, header, ttl } = sealFor(ctx, s, kind, now)
   const attributes = kind === 'session' ? ctx.o.cookie.attributes : rememberAttributes(ctx, ttl, now)
-  return pipe(
-    writeCookies(ctx, s, kind, sealed.headerText, sealed.payload, attributes),
-    TE.map((firstChunk) => {
-      const meta: CookieMeta = {
-        header,
-        headerText: sealed.headerText,
-        km: ctx.keyring.primary,
-        firstChunk,
-        key: undefined,
-        record: undefined,
-      }
-      if (kind === 'session') s.meta = meta
-      else s.rememberMeta = meta
-    }),
-  )
+  const firstChunk = writeCookies(ctx, s, kind, sealed.headerText, sealed.payload, attributes)
+  if (E.isLeft(firstChunk)) return firstChunk
+  setMeta(s, kind, {
+    header,
+    headerText: sealed.headerText,
+    km: ctx.keyring.primary,
+    firstChunk: firstChunk.right,
+    key: undefined,
+    record: undefined,
+  })
+  return E.right(undefined)
+}
+
+const setMeta = (s: SessionImpl, kind: CookieKind, meta: CookieMeta) => {
+  if (kind === 'session') s.meta = meta
+  else s.rememberMeta = meta
 }
 
 /** Live sessions of a subject beyond `maxSessionsPerSubject`: evict the oldest, or refuse the new one. */
-export const enforceSessionLimit = (
+export const enforceSessionLimit = async (
   ctx: EngineContext,
   s: SessionImpl,
   now: number,
-): TE.TaskEither<SessionError, void> => {
+): Promise<E.Either<SessionError, void>> => {
   const max = ctx.o.maxSessionsPerSubject
   const store = ctx.store
   const subject = s.entry.subject
   const joining = s.meta === undefined || s.subjectChanged
-  if (max === undefined || store === undefined || !ctx.server || subject === undefined || !joining)
-    return TE.right(undefined)
+  if (max === undefined || store === undefined || !ctx.server || subject === undefined || !joining) {
+    return E.right(undefined)
+  }
   const name = ctx.o.cookie.name
   const ref = anyAudienceRef(ctx, subject)
   const own = s.meta?.key
-  return pipe(
-    store.listIndex(name, ref, now),
-    TE.flatMap((entries) => {
-      const others = entries.filter((e) => e.key !== own)
-      const excess = others.length - max + 1
-      if (excess <= 0) return TE.right(undefined)
-      if (ctx.o.onSessionLimit === 'reject-new') return TE.left<SessionError>({ _tag: 'SessionLimit', max })
-      // listIndex is ordered by expiry: the first entries are the oldest sessions.
-      const victims = others.slice(0, excess).map((e) => store.remove(name, e.key, [ref]))
-      return pipe(
-        TE.sequenceArray(victims),
-        TE.map(() => undefined),
-      )
-    }),
-  )
+  const listed = await store.listIndex(name, ref, now)()
+  if (E.isLeft(listed)) return listed
+  const others = listed.right.filter((e) => e.key !== own)
+  const excess = others.length - max + 1
+  if (excess <= 0) return E.right(undefined)
+  if (ctx.o.onSessionLimit === 'reject-new') return E.left({ _tag: 'SessionLimit', max })
+  // listIndex is ordered by expiry: the first entries are the oldest sessions.
+  for (const victim of others.slice(0, excess)) {
+    const removed = await store.remove(name, victim.key, [ref])()
+    if (E.isLeft(removed)) return removed
+  }
+  return E.right(undefined)
 }
