@@ -6,7 +6,6 @@ type Script = (keys: readonly string[], args: readonly Arg[]) => Promise<unknown
 
 /** The store's Lua scripts, run with EVALSHA (ioredis falls back to EVAL once per node on NOSCRIPT). */
 export interface Scripts {
-  readonly read: Script
   readonly write: Script
   readonly putRecord: Script
   readonly replaceRecord: Script
@@ -18,7 +17,6 @@ export interface Scripts {
 }
 
 const SOURCES: Record<keyof Scripts, string> = {
-  read: lua.READ,
   write: lua.WRITE,
   putRecord: lua.PUT_RECORD,
   replaceRecord: lua.REPLACE_RECORD,

@@ -2,6 +2,7 @@ import type { SessionRecord, SessionStore, UpdateRequest } from '@tessera/core'
 import { openClient, type RedisTarget, readiness, withDeadline } from './client.js'
 import { keyLayout } from './keys.js'
 import * as marks from './marks.js'
+import { toRecord } from './meta.js'
 import { listLive, removeIndexed, removeRecord } from './remove.js'
 import { defineScripts } from './scripts.js'
 import { type Context, writeRecord } from './write.js'
@@ -20,16 +21,6 @@ export type RedisStoreOptions = RedisTarget & {
 export type RedisStore = SessionStore & {
   /** Closes the connection the store opened; an app-owned `client` is left open. */
   readonly close: () => Promise<void>
-}
-
-type Reply = [string, number, string | null, number, number, number | null, number]
-
-// A record without a companion (written by OpenResty) has version 0 and
-// unknown times (0); its expiry is what Redis says is left, on the caller's clock.
-const toRecord = (reply: Reply, now: number): SessionRecord => {
-  const [value, version, successor, createdAt, updatedAt, expires, pttl] = reply
-  const fromPttl = pttl >= 0 ? now + Math.ceil(pttl / 1000) : Number.MAX_SAFE_INTEGER
-  return { value, version, successor, createdAt, updatedAt, expiresAt: expires ?? fromPttl }
 }
 
 /**
@@ -58,10 +49,12 @@ export const createRedisStore = (options: RedisStoreOptions): RedisStore => {
         `${what} timed out`,
       )
 
+  // No script: one MGET (record and companion share a slot), so a read costs
+  // Redis about what a plain GET does.
   const read = async (name: string, key: string, now: number): Promise<SessionRecord | null> => {
     const rec = keys.record(name, key)
-    const reply = (await ctx.scripts.read([rec, keys.companion(rec)], [now])) as Reply | null
-    return reply === null ? null : toRecord(reply, now)
+    const [value, meta] = await client.mget(rec, keys.companion(rec))
+    return value == null ? null : toRecord(value, meta ?? null, now, () => client.pttl(rec))
   }
 
   const update = async (r: UpdateRequest) => {

@@ -56,8 +56,7 @@ const writeAtomic = async ({ scripts }: Context, r: WriteRequest, p: Plan): Prom
  * the old key leaves the index last.
  */
 const writeStepwise = async ({ client, scripts }: Context, r: WriteRequest, p: Plan): Promise<WriteResult> => {
-  const score = r.now + r.ttl
-  await Promise.all(p.indexes.map((idx) => scripts.addIndex([idx], [r.now, score, r.key])))
+  await Promise.all(p.indexes.map((idx) => scripts.addIndex([idx], [r.now, r.ttl, r.key])))
   await scripts.putRecord([p.rec, p.comp], [r.value, r.ttl, r.now, r.createdAt, JSON.stringify(p.indexes)])
   const prev = r.previous
   if (prev === undefined || p.old === undefined) return 'ok'
