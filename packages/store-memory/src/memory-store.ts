@@ -92,8 +92,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     }
     return dropped
   }
-  const timer = sweepIntervalMs > 0 ? setInterval(sweep, sweepIntervalMs) : undefined
-  timer?.unref()
 
   // Every port function does its work synchronously, so each is atomic with
   // respect to the others: compare-and-set needs no lock.
@@ -190,7 +188,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     evict(spaces, maxEntries)
   }
 
-  return {
+  const store: MemoryStore = {
     read: async (name, key, now) => {
       const s = spaces.get(name)
       const entry = live(s, key, now)
@@ -215,4 +213,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     clear: () => spaces.clear(),
     close: () => clearInterval(timer),
   }
+  const timer = sweepIntervalMs > 0 ? startSweeper(new WeakRef(store), sweepIntervalMs) : undefined
+  return store
+}
+
+// The timer holds the store only weakly: a store dropped without close() is
+// collected, and its timer then stops itself instead of pinning the data.
+function startSweeper(store: WeakRef<MemoryStore>, intervalMs: number): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    const target = store.deref()
+    if (target === undefined) clearInterval(timer)
+    else target.sweep()
+  }, intervalMs)
+  timer.unref()
+  return timer
 }
