@@ -1,4 +1,3 @@
-import './pg-under-vitest.js'
 import { describeEngineContract, describeSessionStoreContract } from '@tessera/testing'
 import { describe, it } from 'vitest'
 import { createPostgresStore, type PostgresStore } from '../src/index.js'

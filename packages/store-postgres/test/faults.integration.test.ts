@@ -1,4 +1,3 @@
-import './pg-under-vitest.js'
 import { createServer, type Socket } from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -1,4 +1,3 @@
-import './pg-under-vitest.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPostgresStore, type PostgresStore } from '../src/index.js'
 import { freshSchema, requireDatabase, skip } from './database.js'

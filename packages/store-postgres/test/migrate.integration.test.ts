@@ -1,4 +1,3 @@
-import './pg-under-vitest.js'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
