@@ -9,19 +9,8 @@ import type {
 } from '@tessera/core'
 import { evict, totalSize } from './budget.js'
 import { type MemoryStoreOptions, resolveOptions } from './options.js'
-import {
-  drop,
-  type Entry,
-  emptySpace,
-  link,
-  listed,
-  markId,
-  type Space,
-  spaceSize,
-  sweepSpace,
-  touch,
-  unlinkAll,
-} from './space.js'
+import { drop, type Entry, emptySpace, link, listed, markId, type Space, touch, unlinkAll } from './space.js'
+import { type Sweepable, startSweeper, sweepAll } from './sweep.js'
 
 /** The memory store: a `SessionStore` plus the handles a process that embeds it needs. */
 export interface MemoryStore extends SessionStore {
@@ -84,14 +73,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return s
   }
 
-  const sweep = (now = clock() / 1000): number => {
-    let dropped = 0
-    for (const [name, s] of spaces) {
-      dropped += sweepSpace(s, now)
-      if (spaceSize(s) === 0) spaces.delete(name)
-    }
-    return dropped
-  }
+  const sweeping: Sweepable = { spaces, running: undefined }
+  const sweep = (now = clock() / 1000): number => sweepAll(spaces, now)
 
   // Every port function does its work synchronously, so each is atomic with
   // respect to the others: compare-and-set needs no lock.
@@ -211,20 +194,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     sweep,
     size: () => totalSize(spaces),
     clear: () => spaces.clear(),
-    close: () => clearInterval(timer),
+    close: () => {
+      clearInterval(timer)
+      sweeping.running = undefined
+    },
   }
-  const timer = sweepIntervalMs > 0 ? startSweeper(new WeakRef(store), sweepIntervalMs) : undefined
+  const timer = sweepIntervalMs > 0 ? startSweeper(new WeakRef(sweeping), sweepIntervalMs, clock) : undefined
   return store
-}
-
-// The timer holds the store only weakly: a store dropped without close() is
-// collected, and its timer then stops itself instead of pinning the data.
-function startSweeper(store: WeakRef<MemoryStore>, intervalMs: number): NodeJS.Timeout {
-  const timer = setInterval(() => {
-    const target = store.deref()
-    if (target === undefined) clearInterval(timer)
-    else target.sweep()
-  }, intervalMs)
-  timer.unref()
-  return timer
 }

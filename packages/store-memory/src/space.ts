@@ -111,18 +111,3 @@ export function touch(s: Space, key: string, entry: Entry): void {
   s.records.delete(key)
   s.records.set(key, entry)
 }
-
-/** Drops everything expired at `now` (epoch seconds); returns how many records and marks went. */
-export function sweepSpace(s: Space, now: number): number {
-  let dropped = 0
-  for (const [key, entry] of s.records) {
-    if (entry.expiresAt <= now && drop(s, key)) dropped++
-  }
-  for (const [key, until] of s.denied) {
-    if (until <= now && s.denied.delete(key)) dropped++
-  }
-  for (const [id, mark] of s.notBefore) {
-    if (mark.until <= now && s.notBefore.delete(id)) dropped++
-  }
-  return dropped
-}

@@ -30,6 +30,19 @@ describe('memory store sweep', () => {
     }
   })
 
+  it('finishes a sweep larger than one slice, spread over event-loop turns', async () => {
+    let clockMs = now * 1000
+    const store = createMemoryStore({ maxEntries: 30_000, sweepIntervalMs: 5, clock: () => clockMs })
+    try {
+      for (let i = 0; i < 25_000; i++) await store.write(fresh(sid(`${i}`), now, { ttl: 60, index }))
+      clockMs = (now + 60) * 1000
+      await vi.waitFor(() => expect(store.size()).toBe(0), { timeout: 5000, interval: 5 })
+      expect(await store.listIndex(NAME, ref('aud', 'sub'), now)).toEqual([])
+    } finally {
+      store.close()
+    }
+  })
+
   it('stops sweeping once closed', async () => {
     const clock = vi.fn(() => (now + 3600) * 1000)
     const store = createMemoryStore({ sweepIntervalMs: 5, clock })
