@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { parseCookieHeader } from '../index.js'
+
+describe('parseCookieHeader at the HTTP edge', () => {
+  it('keeps the first of duplicate names (the most specific path comes first, RFC 6265 §5.4)', () => {
+    const cookies = parseCookieHeader('session=specific; other=1; session=general')
+    expect(cookies.get('session')).toBe('specific')
+    expect(cookies.size).toBe(2)
+  })
+
+  it('joins a header sent as several lines, still first wins', () => {
+    expect(parseCookieHeader(['a=1', 'a=2; b=3']).get('a')).toBe('1')
+  })
+
+  it('treats __proto__ and constructor as plain names', () => {
+    const cookies = parseCookieHeader('__proto__=x; constructor=y; session=z')
+    expect(cookies.get('__proto__')).toBe('x')
+    expect(cookies.get('constructor')).toBe('y')
+    expect(Object.getPrototypeOf(cookies)).toBe(Map.prototype)
+    expect(({} as Record<string, unknown>).x).toBeUndefined()
+  })
+
+  it('cuts an oversized header at the last whole cookie before 64 KiB', () => {
+    const filler = Array.from({ length: 700 }, (_, i) => `c${i}=${'v'.repeat(100)}`).join('; ')
+    const cookies = parseCookieHeader(`session=first; ${filler}; late=tail`)
+    expect(cookies.get('session')).toBe('first')
+    expect(cookies.has('late')).toBe(false)
+    for (const value of cookies.values()) expect(value === 'first' || value.length === 100).toBe(true)
+  })
+
+  it('skips parts without a name or without "=" and unquotes values', () => {
+    const cookies = parseCookieHeader('=nameless; flag; q="quoted"; ok=1')
+    expect([...cookies.entries()]).toEqual([
+      ['q', 'quoted'],
+      ['ok', '1'],
+    ])
+  })
+
+  it('gives an empty map for no header', () => {
+    expect(parseCookieHeader(undefined).size).toBe(0)
+  })
+})

@@ -1,0 +1,246 @@
+/**
+ * The request driver both bindings share: holds one request's lazily opened
+ * session, answers logout requests, and at the end says what the response
+ * must carry. Bindings only translate their request and response to it.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Outcome, SessionEngine, SessionRequest } from '../engine.js'
+import type { SessionData } from '../entries.js'
+import { isRejection, type SessionError } from '../errors.js'
+import type { Clock } from '../ports.js'
+import type { Session } from '../session.js'
+import { systemClock } from '../system.js'
+import type { HttpSession } from './handle.js'
+import { requestHeadersOf } from './headers.js'
+import { bodyRequestsLogout, checkLogout } from './logout.js'
+import { httpOutcomeOf, isSessionHttpError, SessionHttpError } from './outcomes.js'
+import { NO_STORE } from './set-cookie.js'
+
+/** What the binding must do to the response. `status` set: replace the app's response with this one. */
+export interface HttpPlan {
+  readonly status?: number
+  readonly body?: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly setCookie: readonly string[]
+}
+
+/** The binding's side of one request's session. */
+export interface HttpSessionDriver<D extends SessionData = SessionData> {
+  /** What the app gets as `req.session` / `ctx.session`. */
+  readonly session: HttpSession<D>
+  /**
+   * Runs before the app: answers a logout request (a plan to send now, or
+   * undefined with `logout.response: 'next'`), and opens the session eagerly
+   * when session headers are configured. `readBody` is called only for a
+   * logout-method request without the query argument when `logout.readBody` is on.
+   */
+  begin(readBody: () => Promise<unknown>): Promise<HttpPlan | undefined>
+  /** Headers for an upstream (`requestHeaders`), known after `begin`. */
+  readonly requestHeaders: Readonly<Record<string, string>>
+  /** The server-side failure the Promise API reported during this request, as its plan. */
+  readonly failure: HttpPlan | undefined
+  /** Runs after the app, before the head is sent: saves, touches or keeps alive. Idempotent. */
+  finish(): Promise<HttpPlan>
+  /** The plan for an error the app threw, when it is a session failure. */
+  planFor(err: unknown): HttpPlan | undefined
+}
+
+type State<D extends SessionData> =
+  | { readonly _tag: 'idle' }
+  | { readonly _tag: 'ready'; readonly session: Session<D> }
+  | { readonly _tag: 'failed'; readonly error: SessionHttpError }
+  | { readonly _tag: 'ended'; readonly session: Session<D> | undefined; readonly outcome: Outcome }
+
+const EMPTY: Outcome = { setCookie: [], headers: {} }
+
+/** Set-Cookie lines and headers of a normal response. */
+const planOf = (o: Outcome): HttpPlan => ({
+  headers: o.setCookie.length > 0 ? { ...o.headers, 'Cache-Control': NO_STORE } : o.headers,
+  setCookie: o.setCookie,
+})
+
+/** A response of the table for a server-side failure: no Set-Cookie, a short body. */
+const failPlan = (e: SessionHttpError): HttpPlan => ({
+  status: e.status,
+  body: e.message,
+  headers: { ...e.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_STORE },
+  setCookie: [],
+})
+
+/** A session error as the Promise API's rejection. Rejections never get here: `start` turns them into a new session. */
+const toHttpError = (e: SessionError): SessionHttpError => {
+  const outcome = httpOutcomeOf(e)
+  return new SessionHttpError(
+    e,
+    outcome._tag === 'Fail' ? outcome : { _tag: 'Fail', status: 500, body: 'Session error', headers: {} },
+  )
+}
+
+const run = async <A>(task: TE.TaskEither<SessionError, A>): Promise<A> => {
+  const r = await task()
+  if (E.isLeft(r)) throw toHttpError(r.left)
+  return r.right
+}
+
+/**
+ * Creates the driver for one request.
+ * @example
+ * const http = createHttpSession(engine, { method: 'GET', url: '/', headers: req.headers })
+ * const early = await http.begin(async () => undefined)
+ * // … the app runs with http.session …
+ * const plan = await http.finish()
+ */
+export const createHttpSession = <D extends SessionData>(
+  engine: SessionEngine<D>,
+  req: SessionRequest,
+  deps: { readonly clock?: Clock | undefined } = {},
+): HttpSessionDriver<D> => {
+  const o = engine.options
+  const clock = deps.clock ?? systemClock
+  let state: State<D> = { _tag: 'idle' }
+  let queue: Promise<unknown> = Promise.resolve()
+  let requestHeaders: Readonly<Record<string, string>> = {}
+  let finished: Promise<HttpPlan> | undefined
+
+  /** Session calls of one request run one after another, so a save never races the final one. */
+  const serial = <A>(op: () => Promise<A>): Promise<A> => {
+    const next = queue.then(op)
+    queue = next.catch(() => undefined)
+    return next
+  }
+
+  const open = async (): Promise<Session<D>> => {
+    if (state._tag === 'ready') return state.session
+    if (state._tag === 'failed') throw state.error
+    if (state._tag === 'ended') {
+      if (state.session !== undefined) return state.session
+      throw new Error('session is closed')
+    }
+    try {
+      const session = await run(engine.start(req))
+      state = { _tag: 'ready', session }
+      return session
+    } catch (e) {
+      if (isSessionHttpError(e)) state = { _tag: 'failed', error: e }
+      throw e
+    }
+  }
+
+  const load = () => serial(open)
+  const withSession = <A>(f: (s: Session<D>) => A): Promise<A> => serial(async () => f(await open()))
+  const act = (f: (s: Session<D>) => TE.TaskEither<SessionError, Outcome>) =>
+    serial(async () => {
+      await run(f(await open()))
+    })
+
+  const session: HttpSession<D> = {
+    get id() {
+      return state._tag === 'ready' ? state.session.id : undefined
+    },
+    load,
+    get: (key) => withSession((s) => s.get(key)),
+    set: (key, value) => withSession((s) => s.set(key, value)),
+    data: () => withSession((s) => s.data),
+    subject: () => withSession((s) => s.subject),
+    setSubject: (subject) => withSession((s) => s.setSubject(subject)),
+    setAudience: (audience) => withSession((s) => s.setAudience(audience)),
+    setRemember: (remember) => withSession((s) => s.setRemember(remember)),
+    setInfo: (key, value) => withSession((s) => s.setInfo(key, value)),
+    save: () =>
+      serial(async () => {
+        const s = await open()
+        if (s.changed) await run(engine.save(s))
+      }),
+    regenerate: () => act(engine.save),
+    logout: () => act(engine.logout),
+    destroy: () => act(engine.destroy),
+  }
+
+  /**
+   * Ends the session a logout request carries. A cookie that no longer opens
+   * is still cleared (through `start`, which expires rejected cookies), except
+   * when it holds only other audiences: those sessions are not ours to end.
+   */
+  const endForLogout = async (): Promise<void> => {
+    const opened = await engine.open(req)()
+    if (E.isLeft(opened) && !isRejection(opened.left)) throw toHttpError(opened.left)
+    if (E.isLeft(opened) && opened.left._tag === 'MissingAudience') {
+      state = { _tag: 'ended', session: undefined, outcome: EMPTY }
+      return
+    }
+    const s = E.isRight(opened) ? opened.right : await run(engine.start(req))
+    // Kong destroys the whole session on a logout request (access.lua: s:destroy()).
+    const outcome = await run(engine.destroy(s))
+    state = { _tag: 'ended', session: s, outcome }
+  }
+
+  const logoutPlan = (): HttpPlan | undefined => {
+    const plan = planOf(state._tag === 'ended' ? state.outcome : EMPTY)
+    if (o.logout.response === 'next') return undefined
+    if (o.logout.response === 'redirect')
+      return { ...plan, status: 303, body: '', headers: { ...plan.headers, Location: o.logout.redirectTo } }
+    return { ...plan, status: 200, body: '' }
+  }
+
+  const begin = async (readBody: () => Promise<unknown>): Promise<HttpPlan | undefined> => {
+    const check = checkLogout(o.logout, req.method, req.url)
+    const isLogout = check === 'logout' || (check === 'body' && bodyRequestsLogout(o.logout, await readBody()))
+    try {
+      if (isLogout) {
+        await serial(endForLogout)
+        return logoutPlan()
+      }
+      // Session headers describe the session, so a request with any configured opens it like Kong does.
+      if (o.requestHeaders.length > 0 || o.responseHeaders.length > 0) {
+        const s = await load()
+        requestHeaders = requestHeadersOf(engine, s, Math.floor(clock.now() / 1000))
+      }
+      return undefined
+    } catch (e) {
+      if (isSessionHttpError(e)) return failPlan(e)
+      throw e
+    }
+  }
+
+  const settle = async (): Promise<HttpPlan> => {
+    await queue
+    const current = state
+    switch (current._tag) {
+      case 'idle':
+        // Never read: check MAC and policy without decrypting, touch or rotate only when due.
+        return planOf(await run(engine.keepAlive(req)))
+      case 'failed':
+        // The app saw the rejection and answered; `failure` lets the binding enforce the table.
+        return planOf(EMPTY)
+      case 'ended':
+        return planOf(current.session === undefined ? current.outcome : engine.outcome(current.session))
+      case 'ready': {
+        const s = current.session
+        if (s.state !== 'closed' && s.changed) return planOf(await run(engine.save(s)))
+        return planOf(engine.outcome(s))
+      }
+    }
+  }
+
+  const finish = (): Promise<HttpPlan> => {
+    finished ??= settle().catch((e: unknown) => {
+      if (isSessionHttpError(e)) return failPlan(e)
+      throw e
+    })
+    return finished
+  }
+
+  return {
+    session,
+    begin,
+    get requestHeaders() {
+      return requestHeaders
+    },
+    get failure() {
+      return state._tag === 'failed' ? failPlan(state.error) : undefined
+    },
+    finish,
+    planFor: (err) => (isSessionHttpError(err) ? failPlan(err) : undefined),
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The one table from SessionError to HTTP. Rejections are the client's
+ * cookie being unusable: the request goes on anonymous. Everything else is a
+ * server-side failure answered with a short plain-text body, never a stack.
+ */
+import type { SessionError } from '../errors.js'
+
+/** How a binding answers a session error. */
+export type HttpOutcome =
+  | {
+      readonly _tag: 'Anonymous'
+      /** Expire the session cookie the client sent (false keeps it, e.g. for other audiences). */
+      readonly clearCookie: boolean
+    }
+  | {
+      readonly _tag: 'Fail'
+      readonly status: number
+      readonly body: string
+      readonly headers: Readonly<Record<string, string>>
+    }
+
+const anonymous = (clearCookie: boolean): HttpOutcome => ({ _tag: 'Anonymous', clearCookie })
+const fail = (status: number, body: string, headers: Record<string, string> = {}): HttpOutcome => ({
+  _tag: 'Fail',
+  status,
+  body,
+  headers,
+})
+
+/** Every SessionError tag and its HTTP outcome, in one place. */
+export const HTTP_OUTCOMES: { readonly [K in SessionError['_tag']]: HttpOutcome } = {
+  MissingCookie: anonymous(false),
+  InvalidCookie: anonymous(true),
+  Expired: anonymous(true),
+  // The cookie may still hold other audiences' sessions: not ours to clear.
+  MissingAudience: anonymous(false),
+  Revoked: anonymous(true),
+  StoreUnavailable: fail(503, 'Session store unavailable', { 'Retry-After': '1' }),
+  // Concurrent saves of one session kept colliding: the client did nothing wrong and a retry will
+  // succeed, so this is a transient server condition (503 + Retry-After), not a 409 about the request.
+  Conflict: fail(503, 'Session busy, retry', { 'Retry-After': '1' }),
+  // maxSessionsPerSubject with reject-new is a policy refusal a retry cannot fix: 403, like a quota.
+  SessionLimit: fail(403, 'Too many sessions'),
+  // Too much data for nine cookies is a programmer error, not the client's.
+  TooLarge: fail(500, 'Session too large'),
+  Closed: fail(500, 'Session already ended'),
+  ConfigError: fail(500, 'Session misconfigured'),
+}
+
+/** The HTTP outcome of a session error. */
+export const httpOutcomeOf = (e: SessionError): HttpOutcome => HTTP_OUTCOMES[e._tag]
+
+/**
+ * What the Promise API rejects with when the engine fails on the server side.
+ * `status` / `statusCode` / `expose` let Express and Koa error handlers pick
+ * the status; the bindings still answer it with the table's short body.
+ */
+export class SessionHttpError extends Error {
+  readonly status: number
+  readonly statusCode: number
+  readonly expose = false
+  readonly headers: Readonly<Record<string, string>>
+  constructor(
+    readonly error: SessionError,
+    outcome: Extract<HttpOutcome, { _tag: 'Fail' }>,
+  ) {
+    super(outcome.body)
+    this.name = 'SessionHttpError'
+    this.status = outcome.status
+    this.statusCode = outcome.status
+    this.headers = outcome.headers
+  }
+}
+
+/** True for the error the Promise API rejects with. */
+export const isSessionHttpError = (e: unknown): e is SessionHttpError => e instanceof SessionHttpError

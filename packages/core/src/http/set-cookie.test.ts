@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import { cookieNameOf, HTTP_OUTCOMES, httpOutcomeOf, mergeSetCookie, setCookieLines } from '../index.js'
+
+describe('Set-Cookie merging', () => {
+  it('reads the cookie name of a line', () => {
+    expect(cookieNameOf('session=abc; Path=/')).toBe('session')
+    expect(cookieNameOf('session2=; Max-Age=0')).toBe('session2')
+    expect(cookieNameOf('flag; Path=/')).toBe('flag')
+  })
+
+  it('keeps the app cookies, replaces a session cookie the app also set, appends ours once', () => {
+    const merged = mergeSetCookie(['theme=dark; Path=/', 'session=stale; Path=/'], ['session=new; Path=/'])
+    expect(merged).toEqual(['theme=dark; Path=/', 'session=new; Path=/'])
+  })
+
+  it('leaves the app lines alone when the session sets nothing', () => {
+    expect(mergeSetCookie(['a=1'], [])).toEqual(['a=1'])
+  })
+
+  it('normalises what getHeader returns', () => {
+    expect(setCookieLines(undefined)).toEqual([])
+    expect(setCookieLines('a=1')).toEqual(['a=1'])
+    expect(setCookieLines(['a=1', 'b=2'])).toEqual(['a=1', 'b=2'])
+  })
+})
+
+describe('the HTTP outcome table', () => {
+  it('sends rejections on anonymously, clearing the cookie except for another audience', () => {
+    expect(httpOutcomeOf({ _tag: 'MissingCookie' })).toEqual({ _tag: 'Anonymous', clearCookie: false })
+    expect(httpOutcomeOf({ _tag: 'InvalidCookie', reason: 'mac' })).toEqual({ _tag: 'Anonymous', clearCookie: true })
+    expect(httpOutcomeOf({ _tag: 'Expired', timeout: 'idle', remember: false })._tag).toBe('Anonymous')
+    expect(httpOutcomeOf({ _tag: 'Revoked', reason: 'logout' })).toEqual({ _tag: 'Anonymous', clearCookie: true })
+    expect(httpOutcomeOf({ _tag: 'MissingAudience', audience: 'a' })).toEqual({ _tag: 'Anonymous', clearCookie: false })
+  })
+
+  it('answers server-side failures with a status and a short body', () => {
+    const statuses = Object.fromEntries(
+      Object.entries(HTTP_OUTCOMES).flatMap(([tag, o]) => (o._tag === 'Fail' ? [[tag, o.status]] : [])),
+    )
+    expect(statuses).toEqual({
+      StoreUnavailable: 503,
+      Conflict: 503,
+      SessionLimit: 403,
+      TooLarge: 500,
+      Closed: 500,
+      ConfigError: 500,
+    })
+    for (const o of Object.values(HTTP_OUTCOMES)) if (o._tag === 'Fail') expect(o.body.length).toBeLessThan(40)
+  })
+})
