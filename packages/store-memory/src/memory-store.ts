@@ -181,6 +181,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
     write: async (request) => write(request),
     update: async (request) => update(request),
+    // The record knows every index it is in, so the refs passed are not needed.
     remove: async (name, key) => {
       const s = spaces.get(name)
       if (s !== undefined) drop(s, key)
@@ -188,7 +189,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     listIndex: async (name, ref, now) => listIndex(name, ref, now),
     removeIndexed: async (name, ref, keep, now) => removeIndexed(name, ref, keep, now),
     deny: async (name, key, until) => deny(name, key, until),
-    isDenied: async (name, key, now) => (spaces.get(name)?.denied.get(key) ?? now) > now,
+    isDenied: async (name, key, now) => {
+      const until = spaces.get(name)?.denied.get(key)
+      return until !== undefined && until > now
+    },
     setNotBefore: async (name, ref, time, until) => setNotBefore(name, ref, time, until),
     getNotBefore: async (name, refs, now) => getNotBefore(name, refs, now),
     sweep,
