@@ -274,3 +274,14 @@ describe('keepAlive: a request that never reads its session', () => {
     expect(bad.setCookie).toEqual([expect.stringMatching(/^session=;.*Max-Age=0$/)])
   })
 })
+
+describe('an unusable remember cookie', () => {
+  it('is cleared together with the session cookie', async () => {
+    const ctx = setup({ remember: true, rememberSafety: 'Low' })
+    await login(ctx)
+    ctx.clock.advance(604801)
+    const { session } = await ctx.visit()
+    expect(session.state).toBe('new')
+    expect(ctx.browser.lines).toEqual([])
+  })
+})

@@ -198,7 +198,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     cause: SessionError,
   ): Result<SessionImpl<D>> => {
     const opened = await openCookie(ctx, 'remember', cookies, bindingOf(req), o.audience)
-    if (E.isLeft(opened)) return E.left(cause)
+    // A remember cookie that is unusable leaves the session's own reason; a store failure stays one.
+    if (E.isLeft(opened)) return isRejection(opened.left) ? E.left(cause) : opened
     const session = fromOpened(req, cookies, opened.right)
     if (E.isLeft(session)) return session
     const s = session.right
@@ -244,6 +245,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       if (!isRejection(opened.left)) return opened
       const s = newSession(req, cookies)
       if (opened.left._tag !== 'MissingCookie') clearRequestCookies(s, 'session')
+      // The remember cookie was tried and failed too (unless the audience was the problem): clear it.
+      if (o.remember && opened.left._tag !== 'MissingAudience') clearRequestCookies(s, 'remember')
       return E.right(s)
     }
 
