@@ -109,18 +109,26 @@ export const DROP_RECORD = `${STATE}${DROP}
 return drop(KEYS[1], KEYS[2], tonumber(ARGV[1]))`
 
 /**
- * All of a write in one script. KEYS rec comp [oldRec oldComp] idx...;
- * ARGV value ttl now created indexes hasPrevious [version successor staleTtl old] → 1 | 0.
+ * A fresh write (no rotation) in one script, the hot path: KEYS rec comp idx...;
+ * ARGV value ttl now created member → 1. The companion lists the index keys it was given.
  */
-export const WRITE = `${STATE}${PUT}${REPLACE}${INDEX}
+export const CREATE = `${ENCODE}${PUT}${INDEX}
 local now, ttl = tonumber(ARGV[3]), tonumber(ARGV[2])
-local first, old = 3, false
-if ARGV[6] == '1' then
-  if not replace(KEYS[3], KEYS[4], now, tonumber(ARGV[7]), ARGV[8], tonumber(ARGV[9]), ARGV[4]) then return 0 end
-  first, old = 5, ARGV[10]
-end
+local indexes = #KEYS > 2 and cjson.encode({ unpack(KEYS, 3) }) or '[]'
+put(KEYS[1], KEYS[2], ARGV[1], ttl, now, ARGV[4], indexes)
+for i = 3, #KEYS do index(KEYS[i], now, ttl, ARGV[5], false) end
+return 1`
+
+/**
+ * A rotation in one script: the conflict check, the old record's cut, the new
+ * record and every index entry moved. KEYS rec comp oldRec oldComp idx...;
+ * ARGV value ttl now created indexes version successor staleTtl old member → 1 | 0.
+ */
+export const ROTATE = `${STATE}${PUT}${REPLACE}${INDEX}
+local now, ttl = tonumber(ARGV[3]), tonumber(ARGV[2])
+if not replace(KEYS[3], KEYS[4], now, tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8]), ARGV[4]) then return 0 end
 put(KEYS[1], KEYS[2], ARGV[1], ttl, now, ARGV[4], ARGV[5])
-for i = first, #KEYS do index(KEYS[i], now, ttl, ARGV[11], old) end
+for i = 5, #KEYS do index(KEYS[i], now, ttl, ARGV[10], ARGV[9]) end
 return 1`
 
 /** KEYS rec comp; ARGV value version now → 1 | 0 (conflict). Keeps the record's TTL. */

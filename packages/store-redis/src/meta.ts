@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { SessionRecord } from '@tessera/core'
 
 /** The companion string, as `lua.ts` writes it: `v:c:u:e:h:s:i`. */
@@ -40,7 +40,7 @@ export type Pttl = () => Promise<number>
  */
 export const toRecord = async (value: string, raw: string | null, now: number, pttl: Pttl) => {
   const meta = parse(raw)
-  const current = meta !== null && meta.sha1 === createHash('sha1').update(value).digest('hex')
+  const current = meta !== null && meta.sha1 === hash('sha1', value)
   let expiresAt = current ? meta.expiresAt : null
   if (expiresAt === null) {
     const ms = await pttl()

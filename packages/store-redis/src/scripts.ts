@@ -6,7 +6,8 @@ type Script = (keys: readonly string[], args: readonly Arg[]) => Promise<unknown
 
 /** The store's Lua scripts, run with EVALSHA (ioredis falls back to EVAL once per node on NOSCRIPT). */
 export interface Scripts {
-  readonly write: Script
+  readonly create: Script
+  readonly rotate: Script
   readonly putRecord: Script
   readonly replaceRecord: Script
   readonly addIndex: Script
@@ -17,7 +18,8 @@ export interface Scripts {
 }
 
 const SOURCES: Record<keyof Scripts, string> = {
-  write: lua.WRITE,
+  create: lua.CREATE,
+  rotate: lua.ROTATE,
   putRecord: lua.PUT_RECORD,
   replaceRecord: lua.REPLACE_RECORD,
   addIndex: lua.ADD_INDEX,

@@ -39,15 +39,21 @@ export const createRedisStore = (options: RedisStoreOptions): RedisStore => {
   const ready = readiness(client)
 
   // Waits for a (re)connecting client, then runs; the whole call is bounded,
-  // whatever options an app-owned client was made with.
+  // whatever options an app-owned client was made with. A single command on a
+  // ready client of our own is bounded by its commandTimeout already, so the
+  // hot path sets no timer of its own.
+  const single = (oneCommand: boolean) => oneCommand && owned
   const guard =
-    <A extends unknown[], R>(what: string, run: (...args: A) => Promise<R>) =>
+    <A extends unknown[], R>(what: string, run: (...args: A) => Promise<R>, oneCommand = false) =>
     (...args: A): Promise<R> =>
-      withDeadline(
-        ready(timeoutMs).then(() => run(...args)),
-        timeoutMs,
-        `${what} timed out`,
-      )
+      single(oneCommand) && client.status === 'ready'
+        ? run(...args)
+        : withDeadline(
+            ready(timeoutMs).then(() => run(...args)),
+            timeoutMs,
+            `${what} timed out`,
+          )
+  const oneScript = !client.isCluster
 
   // No script: one MGET (record and companion share a slot), so a read costs
   // Redis about what a plain GET does.
@@ -64,15 +70,19 @@ export const createRedisStore = (options: RedisStoreOptions): RedisStore => {
   }
 
   return {
-    read: guard('read', read),
-    write: guard('write', (request) => writeRecord(ctx, request)),
-    update: guard('update', update),
-    remove: guard('remove', (name, key, index) => removeRecord(ctx, name, key, index)),
+    read: guard('read', read, true),
+    write: guard('write', (request) => writeRecord(ctx, request), oneScript),
+    update: guard('update', update, true),
+    remove: guard('remove', (name, key, index) => removeRecord(ctx, name, key, index), oneScript),
     listIndex: guard('listIndex', (name, ref, now) => listLive(ctx, name, ref, now)),
     removeIndexed: guard('removeIndexed', (name, ref, keep, now) => removeIndexed(ctx, name, ref, keep, now)),
-    deny: guard('deny', (name, key, until) => marks.deny(ctx, name, key, until)),
-    isDenied: guard('isDenied', (name, key, now) => marks.isDenied(ctx, name, key, now)),
-    setNotBefore: guard('setNotBefore', (name, ref, time, until) => marks.setNotBefore(ctx, name, ref, time, until)),
+    deny: guard('deny', (name, key, until) => marks.deny(ctx, name, key, until), true),
+    isDenied: guard('isDenied', (name, key, now) => marks.isDenied(ctx, name, key, now), true),
+    setNotBefore: guard(
+      'setNotBefore',
+      (name, ref, time, until) => marks.setNotBefore(ctx, name, ref, time, until),
+      true,
+    ),
     getNotBefore: guard('getNotBefore', (name, refs, now) => marks.getNotBefore(ctx, name, refs, now)),
     close: async () => {
       if (owned) await client.quit().catch(() => client.disconnect())

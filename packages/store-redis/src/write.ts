@@ -39,12 +39,16 @@ const allKeys = (p: Plan): string[] => [
   ...p.indexes,
 ]
 
-/** One script: the conflict check, the old record's cut, the new record and every index entry, atomically. */
+/** One script: the record, its companion and its index entries (and for a rotation the old record's cut), atomically. */
 const writeAtomic = async ({ scripts }: Context, r: WriteRequest, p: Plan): Promise<WriteResult> => {
   const prev = r.previous
-  const args = [r.value, r.ttl, r.now, r.createdAt, JSON.stringify(p.indexes), prev === undefined ? '0' : '1']
-  const more = prev === undefined ? [0, '', 0, ''] : [prev.version, prev.successor, prev.staleTtl, prev.key]
-  const done = await scripts.write(allKeys(p), [...args, ...more, r.key])
+  if (prev === undefined) {
+    await scripts.create([p.rec, p.comp, ...p.indexes], [r.value, r.ttl, r.now, r.createdAt, r.key])
+    return 'ok'
+  }
+  const args = [r.value, r.ttl, r.now, r.createdAt, JSON.stringify(p.indexes)]
+  const more = [prev.version, prev.successor, prev.staleTtl, prev.key, r.key]
+  const done = await scripts.rotate(allKeys(p), [...args, ...more])
   return done === 1 ? 'ok' : 'conflict'
 }
 
