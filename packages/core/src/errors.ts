@@ -106,7 +106,7 @@ export const isRejection = (e: SessionError): e is RejectedSession =>
 export class ConfigError extends Error {
   readonly _tag = 'ConfigError' as const
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid session options:\n  - ${problems.join('\n  - ')}`)
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`)
     this.name = 'ConfigError'
   }
 }
