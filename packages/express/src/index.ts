@@ -1,0 +1,2 @@
+export type { TesseraMiddleware } from './middleware.js'
+export { sessionOf, tessera } from './middleware.js'

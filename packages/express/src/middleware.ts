@@ -1,0 +1,81 @@
+/** The Express 5 middleware: one driver per request, the head held until the session is settled. */
+import {
+  createHttpSession,
+  createSessionEngine,
+  type EngineDeps,
+  type HttpPlan,
+  type HttpSession,
+  type HttpSessionDriver,
+  requestHeaderNames,
+  type SessionData,
+  type SessionEngine,
+  type SessionOptions,
+} from '@tessera/core'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { deferHead } from './defer.js'
+import { logoutBody, toSessionRequest } from './request.js'
+import { applyPlanHeaders } from './response.js'
+
+/** The middleware, plus a typed accessor for the session it put on a request. */
+export interface TesseraMiddleware<D extends SessionData = SessionData> extends RequestHandler {
+  /** The session of `req`, typed with the middleware's data type. */
+  of(req: Request): HttpSession<D>
+  /** The engine, for `invalidateSubject` / `listSessions`. */
+  readonly engine: SessionEngine<D>
+}
+
+const drivers = new WeakMap<Request, HttpSessionDriver<never>>()
+
+/** The session the middleware put on `req` (`req.session` without declaration merging). */
+export const sessionOf = <D extends SessionData = SessionData>(req: Request): HttpSession<D> => {
+  const driver = drivers.get(req) as HttpSessionDriver<D> | undefined
+  if (driver === undefined) throw new Error('@tessera/express: the tessera() middleware has not run for this request')
+  return driver.session
+}
+
+const send = (res: Response, plan: HttpPlan & { status: number }): void => {
+  applyPlanHeaders(res, plan)
+  res.status(plan.status).end(plan.body ?? '')
+}
+
+/**
+ * Creates the session middleware. The session is opened on the first awaited
+ * call, saved when changed before the head is sent, and kept alive without
+ * decryption when the request never reads it.
+ * @example
+ * const sessions = tessera<{ user: string }>({ secret: process.env.SESSION_SECRET })
+ * app.use(sessions)
+ * app.post('/login', async (req, res) => {
+ *   await sessions.of(req).set('user', 'alice')
+ *   await sessions.of(req).regenerate()
+ *   res.send('welcome')
+ * })
+ */
+export const tessera = <D extends SessionData = SessionData>(
+  options: SessionOptions,
+  deps: EngineDeps = {},
+): TesseraMiddleware<D> => {
+  const engine = createSessionEngine<D>(options, deps)
+  const spoofable = requestHeaderNames(engine.options.requestHeaders)
+
+  const tesseraSession = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const driver = createHttpSession(engine, toSessionRequest(req), { clock: deps.clock })
+    drivers.set(req, driver as HttpSessionDriver<never>)
+    Object.defineProperty(req, 'session', { value: driver.session, configurable: true, writable: true })
+    const early = await driver.begin(() => logoutBody(req))
+    if (early?.status !== undefined) return send(res, { ...early, status: early.status })
+    // Only the session may say who the client is to the app behind us.
+    for (const name of spoofable) delete req.headers[name]
+    Object.assign(req.headers, driver.requestHeaders)
+    deferHead(res, {
+      finish: () => driver.finish(),
+      failureFor: (status) => (driver.failure?.status === status ? driver.failure : undefined),
+    })
+    next()
+  }
+
+  return Object.assign(tesseraSession, {
+    of: (req: Request) => sessionOf<D>(req),
+    engine,
+  })
+}

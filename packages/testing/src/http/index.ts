@@ -1,0 +1,5 @@
+export { describeHttpBindingContract } from './contract.js'
+export type { HttpApp, MakeHttpApp } from './harness.js'
+export { browse, decodeCookie, expires, lineFor, SECRET, spiedStore, T0 } from './harness.js'
+export type { ContractData, ContractResult, ContractRoute } from './routes.js'
+export { CONTRACT_ROUTES, contractRoute } from './routes.js'
