@@ -1,0 +1,123 @@
+import { Readable } from 'node:stream'
+import { fakeClock } from '@tessera/testing'
+import { SECRET, T0 } from '@tessera/testing/http'
+import express, { type Request } from 'express'
+import request from 'supertest'
+import { describe, expect, it } from 'vitest'
+import { sessionOf, tessera } from './index.js'
+
+type Data = { user: string; note: string }
+
+const cookiesOf = (res: request.Response): string[] => {
+  const raw: unknown = res.headers['set-cookie']
+  return Array.isArray(raw) ? raw.map(String) : raw === undefined ? [] : [String(raw)]
+}
+const pairs = (lines: readonly string[]) => lines.map((l) => l.split(';')[0]).join('; ')
+
+const setup = (options: Parameters<typeof tessera>[0] = { secret: SECRET }) => {
+  const sessions = tessera<Data>(options, { clock: fakeClock(T0) })
+  const app = express()
+  app.use(sessions)
+  app.post('/login', async (req, res) => {
+    await sessions.of(req).set('user', 'alice')
+    await sessions.of(req).setSubject('alice')
+    res.send('ok')
+  })
+  return { app, sessions }
+}
+
+describe('@tessera/express', () => {
+  it('binds to req.ip, so `trust proxy` decides which address a bound session sees', async () => {
+    const { app, sessions } = setup({ secret: SECRET, bind: ['ip'] })
+    app.set('trust proxy', true)
+    app.get('/who', async (req, res) => void res.json({ user: (await sessions.of(req).get('user')) ?? null }))
+    const login = await request(app).post('/login').set('X-Forwarded-For', '203.0.113.7')
+    const cookie = pairs(cookiesOf(login))
+    const same = await request(app).get('/who').set('Cookie', cookie).set('X-Forwarded-For', '203.0.113.7')
+    expect(same.body).toEqual({ user: 'alice' })
+    const moved = await request(app).get('/who').set('Cookie', cookie).set('X-Forwarded-For', '198.51.100.1')
+    expect(moved.body).toEqual({ user: null })
+  })
+
+  it('sets the configured request headers for the app behind it and strips spoofed ones', async () => {
+    const { app } = setup({ secret: SECRET, requestHeaders: ['subject', 'id'], responseHeaders: ['subject'] })
+    app.get('/echo', (req, res) => void res.json({ subject: req.headers['session-subject'] ?? null }))
+    const spoofed = await request(app).get('/echo').set('Session-Subject', 'root')
+    expect(spoofed.body).toEqual({ subject: null })
+    const login = await request(app).post('/login')
+    const res = await request(app)
+      .get('/echo')
+      .set('Cookie', pairs(cookiesOf(login)))
+    expect(res.body).toEqual({ subject: 'alice' })
+    expect(res.headers['session-subject']).toBe('alice')
+  })
+
+  it('holds an explicit writeHead with headers and streamed writes until the save, merging Set-Cookie', async () => {
+    const { app, sessions } = setup()
+    app.get('/stream', async (req, res) => {
+      await sessions.of(req).set('note', 'streamed')
+      res.writeHead(201, { 'Content-Type': 'text/plain', 'Set-Cookie': ['theme=dark; Path=/', 'session=app'] })
+      res.write('one,')
+      Readable.from(['two,', 'three']).pipe(res)
+    })
+    const res = await request(app).get('/stream')
+    expect(res.status).toBe(201)
+    expect(res.text).toBe('one,two,three')
+    const lines = cookiesOf(res)
+    expect(lines.filter((l) => l.startsWith('theme='))).toHaveLength(1)
+    expect(lines.filter((l) => l.startsWith('session='))).toHaveLength(1)
+    expect(lines.find((l) => l.startsWith('session='))).not.toBe('session=app')
+    expect(res.headers['cache-control']).toBe('no-store')
+  })
+
+  it('reads a logout form body itself and leaves it for body parsers mounted after it', async () => {
+    const { app } = setup({ secret: SECRET, logout: { readBody: true } })
+    app.use(express.urlencoded())
+    app.post('/form', (req: Request, res) => void res.json(req.body))
+    expect((await request(app).post('/form').type('form').send({ a: '1' })).body).toEqual({ a: '1' })
+    const login = await request(app).post('/login')
+    const out = await request(app)
+      .post('/form')
+      .set('Cookie', pairs(cookiesOf(login)))
+      .type('form')
+      .send({ session_logout: 'yes' })
+    expect(out.text).toBe('')
+    expect(cookiesOf(out)[0]).toMatch(/^session=;.*Max-Age=0/)
+  })
+
+  it('uses a body parsed by a parser mounted before it', async () => {
+    const sessions = tessera({ secret: SECRET, logout: { readBody: true } })
+    const app = express().use(express.json()).use(sessions)
+    app.post('/x', (_req, res) => void res.send('not a logout'))
+    expect((await request(app).post('/x').send({ session_logout: true })).text).toBe('')
+    expect((await request(app).post('/x').send({ other: true })).text).toBe('not a logout')
+  })
+
+  it('an app error handler that answers with its own status keeps it', async () => {
+    const { app } = setup()
+    app.get('/boom', () => {
+      throw new Error('app bug')
+    })
+    app.use((_err: unknown, _req: Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(500).send('custom')
+    })
+    const res = await request(app).get('/boom')
+    expect(res.status).toBe(500)
+    expect(res.text).toBe('custom')
+  })
+
+  it('sessionOf refuses a request the middleware has not seen', () => {
+    expect(() => sessionOf({} as Request)).toThrow(/has not run/)
+  })
+
+  it('types the session from the middleware generic', async () => {
+    const { app, sessions } = setup()
+    app.get('/typed', async (req, res) => {
+      const user: string | undefined = await sessions.of(req).get('user')
+      // @ts-expect-error: not a key of Data
+      await sessions.of(req).get('nope')
+      res.send(user ?? '')
+    })
+    expect((await request(app).get('/typed')).status).toBe(200)
+  })
+})
