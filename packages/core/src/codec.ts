@@ -98,11 +98,13 @@ export const seal = (input: SealInput): Sealed => {
     }
   }
   const size = b64.encodedLength(plaintext.length)
-  const header = writeHeaderPrefix({ ...input, flags, size })
+  const header = writeHeaderPrefix(flags, input.sid, input.creation, input.rolling, size)
   const { key, iv } = encryptionKey(input.km, input.sid, input.safety)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(header.subarray(0, AAD_SIZE))
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()])
+  // GCM is a stream mode: final() yields no bytes, only completes the tag.
+  const ciphertext = cipher.update(plaintext)
+  cipher.final()
   header.set(cipher.getAuthTag(), AAD_SIZE)
   header.set(mac(input.km, input.sid, macInput(header, flags, input.binding)), MAC_INPUT_SIZE)
   return { header, headerText: b64.encode(header), payload: b64.encode(ciphertext), flags }
@@ -131,7 +133,8 @@ export const unseal = (
     const decipher = createDecipheriv('aes-256-gcm', key, iv)
     decipher.setAAD(header.bytes.subarray(0, AAD_SIZE))
     decipher.setAuthTag(header.tag)
-    plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()])
+    plaintext = decipher.update(ciphertext)
+    decipher.final()
   } catch {
     return E.left(invalidCookie('decrypt'))
   }

@@ -67,14 +67,20 @@ export const readHeader = (bytes: Buffer): Header => ({
 })
 
 /** Writes type .. data size into a fresh 82-byte buffer (the AAD prefix). */
-export const writeHeaderPrefix = (f: HeaderFields): Buffer => {
+export const writeHeaderPrefix = (
+  flags: number,
+  sid: Uint8Array,
+  creation: number,
+  rolling: number,
+  size: number,
+): Buffer => {
   const bytes = Buffer.alloc(HEADER_SIZE)
   bytes[0] = 1
-  bytes.writeUInt16LE(f.flags, 1)
-  bytes.set(f.sid, 3)
-  bytes.writeUIntLE(f.creation, 35, 5)
-  bytes.writeUInt32LE(f.rolling, 40)
-  bytes.writeUIntLE(f.size, 44, 3)
+  bytes.writeUInt16LE(flags, 1)
+  bytes.set(sid, 3)
+  bytes.writeUIntLE(creation, 35, 5)
+  bytes.writeUInt32LE(rolling, 40)
+  bytes.writeUIntLE(size, 44, 3)
   return bytes
 }
 

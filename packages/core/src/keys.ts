@@ -6,10 +6,33 @@
  */
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto'
 
-/** Key material for one secret: the IKM and its cached HKDF pseudo-random key. */
+/** Key material for one secret: the IKM, its cached HKDF pseudo-random key, and recently derived keys. */
 export interface KeyMaterial {
   readonly ikm: Buffer
   readonly prk: Buffer
+  /** Keys derived per session id, most recent last: a cookie is usually opened again soon after it was issued. */
+  readonly derived: Map<string, Derived>
+}
+
+interface Derived {
+  enc?: { readonly key: Buffer; readonly iv: Buffer }
+  mac?: Buffer
+}
+
+// Measured: three HMACs per session id are a third of opening a cookie; a small LRU saves them.
+const CACHE_SIZE = 1024
+
+const derivedFor = (km: KeyMaterial, sid: Uint8Array): Derived => {
+  const id = Buffer.from(sid.buffer, sid.byteOffset, sid.length).toString('latin1')
+  let d = km.derived.get(id)
+  if (d !== undefined) {
+    km.derived.delete(id)
+  } else {
+    d = {}
+    if (km.derived.size >= CACHE_SIZE) km.derived.delete(km.derived.keys().next().value as string)
+  }
+  km.derived.set(id, d)
+  return d
 }
 
 export type RememberSafety = 'None' | 'Low' | 'Medium' | 'High' | 'Very High'
@@ -33,14 +56,19 @@ export const ikmFromSecret = (secret: string | Uint8Array): Buffer => createHash
 export const keyMaterial = (ikm: Buffer): KeyMaterial => ({
   ikm,
   prk: createHmac('sha256', Buffer.alloc(32)).update(ikm).digest(),
+  derived: new Map(),
 })
 
-/** HKDF-Expand (RFC 5869 §2.3) for at most two blocks, which is all we need (32 or 44 bytes). */
-const expand = (prk: Buffer, info: Buffer, length: number): Buffer => {
-  const t1 = createHmac('sha256', prk).update(info).update(ONE).digest()
-  if (length <= 32) return t1.subarray(0, length)
-  const t2 = createHmac('sha256', prk).update(t1).update(info).update(TWO).digest()
-  return Buffer.concat([t1, t2]).subarray(0, length)
+/**
+ * HKDF-Expand (RFC 5869 §2.3) with info = `usage || sid`, for at most two
+ * blocks, which is all we need (32 or 44 bytes). The info is fed to the HMAC
+ * in parts and the blocks are returned as they are, to save allocations on
+ * the hot path.
+ */
+const expand = (prk: Buffer, usage: Buffer, sid: Uint8Array, blocks: 1 | 2): [Buffer, Buffer | undefined] => {
+  const t1 = createHmac('sha256', prk).update(usage).update(sid).update(ONE).digest()
+  if (blocks === 1) return [t1, undefined]
+  return [t1, createHmac('sha256', prk).update(t1).update(usage).update(sid).update(TWO).digest()]
 }
 
 /** AES-256-GCM key and IV for a session id (HKDF, or PBKDF2 for remember cookies). */
@@ -49,14 +77,22 @@ export const encryptionKey = (
   sid: Uint8Array,
   safety?: RememberSafety,
 ): { readonly key: Buffer; readonly iv: Buffer } => {
-  const info = Buffer.concat([ENCRYPTION, sid])
-  const bytes =
-    safety === undefined || safety === 'None'
-      ? expand(km.prk, info, 44)
-      : pbkdf2Sync(km.ikm, info, ITERATIONS[safety], 44, 'sha256')
-  return { key: bytes.subarray(0, 32), iv: bytes.subarray(32, 44) }
+  if (safety !== undefined && safety !== 'None') {
+    // PBKDF2 is slow on purpose; remember cookies are opened rarely, so these keys are not cached.
+    const bytes = pbkdf2Sync(km.ikm, Buffer.concat([ENCRYPTION, sid]), ITERATIONS[safety], 44, 'sha256')
+    return { key: bytes.subarray(0, 32), iv: bytes.subarray(32, 44) }
+  }
+  const d = derivedFor(km, sid)
+  if (d.enc === undefined) {
+    const [t1, t2] = expand(km.prk, ENCRYPTION, sid, 2)
+    d.enc = { key: t1, iv: (t2 as Buffer).subarray(0, 12) }
+  }
+  return d.enc
 }
 
 /** HMAC-SHA256 key for a session id. */
-export const macKey = (km: KeyMaterial, sid: Uint8Array): Buffer =>
-  expand(km.prk, Buffer.concat([AUTHENTICATION, sid]), 32)
+export const macKey = (km: KeyMaterial, sid: Uint8Array): Buffer => {
+  const d = derivedFor(km, sid)
+  d.mac ??= expand(km.prk, AUTHENTICATION, sid, 1)[0]
+  return d.mac
+}
