@@ -52,7 +52,8 @@ const openOwned = (target: Exclude<RedisTarget, { client: unknown }>, timeoutMs:
   }
   return new Cluster([...target.cluster], {
     enableOfflineQueue: false,
-    // Off: ioredis's Cluster auto-pipelines reject a batch whose keys span slots.
+    // ioredis's Cluster auto-pipelines reject a batch whose keys span slots.
+    enableAutoPipelining: false,
     clusterRetryStrategy: (times) => Math.min(times * 100, 1000),
     slotsRefreshTimeout: timeoutMs,
     redisOptions: { commandTimeout: timeoutMs, connectTimeout: timeoutMs, autoResendUnfulfilledCommands: false },
