@@ -95,16 +95,27 @@ const round = async (op: (i: number) => Promise<void>, ms: number): Promise<numb
   return latencies
 }
 
+// Redis's own CPU seconds, to show where each side spends: the rounds share one Redis.
+const admin = new Redis(URL)
+const redisCpu = async (): Promise<number> => {
+  const info = await admin.info('cpu')
+  return [...info.matchAll(/used_cpu_(?:user|sys):([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0)
+}
+
 const sides = Object.keys(ops) as Side[]
-const results = new Map<Side, { latencies: number[]; ms: number }>(sides.map((s) => [s, { latencies: [], ms: 0 }]))
+const results = new Map<Side, { latencies: number[]; ms: number; cpu: number }>(
+  sides.map((s) => [s, { latencies: [], ms: 0, cpu: 0 }]),
+)
 for (const side of sides) await round(ops[side], 150) // warm-up: connections, script cache, JIT
 for (let r = 0; r < ROUNDS; r++) {
   const order = r % 2 === 0 ? sides : [...sides].reverse()
   for (const side of order) {
+    const cpu0 = await redisCpu()
     const t0 = performance.now()
     const latencies = await round(ops[side], ROUND_MS)
     const result = results.get(side)!
     result.ms += performance.now() - t0
+    result.cpu += (await redisCpu()) - cpu0
     result.latencies.push(...latencies)
   }
 }
@@ -112,7 +123,7 @@ for (let r = 0; r < ROUNDS; r++) {
 const quantile = (sorted: number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 const rows = sides.map((side) => {
-  const { latencies, ms } = results.get(side)!
+  const { latencies, ms, cpu } = results.get(side)!
   const sorted = [...latencies].sort((a, b) => a - b)
   return {
     side,
@@ -120,6 +131,7 @@ const rows = sides.map((side) => {
     opsPerSec: (latencies.length / ms) * 1000,
     p50: quantile(sorted, 0.5),
     p99: quantile(sorted, 0.99),
+    redisUs: (cpu * 1e6) / latencies.length,
   }
 })
 console.log(
@@ -132,6 +144,7 @@ console.table(
     'ops/s': Math.round(r.opsPerSec),
     'p50 ms': r.p50.toFixed(2),
     'p99 ms': r.p99.toFixed(2),
+    'Redis CPU µs/op': r.redisUs.toFixed(1),
   })),
 )
 const [ours, , ...peers] = rows
@@ -143,7 +156,6 @@ for (const peer of peers) {
 }
 
 // Everything this run wrote: records, companions (`{prefix:…}`), indexes, connect-redis's keys.
-const admin = new Redis(URL)
 for (const match of [`${prefix}*`, `{${prefix}*`]) {
   for await (const keys of admin.scanStream({ match, count: 1000 })) if (keys.length > 0) await admin.unlink(...keys)
 }
