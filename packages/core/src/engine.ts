@@ -91,6 +91,8 @@ export interface SessionEngine<D extends SessionData = SessionData> {
   /** Ends the session: expires every chunk and the remember cookie, deletes or denylists it. */
   readonly destroy: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
   /** Ends every session of a subject (optionally of one audience, optionally keeping one session id). */
+  /** Ends one session by its id (or, with `hashStorageKey`, the `key` from `listSessions`), e.g. from a devices page. */
+  readonly endSession: (q: { id?: string; key?: string; subject?: string }) => TE.TaskEither<SessionError, void>
   readonly invalidateSubject: (q: {
     subject: string
     audience?: string
@@ -389,6 +391,22 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
 
   const keyOfId = (id: string) => (o.hashStorageKey ? storageKey(ctx, Buffer.from(id, 'base64url')) : id)
 
+  const endSession = (q: { id?: string; key?: string; subject?: string }) => async (): Result<void> => {
+    const store = ctx.store
+    const key = q.key ?? (q.id === undefined ? undefined : keyOfId(q.id))
+    if (store === undefined || key === undefined) {
+      return E.left(new ConfigError(['endSession: needs a store, and the id or key of a session']))
+    }
+    const ended = ctx.server
+      ? await store.remove(o.cookie.name, key, q.subject === undefined ? [] : [anyAudienceRef(ctx, q.subject)])()
+      : await store.deny(o.cookie.name, key, nowSeconds(ctx) + lifetime())()
+    if (E.isRight(ended)) ctx.emit({ type: 'destroyed', id: q.id ?? key, audience: o.audience })
+    return ended
+  }
+
+  /** How long a cookie-mode revocation mark must last: the longest a cookie can live. */
+  const lifetime = () => Math.max(o.absoluteTimeout, o.remember ? o.rememberAbsoluteTimeout : 0) || 34_560_000
+
   const invalidateSubject = (q: { subject: string; audience?: string; except?: string }) => async () => {
     const store = indexStore()
     if (E.isLeft(store)) return store
@@ -400,8 +418,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       result = await store.right.removeIndexed(o.cookie.name, ref, keep, now)()
     } else {
       // Cookie mode: a not-before mark; sessions issued before it are revoked on their next request.
-      const lifetime = Math.max(o.absoluteTimeout, o.remember ? o.rememberAbsoluteTimeout : 0) || 34_560_000
-      const marked = await store.right.setNotBefore(o.cookie.name, ref, now, now + lifetime)()
+      const marked = await store.right.setNotBefore(o.cookie.name, ref, now, now + lifetime())()
       result = E.map(() => 0)(marked)
     }
     if (E.isRight(result)) ctx.emit({ type: 'invalidated', subject: q.subject, count: result.right })
@@ -448,6 +465,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     refresh: lift(refreshImpl),
     logout: lift(logoutImpl),
     destroy: lift(destroyImpl),
+    endSession,
     invalidateSubject,
     listSessions,
     outcome,

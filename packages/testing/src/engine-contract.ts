@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest'
 import { describeConcurrency } from './engine/concurrency.js'
 import { describeFailures } from './engine/failures.js'
-import { describeInvalidation } from './engine/invalidation.js'
+import { describeEndSession, describeInvalidation } from './engine/invalidation.js'
 import { describeV4a } from './engine/v4a.js'
 import type { StoreHarness } from './harness.js'
 
@@ -35,6 +35,7 @@ export function describeEngineContract<H extends StoreHarness>(name: string, set
     describeV4a(current)
     describeConcurrency(current)
     describeInvalidation(current)
+    describeEndSession(current)
     describeFailures(current)
   })
 }

@@ -100,3 +100,25 @@ export const describeInvalidation = (current: HarnessRef) => {
     expect(await runLeft(p.portal.save(s))).toEqual({ _tag: 'SessionLimit', max: 2 })
   })
 }
+
+export const describeEndSession = (current: HarnessRef) => {
+  it('endSession ends one listed session and leaves the others', async () => {
+    const p = population(current, {})
+    await p.current.login('alice')
+    await p.phone.login('alice')
+    const [phone] = (await runRight(p.admin.listSessions({ subject: 'alice' }))).filter(
+      (x) => x.info.admin?.userAgent === 'phone',
+    )
+    await runRight(p.admin.endSession({ id: phone?.id as string, subject: 'alice' }))
+    expect(await runLeft(p.admin.open(p.phone.request()))).toMatchObject({ _tag: 'InvalidCookie' })
+    expect((await runRight(p.admin.open(p.current.request()))).get('user')).toBe('alice')
+    expect(await runRight(p.admin.listSessions({ subject: 'alice' }))).toHaveLength(1)
+  })
+
+  it('endSession in cookie mode denylists the session id', async () => {
+    const p = population(current, { storage: 'cookie' })
+    const phone = await p.phone.login('alice')
+    await runRight(p.admin.endSession({ id: phone.id as string }))
+    expect(await runLeft(p.admin.open(p.phone.request()))).toEqual({ _tag: 'Revoked', reason: 'logout' })
+  })
+}
