@@ -4,26 +4,17 @@
  * must carry. Bindings only translate their request and response to it.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Outcome, SessionEngine, SessionRequest } from '../engine.js'
 import type { SessionData } from '../entries.js'
-import { isRejection, type SessionError } from '../errors.js'
+import { isRejection } from '../errors.js'
 import type { Clock } from '../ports.js'
 import type { Session } from '../session.js'
 import { systemClock } from '../system.js'
-import type { HttpSession } from './handle.js'
+import { createHandle, type HttpSession } from './handle.js'
 import { requestHeadersOf } from './headers.js'
 import { bodyRequestsLogout, checkLogout } from './logout.js'
-import { httpOutcomeOf, isSessionHttpError, SessionHttpError } from './outcomes.js'
-import { NO_STORE } from './set-cookie.js'
-
-/** What the binding must do to the response. `status` set: replace the app's response with this one. */
-export interface HttpPlan {
-  readonly status?: number
-  readonly body?: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly setCookie: readonly string[]
-}
+import { isSessionHttpError, type SessionHttpError } from './outcomes.js'
+import { EMPTY, failPlan, type HttpPlan, planOf, run, toHttpError } from './plan.js'
 
 /** The binding's side of one request's session. */
 export interface HttpSessionDriver<D extends SessionData = SessionData> {
@@ -51,37 +42,6 @@ type State<D extends SessionData> =
   | { readonly _tag: 'ready'; readonly session: Session<D> }
   | { readonly _tag: 'failed'; readonly error: SessionHttpError }
   | { readonly _tag: 'ended'; readonly session: Session<D> | undefined; readonly outcome: Outcome }
-
-const EMPTY: Outcome = { setCookie: [], headers: {} }
-
-/** Set-Cookie lines and headers of a normal response. */
-const planOf = (o: Outcome): HttpPlan => ({
-  headers: o.setCookie.length > 0 ? { ...o.headers, 'Cache-Control': NO_STORE } : o.headers,
-  setCookie: o.setCookie,
-})
-
-/** A response of the table for a server-side failure: no Set-Cookie, a short body. */
-const failPlan = (e: SessionHttpError): HttpPlan => ({
-  status: e.status,
-  body: e.message,
-  headers: { ...e.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_STORE },
-  setCookie: [],
-})
-
-/** A session error as the Promise API's rejection. Rejections never get here: `start` turns them into a new session. */
-const toHttpError = (e: SessionError): SessionHttpError => {
-  const outcome = httpOutcomeOf(e)
-  return new SessionHttpError(
-    e,
-    outcome._tag === 'Fail' ? outcome : { _tag: 'Fail', status: 500, body: 'Session error', headers: {} },
-  )
-}
-
-const run = async <A>(task: TE.TaskEither<SessionError, A>): Promise<A> => {
-  const r = await task()
-  if (E.isLeft(r)) throw toHttpError(r.left)
-  return r.right
-}
 
 /**
  * Creates the driver for one request.
@@ -127,35 +87,11 @@ export const createHttpSession = <D extends SessionData>(
     }
   }
 
-  const load = () => serial(open)
-  const withSession = <A>(f: (s: Session<D>) => A): Promise<A> => serial(async () => f(await open()))
-  const act = (f: (s: Session<D>) => TE.TaskEither<SessionError, Outcome>) =>
-    serial(async () => {
-      await run(f(await open()))
-    })
-
-  const session: HttpSession<D> = {
-    get id() {
-      return state._tag === 'ready' ? state.session.id : undefined
-    },
-    load,
-    get: (key) => withSession((s) => s.get(key)),
-    set: (key, value) => withSession((s) => s.set(key, value)),
-    data: () => withSession((s) => s.data),
-    subject: () => withSession((s) => s.subject),
-    setSubject: (subject) => withSession((s) => s.setSubject(subject)),
-    setAudience: (audience) => withSession((s) => s.setAudience(audience)),
-    setRemember: (remember) => withSession((s) => s.setRemember(remember)),
-    setInfo: (key, value) => withSession((s) => s.setInfo(key, value)),
-    save: () =>
-      serial(async () => {
-        const s = await open()
-        if (s.changed) await run(engine.save(s))
-      }),
-    regenerate: () => act(engine.save),
-    logout: () => act(engine.logout),
-    destroy: () => act(engine.destroy),
-  }
+  const session = createHandle(engine, {
+    serial,
+    open,
+    id: () => (state._tag === 'ready' ? state.session.id : undefined),
+  })
 
   /**
    * Ends the session a logout request carries. A cookie that no longer opens
@@ -193,7 +129,7 @@ export const createHttpSession = <D extends SessionData>(
       }
       // Session headers describe the session, so a request with any configured opens it like Kong does.
       if (o.requestHeaders.length > 0 || o.responseHeaders.length > 0) {
-        const s = await load()
+        const s = await session.load()
         requestHeaders = requestHeadersOf(engine, s, Math.floor(clock.now() / 1000))
       }
       return undefined

@@ -1,6 +1,10 @@
 /** The Promise API an app sees as `req.session` / `ctx.session`. */
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Outcome, SessionEngine } from '../engine.js'
 import type { SessionData } from '../entries.js'
+import type { SessionError } from '../errors.js'
 import type { Session } from '../session.js'
+import { run } from './plan.js'
 
 /**
  * One request's session, opened lazily on the first awaited call. Changes
@@ -33,4 +37,44 @@ export interface HttpSession<D extends SessionData = SessionData> {
   logout(): Promise<void>
   /** Ends the whole session: every chunk and the remember cookie are cleared. */
   destroy(): Promise<void>
+}
+
+/** How the handle reaches the driver's one session of the request. */
+export interface HandleAccess<D extends SessionData> {
+  /** Runs session calls one after another, so a save never races the final one. */
+  readonly serial: <A>(op: () => Promise<A>) => Promise<A>
+  /** The request's session, opened on first use. */
+  readonly open: () => Promise<Session<D>>
+  readonly id: () => string | undefined
+}
+
+/** Builds the Promise API over a driver's session. */
+export const createHandle = <D extends SessionData>(engine: SessionEngine<D>, a: HandleAccess<D>): HttpSession<D> => {
+  const withSession = <A>(f: (s: Session<D>) => A): Promise<A> => a.serial(async () => f(await a.open()))
+  const act = (f: (s: Session<D>) => TE.TaskEither<SessionError, Outcome>) =>
+    a.serial(async () => {
+      await run(f(await a.open()))
+    })
+  return {
+    get id() {
+      return a.id()
+    },
+    load: () => a.serial(a.open),
+    get: (key) => withSession((s) => s.get(key)),
+    set: (key, value) => withSession((s) => s.set(key, value)),
+    data: () => withSession((s) => s.data),
+    subject: () => withSession((s) => s.subject),
+    setSubject: (subject) => withSession((s) => s.setSubject(subject)),
+    setAudience: (audience) => withSession((s) => s.setAudience(audience)),
+    setRemember: (remember) => withSession((s) => s.setRemember(remember)),
+    setInfo: (key, value) => withSession((s) => s.setInfo(key, value)),
+    save: () =>
+      a.serial(async () => {
+        const s = await a.open()
+        if (s.changed) await run(engine.save(s))
+      }),
+    regenerate: () => act(engine.save),
+    logout: () => act(engine.logout),
+    destroy: () => act(engine.destroy),
+  }
 }

@@ -1,0 +1,97 @@
+import { fakeClock, requestWith } from '@tessera/testing'
+import { describe, expect, it } from 'vitest'
+import { createHttpSession, createSessionEngine, type SessionEvent, type SessionStore } from '../index.js'
+
+const SECRET = 'a strong secret of at least thirty-two bytes'
+type Data = { user: string; n: number }
+
+const setup = (options: Record<string, unknown> = {}, store?: SessionStore) => {
+  const clock = fakeClock(1_700_000_000)
+  const events: SessionEvent[] = []
+  const engine = createSessionEngine<Data>(
+    { secret: SECRET, ...options },
+    { clock, store, onEvent: (e) => events.push(e) },
+  )
+  const visit = (cookies: readonly string[] = [], extra: Parameters<typeof requestWith>[1] = {}) =>
+    createHttpSession(engine, requestWith([...cookies], extra), { clock })
+  return { engine, clock, events, visit }
+}
+
+const login = async (ctx: ReturnType<typeof setup>) => {
+  const d = ctx.visit()
+  await d.session.set('user', 'alice')
+  return (await d.finish()).setCookie
+}
+
+describe('createHttpSession', () => {
+  it('a request that never reads its session only keeps it alive', async () => {
+    const ctx = setup()
+    const cookies = await login(ctx)
+    ctx.events.length = 0
+    const plan = await ctx.visit(cookies).finish()
+    expect(plan).toEqual({ headers: {}, setCookie: [] })
+    expect(ctx.events).toEqual([])
+  })
+
+  it('saves calls the app did not await before finishing', async () => {
+    const ctx = setup()
+    const d = ctx.visit(await login(ctx))
+    void d.session.set('n', 1)
+    const plan = await d.finish()
+    expect(plan.setCookie).toHaveLength(1)
+    expect(plan.headers['Cache-Control']).toBe('no-store')
+    expect(ctx.events.map((e) => e.type)).toContain('rotated')
+  })
+
+  it('finish is idempotent', async () => {
+    const ctx = setup()
+    const d = ctx.visit()
+    await d.session.set('user', 'bob')
+    expect(await d.finish()).toBe(await d.finish())
+  })
+
+  it('regenerate issues a new id even when nothing changed; save does not', async () => {
+    const ctx = setup()
+    const cookies = await login(ctx)
+    const d = ctx.visit(cookies)
+    await d.session.save()
+    expect(d.session.id).toBeDefined()
+    const before = d.session.id
+    await d.session.regenerate()
+    expect(d.session.id).not.toBe(before)
+  })
+
+  it('a logout of a cookie holding only another audience ends nothing and clears nothing', async () => {
+    const shop = setup({ audience: 'shop' })
+    const cookies = await login(shop)
+    const admin = createHttpSession(
+      createSessionEngine({ secret: SECRET, audience: 'admin' }, { clock: shop.clock }),
+      requestWith([...cookies], { method: 'POST', url: '/?session_logout' }),
+    )
+    const plan = await admin.begin(async () => undefined)
+    expect(plan).toEqual({ status: 200, body: '', headers: {}, setCookie: [] })
+  })
+
+  it('a store that is down becomes the table’s 503 plan, and the Promise API rejects', async () => {
+    const methods = ['read', 'write', 'update', 'remove', 'listIndex', 'removeIndexed', 'deny', 'isDenied']
+    const more = ['setNotBefore', 'getNotBefore']
+    const down = Object.fromEntries(
+      [...methods, ...more].map((m) => [m, () => Promise.reject(new Error('ECONNREFUSED'))]),
+    ) as unknown as SessionStore
+    const ctx = setup({ storage: 'server' }, down)
+    const writing = ctx.visit()
+    await writing.session.set('user', 'x')
+    expect(await writing.finish()).toMatchObject({ status: 503, body: 'Session store unavailable', setCookie: [] })
+
+    const stale = `session=${Buffer.alloc(82, 1).toString('base64url')}`
+    const reading = ctx.visit([stale])
+    // A cookie that fails its MAC is rejected before the store is asked: anonymous, not a failure.
+    await expect(reading.session.get('user')).resolves.toBeUndefined()
+    expect(reading.failure).toBeUndefined()
+  })
+
+  it('planFor answers only session failures', () => {
+    const d = setup().visit()
+    expect(d.planFor(new Error('app bug'))).toBeUndefined()
+  })
+})

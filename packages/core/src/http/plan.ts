@@ -1,0 +1,47 @@
+/** What a binding must do to its response, and how session errors become those plans. */
+import * as E from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Outcome } from '../engine.js'
+import type { SessionError } from '../errors.js'
+import { httpOutcomeOf, SessionHttpError } from './outcomes.js'
+import { NO_STORE } from './set-cookie.js'
+
+/** What the binding must do to the response. `status` set: replace the app's response with this one. */
+export interface HttpPlan {
+  readonly status?: number
+  readonly body?: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly setCookie: readonly string[]
+}
+
+export const EMPTY: Outcome = { setCookie: [], headers: {} }
+
+/** Set-Cookie lines and headers of a normal response. */
+export const planOf = (o: Outcome): HttpPlan => ({
+  headers: o.setCookie.length > 0 ? { ...o.headers, 'Cache-Control': NO_STORE } : o.headers,
+  setCookie: o.setCookie,
+})
+
+/** A response of the table for a server-side failure: no Set-Cookie, a short body. */
+export const failPlan = (e: SessionHttpError): HttpPlan => ({
+  status: e.status,
+  body: e.message,
+  headers: { ...e.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_STORE },
+  setCookie: [],
+})
+
+/** A session error as the Promise API's rejection. Rejections never get here: `start` turns them into a new session. */
+export const toHttpError = (e: SessionError): SessionHttpError => {
+  const outcome = httpOutcomeOf(e)
+  return new SessionHttpError(
+    e,
+    outcome._tag === 'Fail' ? outcome : { _tag: 'Fail', status: 500, body: 'Session error', headers: {} },
+  )
+}
+
+/** Runs an engine task; a Left rejects with the table's SessionHttpError. */
+export const run = async <A>(task: TE.TaskEither<SessionError, A>): Promise<A> => {
+  const r = await task()
+  if (E.isLeft(r)) throw toHttpError(r.left)
+  return r.right
+}
