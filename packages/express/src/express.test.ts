@@ -89,8 +89,10 @@ describe('@tessera/express', () => {
     const sessions = tessera({ secret: SECRET, logout: { readBody: true } })
     const app = express().use(express.json()).use(sessions)
     app.post('/x', (_req, res) => void res.send('not a logout'))
-    expect((await request(app).post('/x').send({ session_logout: true })).text).toBe('')
-    expect((await request(app).post('/x').send({ other: true })).text).toBe('not a logout')
+    const cookie = 'session=anything'
+    expect((await request(app).post('/x').set('Cookie', cookie).send({ session_logout: true })).text).toBe('')
+    expect((await request(app).post('/x').set('Cookie', cookie).send({ other: true })).text).toBe('not a logout')
+    expect((await request(app).post('/x').send({ session_logout: true })).text).toBe('not a logout')
   })
 
   it('an app error handler that answers with its own status keeps it', async () => {

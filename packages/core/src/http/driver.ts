@@ -4,6 +4,7 @@
  * must carry. Bindings only translate their request and response to it.
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { parseCookieHeader } from '../cookies.js'
 import type { Outcome, SessionEngine, SessionRequest } from '../engine.js'
 import type { SessionData } from '../entries.js'
 import { isRejection } from '../errors.js'
@@ -111,6 +112,12 @@ export const createHttpSession = <D extends SessionData>(
     state = { _tag: 'ended', session: s, outcome }
   }
 
+  /** Like Kong, a request without a session (or remember) cookie is never a logout: nothing to end, body left unread. */
+  const sendsSessionCookie = (): boolean => {
+    const sent = parseCookieHeader(req.headers.cookie)
+    return sent.has(o.cookie.name) || sent.has(o.cookie.rememberName)
+  }
+
   const logoutPlan = (): HttpPlan | undefined => {
     const plan = planOf(state._tag === 'ended' ? state.outcome : EMPTY)
     if (o.logout.response === 'next') return undefined
@@ -120,7 +127,7 @@ export const createHttpSession = <D extends SessionData>(
   }
 
   const begin = async (readBody: () => Promise<unknown>): Promise<HttpPlan | undefined> => {
-    const check = checkLogout(o.logout, req.method, req.url)
+    const check = sendsSessionCookie() ? checkLogout(o.logout, req.method, req.url) : 'none'
     const isLogout = check === 'logout' || (check === 'body' && bodyRequestsLogout(o.logout, await readBody()))
     try {
       if (isLogout) {

@@ -82,6 +82,13 @@ export const describeLogout = (makeApp: MakeHttpApp): void => {
     expect(browser.lines).toEqual([])
   })
 
+  it('a request without a session cookie is never a logout (Kong: no session, nothing to end)', async () => {
+    const { send } = browse(makeApp, { logout: { readBody: true } })
+    const res = await send('POST', '/read?session_logout', { form: { session_logout: '1' } })
+    expect(res.body).toEqual({ id: null, data: {} })
+    expect(res.setCookie).toEqual([])
+  })
+
   it('server storage: the record is gone, replaying the old cookie is anonymous', async () => {
     const { send, browser } = browse(makeApp, {}, { server: true })
     await send('POST', '/login')
