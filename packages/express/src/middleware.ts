@@ -1,7 +1,9 @@
 /** The Express 5 middleware: one driver per request, the head held until the session is settled. */
 import {
+  applyPlanHeaders,
   createHttpSession,
   createSessionEngine,
+  deferHead,
   type EngineDeps,
   type HttpPlan,
   type HttpSession,
@@ -12,9 +14,7 @@ import {
   type SessionOptions,
 } from '@tessera/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { deferHead } from './defer.js'
 import { logoutBody, toSessionRequest } from './request.js'
-import { applyPlanHeaders } from './response.js'
 
 /** The middleware, plus a typed accessor for the session it put on a request. */
 export interface TesseraMiddleware<D extends SessionData = SessionData> extends RequestHandler {

@@ -11,7 +11,9 @@ export type HttpApp = Parameters<typeof request>[0]
 /** Builds the binding's app with the contract routes mounted behind its middleware. */
 export type MakeHttpApp = (options: SessionOptions, deps: EngineDeps) => HttpApp
 
+/** The secret the contract apps use (32+ bytes). */
 export const SECRET = 'a strong secret of at least thirty-two bytes'
+/** Where the contract's fake clock starts, epoch seconds. */
 export const T0 = 1_700_000_000
 
 type StoreMethod = keyof SessionStore

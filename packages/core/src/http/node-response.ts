@@ -1,6 +1,7 @@
-/** Writing a driver's plan onto a Node response. */
+/** Writing a driver's plan onto a `node:http` response. */
 import type { ServerResponse } from 'node:http'
-import { type HttpPlan, mergeSetCookie, setCookieLines } from '@tessera/core'
+import type { HttpPlan } from './plan.js'
+import { mergeSetCookie, setCookieLines } from './set-cookie.js'
 
 /** Adds the session's Set-Cookie lines (once per name) and headers to whatever the app set. */
 export const applyPlanHeaders = (res: ServerResponse, plan: HttpPlan): void => {

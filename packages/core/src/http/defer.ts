@@ -6,8 +6,8 @@
  * and the queued calls are replayed through the original methods.
  */
 import type { ServerResponse } from 'node:http'
-import type { HttpPlan } from '@tessera/core'
-import { applyPlanHeaders, clearBodyHeaders } from './response.js'
+import { applyPlanHeaders, clearBodyHeaders } from './node-response.js'
+import type { HttpPlan } from './plan.js'
 
 type Call = { readonly method: 'writeHead' | 'write' | 'end' | 'flushHeaders'; readonly args: unknown[] }
 type Fn = (...args: unknown[]) => unknown
@@ -31,7 +31,10 @@ const adoptWriteHeadHeaders = (res: ServerResponse, args: unknown[]): unknown[] 
   return args.slice(0, -1)
 }
 
-/** Defers the head of `res` until `hooks.finish` has settled the session. */
+/**
+ * Defers the head of a Node response until `hooks.finish` has settled the
+ * session: what the Express binding (or any `node:http` server) runs per request.
+ */
 export const deferHead = (res: ServerResponse, hooks: HeadHooks): void => {
   const original: Record<Call['method'], Fn> = {
     writeHead: res.writeHead as Fn,
