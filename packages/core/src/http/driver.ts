@@ -16,6 +16,7 @@ import { requestHeadersOf } from './headers.js'
 import { bodyRequestsLogout, checkLogout } from './logout.js'
 import { isSessionHttpError, type SessionHttpError } from './outcomes.js'
 import { EMPTY, failPlan, type HttpPlan, planOf, run, toHttpError } from './plan.js'
+import { mergeSetCookie } from './set-cookie.js'
 
 /** The binding's side of one request's session. */
 export interface HttpSessionDriver<D extends SessionData = SessionData> {
@@ -42,7 +43,6 @@ type State<D extends SessionData> =
   | { readonly _tag: 'idle' }
   | { readonly _tag: 'ready'; readonly session: Session<D> }
   | { readonly _tag: 'failed'; readonly error: SessionHttpError }
-  | { readonly _tag: 'ended'; readonly session: Session<D> | undefined; readonly outcome: Outcome }
 
 /**
  * Creates the driver for one request.
@@ -63,6 +63,10 @@ export const createHttpSession = <D extends SessionData>(
   let queue: Promise<unknown> = Promise.resolve()
   let requestHeaders: Readonly<Record<string, string>> = {}
   let finished: Promise<HttpPlan> | undefined
+  /** The request as the session is opened from: after a logout, without its cookies. */
+  let source: SessionRequest = req
+  /** Set-Cookie lines of a logout answered in `begin`; later lines of the same name win. */
+  let cleared: readonly string[] = []
 
   /** Session calls of one request run one after another, so a save never races the final one. */
   const serial = <A>(op: () => Promise<A>): Promise<A> => {
@@ -74,12 +78,8 @@ export const createHttpSession = <D extends SessionData>(
   const open = async (): Promise<Session<D>> => {
     if (state._tag === 'ready') return state.session
     if (state._tag === 'failed') throw state.error
-    if (state._tag === 'ended') {
-      if (state.session !== undefined) return state.session
-      throw new Error('session is closed')
-    }
     try {
-      const session = await run(engine.start(req))
+      const session = await run(engine.start(source))
       state = { _tag: 'ready', session }
       return session
     } catch (e) {
@@ -102,14 +102,12 @@ export const createHttpSession = <D extends SessionData>(
   const endForLogout = async (): Promise<void> => {
     const opened = await engine.open(req)()
     if (E.isLeft(opened) && !isRejection(opened.left)) throw toHttpError(opened.left)
-    if (E.isLeft(opened) && opened.left._tag === 'MissingAudience') {
-      state = { _tag: 'ended', session: undefined, outcome: EMPTY }
-      return
-    }
+    if (E.isLeft(opened) && opened.left._tag === 'MissingAudience') return
     const s = E.isRight(opened) ? opened.right : await run(engine.start(req))
     // Kong destroys the whole session on a logout request (access.lua: s:destroy()).
-    const outcome = await run(engine.destroy(s))
-    state = { _tag: 'ended', session: s, outcome }
+    cleared = (await run(engine.destroy(s))).setCookie
+    // With `logout.response: 'next'` the app goes on with a new, anonymous session.
+    source = { ...req, headers: { ...req.headers, cookie: undefined } }
   }
 
   /** Like Kong, a request without a session (or remember) cookie is never a logout: nothing to end, body left unread. */
@@ -119,7 +117,7 @@ export const createHttpSession = <D extends SessionData>(
   }
 
   const logoutPlan = (): HttpPlan | undefined => {
-    const plan = planOf(state._tag === 'ended' ? state.outcome : EMPTY)
+    const plan = planOf({ setCookie: [...cleared], headers: {} })
     if (o.logout.response === 'next') return undefined
     if (o.logout.response === 'redirect')
       return { ...plan, status: 303, body: '', headers: { ...plan.headers, Location: o.logout.redirectTo } }
@@ -146,22 +144,22 @@ export const createHttpSession = <D extends SessionData>(
     }
   }
 
+  const withCleared = (o: Outcome): Outcome => ({ ...o, setCookie: mergeSetCookie(cleared, o.setCookie) })
+
   const settle = async (): Promise<HttpPlan> => {
     await queue
     const current = state
     switch (current._tag) {
       case 'idle':
         // Never read: check MAC and policy without decrypting, touch or rotate only when due.
-        return planOf(await run(engine.keepAlive(req)))
+        return planOf(withCleared(await run(engine.keepAlive(source))))
       case 'failed':
         // The app saw the rejection and answered; `failure` lets the binding enforce the table.
-        return planOf(EMPTY)
-      case 'ended':
-        return planOf(current.session === undefined ? current.outcome : engine.outcome(current.session))
+        return planOf(withCleared(EMPTY))
       case 'ready': {
         const s = current.session
-        if (s.state !== 'closed' && s.changed) return planOf(await run(engine.save(s)))
-        return planOf(engine.outcome(s))
+        if (s.state !== 'closed' && s.changed) return planOf(withCleared(await run(engine.save(s))))
+        return planOf(withCleared(engine.outcome(s)))
       }
     }
   }

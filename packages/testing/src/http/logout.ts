@@ -62,6 +62,20 @@ export const describeLogout = (makeApp: MakeHttpApp): void => {
     expect(expires(res.setCookie, 'session')).toBe(true)
   })
 
+  it('with logout.response next the app sees an anonymous session, and may start a new one', async () => {
+    const { send } = browse(makeApp, { logout: { response: 'next' } })
+    await send('POST', '/login')
+    const read = await send('POST', '/read?session_logout')
+    expect(read.body.data).toEqual({})
+    expect(expires(read.setCookie, 'session')).toBe(true)
+    await send('POST', '/login')
+    const fresh = await send('POST', '/increment?session_logout')
+    expect(fresh.body).toEqual({ n: 1 })
+    expect(fresh.setCookie.filter((l) => l.startsWith('session='))).toHaveLength(1)
+    expect(expires(fresh.setCookie, 'session')).toBe(false)
+    expect((await send('GET', '/read')).body.data).toEqual({ n: 1 })
+  })
+
   it('clears every chunk and the remember cookie', async () => {
     const { send, browser } = browse(makeApp)
     await send('POST', '/login?remember')
