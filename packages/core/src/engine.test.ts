@@ -285,3 +285,18 @@ describe('an unusable remember cookie', () => {
     expect(ctx.browser.lines).toEqual([])
   })
 })
+
+describe('remember chosen per session', () => {
+  it('setRemember(true) without the option still reopens from the remember cookie', async () => {
+    const ctx = setup({ rememberSafety: 'Low' })
+    await ctx.visit(async (s) => {
+      s.set('user', 'alice')
+      s.setRemember(true)
+      await runRight(ctx.engine.save(s))
+    })
+    ctx.browser.delete('session')
+    const { session } = await ctx.visit()
+    expect(session.get('user')).toBe('alice')
+    expect(session.remember).toBe(true)
+  })
+})

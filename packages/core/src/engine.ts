@@ -142,7 +142,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
 
   const outcome = (session: Session<D>): Outcome => {
     const s = asImpl(session)
-    return { setCookie: [...s.cookies.values()], headers: sessionHeaders(ctx, s, o.responseHeaders, nowSeconds(ctx)) }
+    return { setCookie: [...s.cookies.values()], headers: sessionHeaders(o, s, o.responseHeaders, nowSeconds(ctx)) }
   }
 
   const newSession = (req: SessionRequest, cookies: Map<string, string>, entries: Entry[] = []) => {
@@ -207,6 +207,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const s = session.right
     s.rememberMeta = s.meta
     s.meta = undefined
+    // The remember cookie exists because this user chose it (setRemember or the option): keep it.
+    s.rememberChoice = true
     const now = nowSeconds(ctx)
     const remembered = await saveCookie(ctx, s, 'remember', now)
     if (E.isLeft(remembered)) return remembered
@@ -219,7 +221,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   const openWith = async (req: SessionRequest, cookies: Map<string, string>, join = false): Result<SessionImpl<D>> => {
     const opened = await openCookie(ctx, 'session', cookies, bindingOf(req), o.audience)
     let result = E.isLeft(opened) ? opened : fromOpened(req, cookies, opened.right, join)
-    if (E.isLeft(result) && o.remember && isRejection(result.left) && result.left._tag !== 'MissingAudience') {
+    // A remember cookie is tried whenever one was sent: it exists because the user chose it.
+    if (E.isLeft(result) && isRejection(result.left) && result.left._tag !== 'MissingAudience') {
       if (cookies.has(o.cookie.rememberName)) result = await reopenFromRemember(req, cookies, result.left)
     }
     if (E.isLeft(result)) report(result.left)
@@ -236,7 +239,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     async () => {
       const cookies = parseCookieHeader(req.headers.cookie)
       // No cookie at all is the common anonymous case: a new session, nothing to open.
-      if (!cookies.has(o.cookie.name) && !(o.remember && cookies.has(o.cookie.rememberName))) {
+      if (!cookies.has(o.cookie.name) && !cookies.has(o.cookie.rememberName)) {
         return E.right(newSession(req, cookies))
       }
       const opened = await openWith(req, cookies, true)
@@ -248,7 +251,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       const s = newSession(req, cookies)
       if (opened.left._tag !== 'MissingCookie') clearRequestCookies(s, 'session')
       // The remember cookie was tried and failed too (unless the audience was the problem): clear it.
-      if (o.remember && opened.left._tag !== 'MissingAudience') clearRequestCookies(s, 'remember')
+      if (opened.left._tag !== 'MissingAudience') clearRequestCookies(s, 'remember')
       return E.right(s)
     }
 

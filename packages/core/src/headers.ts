@@ -2,8 +2,7 @@
  * The reference's session headers (`Session-Id`, `Session-Timeout`, …), set
  * on the request for an upstream or on the response for the client.
  */
-import type { EngineContext } from './context.js'
-import type { SessionHeaderName } from './options.js'
+import type { ResolvedOptions, SessionHeaderName } from './options.js'
 import { remaining } from './policy.js'
 import type { SessionImpl } from './session.js'
 
@@ -19,7 +18,7 @@ const NAMES: Readonly<Record<SessionHeaderName, string>> = {
 
 /** Header values for an open session; nothing for a new or closed one. */
 export const sessionHeaders = (
-  ctx: EngineContext,
+  o: ResolvedOptions,
   s: SessionImpl,
   names: readonly SessionHeaderName[],
   now: number,
@@ -27,7 +26,7 @@ export const sessionHeaders = (
   const headers: Record<string, string> = {}
   const meta = s.meta
   if (names.length === 0 || s.state !== 'open' || meta === undefined) return headers
-  const left = remaining(meta.header, ctx.o, now)
+  const left = remaining(meta.header, o, now)
   const values: Readonly<Record<SessionHeaderName, string | number | undefined>> = {
     id: s.id,
     audience: s.audience,

@@ -1,9 +1,7 @@
 /**
- * The reference's session headers for an upstream (`requestHeaders`). The
- * engine's `outcome` only computes the response set, so this edge asks the
- * same function for the request set.
+ * The reference's session headers for an upstream (`requestHeaders`), from
+ * the same function the engine's `outcome` uses for the response set.
  */
-import type { EngineContext } from '../context.js'
 import type { SessionEngine } from '../engine.js'
 import type { SessionData } from '../entries.js'
 import { sessionHeaders } from '../headers.js'
@@ -32,8 +30,6 @@ export const requestHeadersOf = <D extends SessionData>(
 ): Record<string, string> => {
   const names = engine.options.requestHeaders
   if (names.length === 0 || !(session instanceof SessionImpl)) return {}
-  // sessionHeaders reads only the options from the context; the engine has no public call for the request set.
-  const ctx = { o: engine.options } as unknown as EngineContext
-  const headers = sessionHeaders(ctx, session as SessionImpl, names, nowSeconds)
+  const headers = sessionHeaders(engine.options, session as SessionImpl, names, nowSeconds)
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]))
 }
