@@ -1,0 +1,73 @@
+/** The console as an Express app, built from its parts so that tests can start it in-process. */
+import type { SessionOptions, SessionStore } from '@tessera/core'
+import { isSessionHttpError } from '@tessera/core'
+import { tessera } from '@tessera/express'
+import express, { type NextFunction, type Request, type Response } from 'express'
+import { consoleRoutes } from './routes/console.js'
+import { loginRoutes } from './routes/login.js'
+import type { AdminData } from './session.js'
+import type { UserDirectory } from './users.js'
+
+export interface AppOptions {
+  readonly session: SessionOptions
+  readonly store: SessionStore
+  readonly users: UserDirectory
+  /** Which store the records live in, for the overview page (e.g. `memory://`). */
+  readonly storeLabel?: string
+}
+
+// An admin console is never framed, never cached, and posts only to itself.
+const SECURITY_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  // Not no-referrer: Chromium then sends `Origin: null` on form POSTs, which sameOrigin refuses.
+  'Referrer-Policy': 'same-origin',
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-store',
+}
+
+/** Refuses a POST whose Origin is another site: covers the login form, which has no session to hold a token yet. */
+const sameOrigin = (req: Request, res: Response, next: NextFunction): void => {
+  const origin = req.get('origin')
+  if (req.method !== 'POST' || origin === undefined || hostOf(origin) === req.get('host')) {
+    next()
+    return
+  }
+  res.status(403).type('text/plain').send('Cross-site request refused.')
+}
+
+const hostOf = (origin: string): string | undefined => (URL.canParse(origin) ? new URL(origin).host : undefined)
+
+/**
+ * Creates the console. The middleware gets the container's options and store:
+ * `tessera()` builds its own engine from them (engines keep no state of their
+ * own, so one built elsewhere on the same store sees the same sessions).
+ * @example
+ * const app = createApp({ session: loadConfig(process.env).session, store, users })
+ * app.listen(3000)
+ */
+export const createApp = (o: AppOptions): express.Express => {
+  const sessions = tessera<AdminData>(o.session, { store: o.store })
+  const app = express()
+  app.disable('x-powered-by')
+  app.use((_req, res, next) => {
+    res.set(SECURITY_HEADERS)
+    next()
+  })
+  app.use(sameOrigin)
+  // Parsed before the session middleware, which then finds `session_logout` in req.body (logout.readBody).
+  app.use(express.urlencoded({ extended: false, limit: '8kb' }))
+  app.use(sessions)
+  app.use(loginRoutes(sessions, o.users))
+  app.use(consoleRoutes({ sessions, users: o.users, storeLabel: o.storeLabel ?? 'a store' }))
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err)
+    const status = isSessionHttpError(err) ? err.status : 500
+    if (status === 500) console.error(err)
+    res
+      .status(status)
+      .type('text/plain')
+      .send(isSessionHttpError(err) ? err.message : 'Something went wrong.')
+  })
+  return app
+}

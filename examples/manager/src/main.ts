@@ -1,0 +1,70 @@
+/**
+ * `npm start`: the console on http://localhost:3000 (PORT), sessions in the
+ * store named by TESSERA_STORE (memory:// by default; postgres://… or
+ * redis://… run the same app), options from TESSERA_KONG_CONF if set.
+ */
+import type { AddressInfo } from 'node:net'
+import { closeTessera, registerTessera, TesseraTokens } from '@tessera/container'
+import type { SessionOptions, SessionStore } from '@tessera/core'
+import { migrate } from '@tessera/store-postgres'
+import { container } from 'tsyringe'
+import { createApp } from './app.js'
+import { loadConfig } from './config.js'
+import { seedAdmins } from './seeds.js'
+import { createUserDirectory } from './users.js'
+
+const storeUrl = process.env.TESSERA_STORE ?? 'memory://'
+const port = Number(process.env.PORT ?? 3000)
+const config = loadConfig(process.env)
+
+/** The tables must exist before the first session is written; migrate is idempotent and safe on concurrent starts. */
+const prepareStore = async (url: string): Promise<void> => {
+  if (!/^postgres(ql)?:/.test(url)) return
+  const u = new URL(url)
+  const schema = u.searchParams.get('schema') ?? undefined
+  const table = u.searchParams.get('table') ?? undefined
+  for (const k of ['schema', 'table', 'timeoutMs']) u.searchParams.delete(k)
+  await migrate({
+    connectionString: u.toString(),
+    ...(schema === undefined ? {} : { schema }),
+    ...(table === undefined ? {} : { table }),
+  })
+}
+
+/** The URL without its password, for the console output. */
+const redact = (url: string): string => url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')
+
+await prepareStore(storeUrl)
+const scope = registerTessera(container.createChildContainer(), { session: config.session, store: storeUrl })
+const seeds = seedAdmins(process.env)
+const app = createApp({
+  session: scope.resolve<SessionOptions>(TesseraTokens.options),
+  store: scope.resolve<SessionStore>(TesseraTokens.store),
+  users: await createUserDirectory(seeds),
+  storeLabel: redact(storeUrl),
+})
+
+const server = app.listen(port, () => {
+  const { port: bound } = server.address() as AddressInfo
+  const lines = [
+    '',
+    `  Tessera Manager on http://localhost:${bound}`,
+    `  sessions in ${redact(storeUrl)} (TESSERA_STORE)`,
+    ...config.notes.map((n) => `  note: ${n}`),
+    '',
+    '  Sign in as:',
+    ...seeds.map((s) => `    ${s.email.padEnd(20)} password ${s.password}`),
+    '',
+    '  Ctrl-C stops it.',
+    '',
+  ]
+  console.log(lines.join('\n'))
+})
+
+const stop = () => {
+  server.close()
+  server.closeAllConnections()
+  void closeTessera(scope).finally(() => process.exit(0))
+}
+process.once('SIGINT', stop)
+process.once('SIGTERM', stop)
