@@ -31,6 +31,7 @@ export const STYLE = raw(`
   button { font: inherit; padding: .45rem .9rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
   button.secondary { background: #fff; color: var(--accent); }
   button.danger { border-color: var(--bad); background: #fff; color: var(--bad); }
+  td button { white-space: nowrap; }
   header button { background: transparent; border-color: #cfe0ff; color: #fff; padding: .25rem .7rem; }
   form.inline { display: inline; margin: 0; }
   .notice { padding: .6rem .9rem; border-radius: 6px; margin-bottom: 1rem; background: #e7f5ec; color: var(--ok); }

@@ -1,0 +1,147 @@
+/**
+ * The console in a real browser (Debian's Chromium through playwright-core):
+ * the cookie as the browser stores it, two devices of one admin, a password
+ * change that signs the other device out, and a logout that leaves nothing.
+ */
+import { existsSync, mkdirSync } from 'node:fs'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { closeTessera, registerTessera, TesseraTokens } from '@tessera/container'
+import { createSessionEngine, type SessionOptions, type SessionStore } from '@tessera/core'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { container } from 'tsyringe'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+import { createUserDirectory } from '../src/users.js'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CI = process.env.CI === 'true'
+const haveChromium = existsSync(CHROMIUM)
+if (!haveChromium && !CI) {
+  console.warn(
+    [
+      '',
+      '!'.repeat(78),
+      `!! SKIPPED: examples/manager browser test: no Chromium at ${CHROMIUM}`,
+      '!! Install it with `apt-get install -y chromium` (or set CHROMIUM_PATH); with CI=true this fails.',
+      '!'.repeat(78),
+      '',
+    ].join('\n'),
+  )
+}
+
+const OUTPUT = fileURLToPath(new URL('../../../test-output/', import.meta.url))
+const EMAIL = 'admin@example.com'
+const PASSWORD = 'first-password-123'
+const NEW_PASSWORD = 'second-password-456'
+
+describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
+  const scope = container.createChildContainer()
+  let server: Server
+  let browser: Browser
+  let base: string
+  let session: SessionOptions
+  let store: SessionStore
+  const contexts: BrowserContext[] = []
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`CI=true and no Chromium at ${CHROMIUM}: .ci/run installs it`)
+    session = loadConfig({ SESSION_SECRET: 'browser-test-secret-of-at-least-32-bytes' }).session
+    registerTessera(scope, { session, store: 'memory://' })
+    store = scope.resolve<SessionStore>(TesseraTokens.store)
+    const users = await createUserDirectory([{ email: EMAIL, name: 'Ada Admin', password: PASSWORD }])
+    const app = createApp({ session: scope.resolve<SessionOptions>(TesseraTokens.options), store, users })
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s))
+    })
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
+    await closeTessera(scope)
+  })
+
+  /** An engine of our own on the same store: engines keep no state, so it sees the console's sessions. */
+  const liveSessions = () => createSessionEngine(session, { store }).listSessions({ subject: EMAIL })()
+
+  const device = async (): Promise<Page> => {
+    const context = await browser.newContext()
+    contexts.push(context)
+    return context.newPage()
+  }
+
+  const logIn = async (page: Page, password: string, remember: boolean) => {
+    await page.goto(`${base}/`)
+    expect(new URL(page.url()).pathname).toBe('/login')
+    await page.getByLabel('Email').fill(EMAIL)
+    await page.getByLabel('Password').fill(password)
+    if (remember) await page.getByLabel('Remember me on this device').check()
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForURL(`${base}/`)
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Welcome, Ada Admin')
+  }
+
+  let laptop: Page
+  let phone: Page
+
+  it('logs in and the browser keeps the cookie HttpOnly, SameSite=Strict, not Secure on http, Path=/', async () => {
+    laptop = await device()
+    await logIn(laptop, PASSWORD, false)
+    const cookies = await laptop.context().cookies()
+    expect(cookies.map((c) => c.name)).toEqual(['admin_session'])
+    expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false, path: '/', expires: -1 })
+    await expect(laptop.getByText('Idles out').isVisible()).resolves.toBe(true)
+  })
+
+  it("a second device of the same admin shows up on the first one's sessions page", async () => {
+    phone = await device()
+    // Remember-me on this one: its remember cookie must not bring the session back after the password change.
+    await logIn(phone, PASSWORD, true)
+    expect((await phone.context().cookies()).map((c) => c.name).sort()).toEqual(['admin_session', 'remember'])
+    await laptop.getByRole('link', { name: 'Your sessions' }).click()
+    await laptop.waitForURL(`${base}/sessions`)
+    await expect(laptop.locator('tr[data-session]').count()).resolves.toBe(2)
+    await expect(laptop.locator('tr.current').textContent()).resolves.toContain('this browser')
+    mkdirSync(OUTPUT, { recursive: true })
+    await laptop.screenshot({ path: `${OUTPUT}manager-sessions.png`, fullPage: true })
+  })
+
+  it('changing the password sends the other device back to the login page on its next navigation', async () => {
+    await laptop.getByRole('link', { name: 'Change password' }).click()
+    await laptop.getByLabel('Current password').fill(PASSWORD)
+    await laptop.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD)
+    await laptop.getByLabel('New password again').fill(NEW_PASSWORD)
+    await laptop.getByRole('button', { name: 'Change password' }).click()
+    await laptop.waitForURL(`${base}/sessions?notice=password-changed`)
+    await expect(laptop.locator('tr[data-session]').count()).resolves.toBe(1)
+
+    await phone.goto(`${base}/`)
+    expect(new URL(phone.url()).pathname).toBe('/login')
+    expect(await phone.context().cookies()).toEqual([])
+    const live = await liveSessions()
+    expect(live._tag === 'Right' ? live.right.length : live).toBe(1)
+  })
+
+  it('logout clears every session cookie and the server record', async () => {
+    const before = await liveSessions()
+    const id = before._tag === 'Right' ? before.right[0]?.key : undefined
+    expect(id).toBeDefined()
+    await laptop.getByRole('button', { name: 'Log out' }).click()
+    await laptop.waitForURL(`${base}/login?logged-out`)
+    await expect(laptop.getByRole('status').textContent()).resolves.toBe('You are logged out.')
+    expect(await laptop.context().cookies()).toEqual([])
+    expect(await liveSessions()).toEqual({ _tag: 'Right', right: [] })
+    const record = await store.read('admin_session', id ?? '', Math.floor(Date.now() / 1000))
+    expect(record).toBeNull()
+    await laptop.goto(`${base}/`)
+    expect(new URL(laptop.url()).pathname).toBe('/login')
+  })
+})
