@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe } from 'vitest'
+import { describe } from 'vitest'
 import { describeConcurrency } from './engine/concurrency.js'
 import { describeFailures } from './engine/failures.js'
 import { describeEndSession, describeInvalidation } from './engine/invalidation.js'
 import { describeV4a } from './engine/v4a.js'
-import type { StoreHarness } from './harness.js'
+import { type StoreHarness, useHarness } from './harness.js'
 
 /**
  * Session scenarios through the engine on a real store: the reference's
@@ -18,20 +18,7 @@ import type { StoreHarness } from './harness.js'
  */
 export function describeEngineContract<H extends StoreHarness>(name: string, setup: () => Promise<H>): void {
   describe(`Engine on ${name}`, () => {
-    let harness: H | undefined
-    const current = (): H => {
-      if (harness === undefined) throw new Error('the engine harness is not set up yet')
-      return harness
-    }
-    beforeAll(async () => {
-      harness = await setup()
-    })
-    beforeEach(async () => {
-      await current().reset()
-    })
-    afterAll(async () => {
-      await harness?.close?.()
-    })
+    const current = useHarness(setup, 'engine')
     describeV4a(current)
     describeConcurrency(current)
     describeInvalidation(current)

@@ -1,4 +1,5 @@
 import type { SessionStore } from '@tessera/core'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 
 /** What an adapter's `setup` hands the contract suite; it may carry extras (a pool) for its capabilities. */
 export interface StoreHarness {
@@ -25,3 +26,25 @@ export interface StoreCapabilities<H extends StoreHarness = StoreHarness> {
 
 /** Gives tests the harness, which only exists once `beforeAll` has run. */
 export type HarnessRef<H extends StoreHarness = StoreHarness> = () => H
+
+/**
+ * Sets up a harness for the enclosing `describe`: `setup` once, `reset` before
+ * every test, `close` at the end. Returns the accessor the tests use.
+ */
+export const useHarness = <H extends StoreHarness>(setup: () => Promise<H>, what: string): HarnessRef<H> => {
+  let harness: H | undefined
+  const current = (): H => {
+    if (harness === undefined) throw new Error(`the ${what} harness is not set up yet`)
+    return harness
+  }
+  beforeAll(async () => {
+    harness = await setup()
+  })
+  beforeEach(async () => {
+    await current().reset()
+  })
+  afterAll(async () => {
+    await harness?.close?.()
+  })
+  return current
+}

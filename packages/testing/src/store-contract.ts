@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe } from 'vitest'
+import { describe } from 'vitest'
 import { describeExpiry } from './contract/expiry.js'
 import { describeIndex } from './contract/index-entries.js'
 import { describeMarks } from './contract/marks.js'
 import { describeRecords } from './contract/records.js'
 import { describeRotation } from './contract/rotation.js'
-import type { StoreCapabilities, StoreHarness } from './harness.js'
+import { type StoreCapabilities, type StoreHarness, useHarness } from './harness.js'
 
 /**
  * The one contract every `SessionStore` adapter runs: call it at the top level
@@ -22,20 +22,7 @@ export function describeSessionStoreContract<H extends StoreHarness>(
   capabilities: StoreCapabilities<H> = {},
 ): void {
   describe(`SessionStore contract: ${name}`, () => {
-    let harness: H | undefined
-    const current = (): H => {
-      if (harness === undefined) throw new Error('the contract harness is not set up yet')
-      return harness
-    }
-    beforeAll(async () => {
-      harness = await setup()
-    })
-    beforeEach(async () => {
-      await current().reset()
-    })
-    afterAll(async () => {
-      await harness?.close?.()
-    })
+    const current = useHarness(setup, 'contract')
 
     describeRecords(current)
     describeRotation(current)
