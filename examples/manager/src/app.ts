@@ -3,6 +3,7 @@ import type { SessionOptions, SessionStore } from '@tessera/core'
 import { isSessionHttpError } from '@tessera/core'
 import { tessera } from '@tessera/express'
 import express, { type NextFunction, type Request, type Response } from 'express'
+import { endLoginOnLogout } from './logout.js'
 import { consoleRoutes } from './routes/console.js'
 import { loginRoutes } from './routes/login.js'
 import type { AdminData } from './session.js'
@@ -57,6 +58,7 @@ export const createApp = (o: AppOptions): express.Express => {
   app.use(sameOrigin)
   // Parsed before the session middleware, which then finds `session_logout` in req.body (logout.readBody).
   app.use(express.urlencoded({ extended: false, limit: '8kb' }))
+  app.use(endLoginOnLogout(sessions, o.users))
   app.use(sessions)
   app.use(loginRoutes(sessions, o.users))
   app.use(consoleRoutes({ sessions, users: o.users, storeLabel: o.storeLabel ?? 'a store' }))

@@ -10,6 +10,8 @@ export type AdminData = {
   csrf: string
   /** The admin's generation at login; a password change starts a new one. */
   generation: number
+  /** The remember-me choice at login; the engine's `session.remember` forgets it once reopened. */
+  remember: boolean
 }
 
 type Task<A> = () => Promise<

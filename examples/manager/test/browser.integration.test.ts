@@ -92,18 +92,22 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
   let laptop: Page
   let phone: Page
 
-  it('logs in and the browser keeps the cookie HttpOnly, SameSite=Strict, not Secure on http, Path=/', async () => {
+  it('logs in and the browser keeps the cookies HttpOnly, SameSite=Strict, not Secure on http, Path=/', async () => {
     laptop = await device()
-    await logIn(laptop, PASSWORD, false)
+    await logIn(laptop, PASSWORD, true)
     const cookies = await laptop.context().cookies()
-    expect(cookies.map((c) => c.name)).toEqual(['admin_session'])
-    expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false, path: '/', expires: -1 })
+    expect(cookies.map((c) => c.name).sort()).toEqual(['admin_session', 'remember'])
+    for (const c of cookies) expect(c).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false, path: '/' })
+    // The session cookie ends with the browser; the remember cookie persists (rememberRollingTimeout).
+    const byName = Object.fromEntries(cookies.map((c) => [c.name, c]))
+    expect(byName.admin_session?.expires).toBe(-1)
+    expect(byName.remember?.expires).toBeGreaterThan(Date.now() / 1000 + 6 * 86_400)
     await expect(laptop.getByText('Idles out').isVisible()).resolves.toBe(true)
   })
 
   it("a second device of the same admin shows up on the first one's sessions page", async () => {
     phone = await device()
-    // Remember-me on this one: its remember cookie must not bring the session back after the password change.
+    // Its remember cookie must not bring the session back after the password change.
     await logIn(phone, PASSWORD, true)
     expect((await phone.context().cookies()).map((c) => c.name).sort()).toEqual(['admin_session', 'remember'])
     await laptop.getByRole('link', { name: 'Your sessions' }).click()
@@ -130,18 +134,25 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     expect(live._tag === 'Right' ? live.right.length : live).toBe(1)
   })
 
-  it('logout clears every session cookie and the server record', async () => {
+  it('logout clears every session cookie and the server record, and the old cookies no longer sign in', async () => {
     const before = await liveSessions()
-    const id = before._tag === 'Right' ? before.right[0]?.key : undefined
-    expect(id).toBeDefined()
+    const key = before._tag === 'Right' ? before.right[0]?.key : undefined
+    expect(key).toBeDefined()
+    const copied = await laptop.context().cookies()
     await laptop.getByRole('button', { name: 'Log out' }).click()
     await laptop.waitForURL(`${base}/login?logged-out`)
     await expect(laptop.getByRole('status').textContent()).resolves.toBe('You are logged out.')
     expect(await laptop.context().cookies()).toEqual([])
     expect(await liveSessions()).toEqual({ _tag: 'Right', right: [] })
-    const record = await store.read('admin_session', id ?? '', Math.floor(Date.now() / 1000))
-    expect(record).toBeNull()
+    expect(await store.read('admin_session', key ?? '', Math.floor(Date.now() / 1000))).toBeNull()
     await laptop.goto(`${base}/`)
     expect(new URL(laptop.url()).pathname).toBe('/login')
+
+    // Someone who copied the cookies before the logout: the remember cookie must not reopen the session.
+    const thief = await device()
+    await thief.context().addCookies(copied)
+    await thief.goto(`${base}/`)
+    expect(new URL(thief.url()).pathname).toBe('/login')
+    expect(await liveSessions()).toEqual({ _tag: 'Right', right: [] })
   })
 })

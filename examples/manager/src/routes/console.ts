@@ -47,6 +47,8 @@ export const consoleRoutes = ({ sessions, users, storeLabel }: ConsoleDeps): Rou
     const handle = sessions.of(req)
     await handle.set('generation', generation)
     await handle.set('csrf', newCsrfToken())
+    // Re-stated before saving: a reopened session reports `remember: true` whatever the login chose.
+    await handle.setRemember(signedIn(req).session.get('remember') === true)
     await handle.regenerate()
     const except = handle.id
     await perform(engine.invalidateSubject({ subject: signedIn(req).admin.email, ...(except ? { except } : {}) }))
@@ -61,7 +63,7 @@ export const consoleRoutes = ({ sessions, users, storeLabel }: ConsoleDeps): Rou
         now: Math.floor(Date.now() / 1000),
         sessionId: session.id,
         createdAt: session.createdAt,
-        remember: session.remember,
+        remember: session.get('remember') === true,
         times: sessionTimes(headers, engine.options),
         headers,
         store: storeLabel,

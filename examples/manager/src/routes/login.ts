@@ -33,7 +33,9 @@ export const loginRoutes = (sessions: TesseraMiddleware<AdminData>, users: UserD
     await session.set('login', login)
     await session.set('csrf', newCsrfToken())
     await session.set('generation', admin.generation)
-    await session.setRemember(formField(req, 'remember') === '1')
+    const remember = formField(req, 'remember') === '1'
+    await session.set('remember', remember)
+    await session.setRemember(remember)
     await keepDeviceInfo(session, req, login)
     // A new session id at the privilege change: an id planted before login (fixation) is worthless.
     await session.regenerate()
