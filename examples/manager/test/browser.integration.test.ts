@@ -52,7 +52,8 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     registerTessera(scope, { session, store: 'memory://' })
     store = scope.resolve<SessionStore>(TesseraTokens.store)
     const users = await createUserDirectory([{ email: EMAIL, name: 'Ada Admin', password: PASSWORD }])
-    const app = createApp({ session: scope.resolve<SessionOptions>(TesseraTokens.options), store, users })
+    const options = scope.resolve<SessionOptions>(TesseraTokens.options)
+    const app = createApp({ session: options, store, users, storeLabel: 'memory://' })
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s))
     })
@@ -103,6 +104,8 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     expect(byName.admin_session?.expires).toBe(-1)
     expect(byName.remember?.expires).toBeGreaterThan(Date.now() / 1000 + 6 * 86_400)
     await expect(laptop.getByText('Idles out').isVisible()).resolves.toBe(true)
+    mkdirSync(OUTPUT, { recursive: true })
+    await laptop.screenshot({ path: `${OUTPUT}manager-overview.png`, fullPage: true })
   })
 
   it("a second device of the same admin shows up on the first one's sessions page", async () => {
@@ -114,7 +117,6 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     await laptop.waitForURL(`${base}/sessions`)
     await expect(laptop.locator('tr[data-session]').count()).resolves.toBe(2)
     await expect(laptop.locator('tr.current').textContent()).resolves.toContain('this browser')
-    mkdirSync(OUTPUT, { recursive: true })
     await laptop.screenshot({ path: `${OUTPUT}manager-sessions.png`, fullPage: true })
   })
 
@@ -132,6 +134,19 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     expect(await phone.context().cookies()).toEqual([])
     const live = await liveSessions()
     expect(live._tag === 'Right' ? live.right.length : live).toBe(1)
+  })
+
+  it('"End this session" and "End all other sessions" sign the other device out', async () => {
+    for (const button of ['End this session', 'End all other sessions']) {
+      await logIn(phone, NEW_PASSWORD, true)
+      await laptop.goto(`${base}/sessions`)
+      await expect(laptop.locator('tr[data-session]').count()).resolves.toBe(2)
+      await laptop.getByRole('button', { name: button }).click()
+      await laptop.waitForURL(/notice=(ended|others-ended)$/)
+      await expect(laptop.locator('tr[data-session]').count()).resolves.toBe(1)
+      await phone.goto(`${base}/`)
+      expect(new URL(phone.url()).pathname, button).toBe('/login')
+    }
   })
 
   it('logout clears every session cookie and the server record, and the old cookies no longer sign in', async () => {

@@ -14,6 +14,7 @@ export const STYLE = raw(`
   main { max-width: 60rem; margin: 2rem auto; padding: 0 1.5rem; }
   h1 { font-size: 1.5rem; margin: 0 0 1rem; }
   h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
+  .card > h2:first-child { margin-top: 0; }
   .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1.25rem 1.5rem; margin-bottom: 1rem; }
   .narrow { max-width: 24rem; margin: 4rem auto; }
   dl.times { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1.5rem; margin: 0; }
