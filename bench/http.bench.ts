@@ -1,0 +1,396 @@
+// HTTP throughput of sessions, side by side in one run: Express 5 and Koa 3,
+// bare and with Tessera (cookie storage and memory store), the floor (a minimal
+// lua-resty-session 4.x cookie codec on node:crypto, lib/floor.ts, as inline
+// middleware), express-session (MemoryStore), iron-session (getIronSession) and
+// koa-session. Each server runs in its own process pinned to its own core
+// (taskset -c 1; the load generator, autocannon in this process, on core 0).
+// Rounds are interleaved: every case runs once per round, in a rotated order.
+//
+// Routes (lib/http/common.ts): /count reads, increments and saves a counter in
+// the session; /read reads it; /plain never touches the session.
+// Every connection logs in first (its own session) and then sends its cookie
+// with every request, following each Set-Cookie like a browser: Tessera and the
+// floor issue a new session id on every save, iron-session re-seals, koa-session
+// re-signs. A run is then checked: each connection's session must hold exactly
+// as many increments as it got responses (one more at most for server-side
+// stores, whose last in-flight save may land after the run stopped).
+//
+// Env: BENCH_QUICK=1 (3 rounds x 0.5 s), BENCH_ROUNDS, BENCH_DURATION (seconds per
+// case per round), BENCH_WARMUP (seconds), BENCH_CONNECTIONS, BENCH_ONLY
+// (comma-separated substrings of case ids), BENCH_PROFILE (comma-separated server
+// kinds to CPU-profile during their measured windows; their numbers are then
+// slowed by the profiler).
+// Run with: node --conditions=@tessera/source --import tsx --expose-gc http.bench.ts
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Route, SERVERS, type ServerKind } from './lib/http/common.js'
+import { get, type Jar, load } from './lib/http/load.js'
+import { type HotSpot, hotSpots } from './lib/http/profile.js'
+import { place, type ServerHandle, startServer } from './lib/http/servers.js'
+
+// ---------------------------------------------------------------------------
+// Settings
+
+const env = process.env
+const QUICK = env.BENCH_QUICK === '1'
+const positive = (name: string, fallback: number): number => {
+  const v = Number(env[name])
+  return env[name] !== undefined && Number.isFinite(v) && v > 0 ? v : fallback
+}
+const ROUNDS = Math.round(positive('BENCH_ROUNDS', QUICK ? 3 : 12))
+const SECONDS = positive('BENCH_DURATION', QUICK ? 0.5 : 1.25)
+const WARMUP = positive('BENCH_WARMUP', QUICK ? 0.5 : 1)
+const CONNECTIONS = Math.round(positive('BENCH_CONNECTIONS', 10))
+const ONLY = (env.BENCH_ONLY ?? '').split(',').filter((s) => s !== '')
+const PROFILE = new Set((env.BENCH_PROFILE ?? '').split(',').filter((s) => s !== ''))
+const PROFILE_DIR = join(tmpdir(), `tessera-http-profiles-${process.pid}`)
+
+// ---------------------------------------------------------------------------
+// Cases
+
+type Framework = 'Express' | 'Koa'
+type Group = 'count' | 'read' | 'untouched'
+
+interface Case {
+  readonly id: string
+  readonly framework: Framework
+  readonly group: Group
+  readonly label: string
+  readonly server: ServerKind
+  readonly route: Route
+  /** Where each connection logs in (the bare untouched case sends Tessera's cookie, so its requests match). */
+  readonly login: ServerKind
+  /** What /read must answer afterwards: the increments (count), or 0. */
+  readonly expect: 'increments' | 'zero'
+}
+
+const c = (
+  id: string,
+  framework: Framework,
+  group: Group,
+  label: string,
+  server: ServerKind,
+  login: ServerKind = server,
+): Case => ({
+  id,
+  framework,
+  group,
+  label,
+  server,
+  route: group === 'count' ? '/count' : group === 'read' ? '/read' : '/plain',
+  login,
+  expect: group === 'count' ? 'increments' : 'zero',
+})
+
+const ALL_CASES: readonly Case[] = [
+  c('express-bare', 'Express', 'count', 'bare Express (counter in a plain cookie, no crypto)', 'express-bare'),
+  c('express-tessera', 'Express', 'count', 'Express + Tessera (cookie)', 'express-tessera-cookie'),
+  c('express-tessera-memory', 'Express', 'count', 'Express + Tessera (memory store)', 'express-tessera-memory'),
+  c('express-floor', 'Express', 'count', 'Express + floor (inline node:crypto)', 'express-floor'),
+  c('express-session', 'Express', 'count', 'express-session 1.19.0 (MemoryStore)', 'express-session'),
+  c('express-iron', 'Express', 'count', 'iron-session 8.0.4 (getIronSession)', 'express-iron'),
+  c('express-bare-read', 'Express', 'read', 'bare Express (plain cookie)', 'express-bare'),
+  c('express-tessera-read', 'Express', 'read', 'Express + Tessera (cookie)', 'express-tessera-cookie'),
+  c('express-floor-read', 'Express', 'read', 'Express + floor', 'express-floor'),
+  c(
+    'express-bare-untouched',
+    'Express',
+    'untouched',
+    'bare Express, no middleware',
+    'express-bare',
+    'express-tessera-cookie',
+  ),
+  c('express-tessera-untouched', 'Express', 'untouched', 'Express + Tessera (cookie)', 'express-tessera-cookie'),
+  c('koa-bare', 'Koa', 'count', 'bare Koa (counter in a plain cookie, no crypto)', 'koa-bare'),
+  c('koa-tessera', 'Koa', 'count', 'Koa + Tessera (cookie)', 'koa-tessera-cookie'),
+  c('koa-tessera-memory', 'Koa', 'count', 'Koa + Tessera (memory store)', 'koa-tessera-memory'),
+  c('koa-floor', 'Koa', 'count', 'Koa + floor (inline node:crypto)', 'koa-floor'),
+  c('koa-session', 'Koa', 'count', 'koa-session 7.0.2 (signed cookie)', 'koa-session'),
+  c('koa-bare-read', 'Koa', 'read', 'bare Koa (plain cookie)', 'koa-bare'),
+  c('koa-tessera-read', 'Koa', 'read', 'Koa + Tessera (cookie)', 'koa-tessera-cookie'),
+  c('koa-bare-untouched', 'Koa', 'untouched', 'bare Koa, no middleware', 'koa-bare', 'koa-tessera-cookie'),
+  c('koa-tessera-untouched', 'Koa', 'untouched', 'Koa + Tessera (cookie)', 'koa-tessera-cookie'),
+]
+
+const CASES = ALL_CASES.filter((k) => ONLY.length === 0 || ONLY.some((s) => k.id.includes(s)))
+const BASELINE: Record<Framework, Record<Group, string>> = {
+  Express: { count: 'express-bare', read: 'express-bare-read', untouched: 'express-bare-untouched' },
+  Koa: { count: 'koa-bare', read: 'koa-bare-read', untouched: 'koa-bare-untouched' },
+}
+
+/** Paired ratios (median over rounds of a/b in the same round); `goal` marks a target. */
+interface Ratio {
+  readonly a: string
+  readonly b: string
+  readonly what: string
+  readonly goal?: number
+  readonly before?: number
+}
+const RATIOS: readonly Ratio[] = [
+  { a: 'express-tessera', b: 'express-floor', what: 'Tessera (cookie) / floor, Express', goal: 0.95 },
+  { a: 'koa-tessera', b: 'koa-floor', what: 'Tessera (cookie) / floor, Koa', goal: 0.95 },
+  { a: 'express-tessera', b: 'express-session', what: 'Tessera (cookie) / express-session', goal: 1.15 },
+  { a: 'express-tessera', b: 'express-iron', what: 'Tessera (cookie) / iron-session', goal: 3.5 },
+  { a: 'koa-tessera', b: 'koa-session', what: 'Tessera (cookie) / koa-session', goal: 1.0 },
+  { a: 'express-tessera-read', b: 'express-bare-read', what: 'read-only route / bare Express', goal: 0.8 },
+  { a: 'express-tessera-untouched', b: 'express-bare-untouched', what: 'untouched route / bare Express', goal: 0.97 },
+  { a: 'koa-tessera-untouched', b: 'koa-bare-untouched', what: 'untouched route / bare Koa', goal: 0.97 },
+  { a: 'express-floor', b: 'express-bare', what: 'floor / bare Express', before: 0.6 },
+  { a: 'express-session', b: 'express-bare', what: 'express-session / bare Express', before: 0.5 },
+  { a: 'express-iron', b: 'express-bare', what: 'iron-session / bare Express', before: 0.17 },
+  { a: 'koa-floor', b: 'koa-bare', what: 'floor / bare Koa', before: 0.23 },
+  { a: 'koa-session', b: 'koa-bare', what: 'koa-session / bare Koa', before: 0.2 },
+  { a: 'express-tessera', b: 'express-bare', what: 'Tessera (cookie) / bare Express' },
+  { a: 'koa-tessera', b: 'koa-bare', what: 'Tessera (cookie) / bare Koa' },
+  { a: 'express-tessera-memory', b: 'express-floor', what: 'Tessera (memory store) / floor, Express' },
+  { a: 'koa-tessera-memory', b: 'koa-floor', what: 'Tessera (memory store) / floor, Koa' },
+  { a: 'express-tessera-read', b: 'express-floor-read', what: 'read-only route, Tessera / floor, Express' },
+  { a: 'koa-tessera-read', b: 'koa-bare-read', what: 'read-only route / bare Koa' },
+]
+
+// ---------------------------------------------------------------------------
+// One run of one case
+
+interface Sample {
+  readonly rps: number
+  readonly p50: number
+  readonly p99: number
+  readonly cpuPerReq: number
+  /** Server CPU / wall time in the window: near 1 when the server, not the load generator, is the limit. */
+  readonly busy: number
+  readonly fresh: number
+  readonly failed: number
+  /** Connections whose session did not hold what their responses say it should. */
+  readonly broken: number
+}
+
+const quantile = (sorted: Float64Array, q: number): number => sorted[Math.floor(q * (sorted.length - 1))] ?? Number.NaN
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  if (s.length === 0) return Number.NaN
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+const servers = new Map<ServerKind, ServerHandle>()
+const serverOf = (kind: ServerKind): ServerHandle => {
+  const s = servers.get(kind)
+  if (s === undefined) throw new Error(`server ${kind} not started`)
+  return s
+}
+
+const login = async (k: Case): Promise<Jar[]> => {
+  const jars: Jar[] = []
+  for (let i = 0; i < CONNECTIONS; i++) {
+    const jar: Jar = new Map()
+    const r = await get(serverOf(k.login).port, '/login', jar)
+    if (r.status !== 200 || jar.size === 0) throw new Error(`${k.id}: login answered ${r.status} without a cookie`)
+    jars.push(jar)
+  }
+  return jars
+}
+
+/** After a run: /read with each connection's final cookie, against what its responses imply. */
+const check = async (k: Case, jars: readonly Jar[], responses: readonly number[]): Promise<number> => {
+  const serverSide = k.server.endsWith('-memory') || k.server === 'express-session'
+  let broken = 0
+  for (let i = 0; i < jars.length; i++) {
+    const r = await get(serverOf(k.login).port, '/read', new Map(jars[i]))
+    const n = Number(r.body)
+    const got = responses[i] ?? 0
+    const ok =
+      r.status === 200 &&
+      (k.expect === 'zero' ? n === 0 : n === got || (serverSide && n === got + 1 && Number.isInteger(n)))
+    if (!ok) broken++
+  }
+  return broken
+}
+
+let profiled = 0
+const runCase = async (k: Case, seconds: number, round: number): Promise<Sample> => {
+  const jars = await login(k)
+  const server = serverOf(k.server)
+  const profile = PROFILE.has(k.server) && round >= 0 ? join(PROFILE_DIR, `${k.id}.${round}.cpuprofile`) : undefined
+  if (profile !== undefined) profiled++
+  await server.begin(profile)
+  const r = await load({ port: server.port, path: k.route, jars, seconds })
+  const s = await server.end()
+  const broken = await check(k, r.jars, r.responses)
+  const sorted = r.latencies.sort()
+  return {
+    rps: r.rps,
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    cpuPerReq: s.cpuUs / Math.max(1, s.served),
+    busy: s.cpuUs / s.wallUs,
+    fresh: s.fresh,
+    failed: r.failed,
+    broken,
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Start-up: servers, and the floor and Tessera reading each other's cookies over HTTP
+
+const compatibility = async (): Promise<string> => {
+  const pairs: [ServerKind, ServerKind][] = [
+    ['express-floor', 'express-tessera-cookie'],
+    ['express-tessera-cookie', 'express-floor'],
+    ['koa-floor', 'koa-tessera-cookie'],
+    ['koa-tessera-cookie', 'koa-floor'],
+    ['express-tessera-cookie', 'koa-tessera-cookie'],
+  ]
+  for (const [from, to] of pairs) {
+    if (!servers.has(from) || !servers.has(to)) continue
+    const jar: Jar = new Map()
+    await get(serverOf(from).port, '/login', jar)
+    const counted = await get(serverOf(to).port, '/count', jar)
+    const read = await get(serverOf(from).port, '/read', jar)
+    if (counted.body !== '0' || read.body !== '1')
+      throw new Error(`${from} -> ${to} -> ${from}: counted ${counted.body}, read back ${read.body}`)
+  }
+  return 'floor <-> Tessera: each opens, increments and re-issues the other one’s cookie (Express and Koa)'
+}
+
+const fmt = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : '-')
+const ms = (x: number): string => fmt(x, x < 10 ? 2 : 1)
+
+const main = async (): Promise<void> => {
+  if (CASES.length === 0) throw new Error(`BENCH_ONLY=${env.BENCH_ONLY} matches no case`)
+  const placement = place()
+  const kinds = SERVERS.filter((kind) => CASES.some((k) => k.server === kind || k.login === kind))
+  for (const kind of kinds)
+    servers.set(kind, await startServer(kind, placement, PROFILE.has(kind) ? PROFILE_DIR : undefined))
+  try {
+    const compat = await compatibility()
+    const total = CASES.length * (ROUNDS * (SECONDS + 0.35) + WARMUP + 0.35)
+    console.log(
+      `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; ${placement.note}\n` +
+        `${CASES.length} cases x ${ROUNDS} interleaved rounds x ${SECONDS} s, ${CONNECTIONS} connections, ` +
+        `pipelining 1, warm-up ${WARMUP} s per case; about ${Math.ceil(total / 60)} min\n${compat}`,
+    )
+    if (PROFILE.size > 0) console.log(`profiling ${[...PROFILE].join(', ')}: those numbers include profiler overhead`)
+
+    for (const k of CASES) await runCase(k, WARMUP, -1)
+    const samples = new Map<string, Sample[]>(CASES.map((k) => [k.id, []]))
+    for (let round = 0; round < ROUNDS; round++) {
+      const start = (round * 7) % CASES.length
+      const order = [...CASES.slice(start), ...CASES.slice(0, start)]
+      for (const k of order) samples.get(k.id)?.push(await runCase(k, SECONDS, round))
+      process.stderr.write(`round ${round + 1}/${ROUNDS}\r`)
+    }
+    process.stderr.write('\n')
+    report(samples)
+    if (PROFILE.size > 0) profiles(samples)
+  } finally {
+    await Promise.all([...servers.values()].map((s) => s.stop()))
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Output: markdown tables (paste into docs/benchmarks.md)
+
+const report = (samples: Map<string, Sample[]>): void => {
+  const of = (id: string, f: (s: Sample) => number): number => median((samples.get(id) ?? []).map(f))
+  const paired = (a: string, b: string, f: (x: Sample, y: Sample) => number): number[] => {
+    const [xs, ys] = [samples.get(a) ?? [], samples.get(b) ?? []]
+    return xs.flatMap((x, i) => (ys[i] === undefined ? [] : [f(x, ys[i])]))
+  }
+  const rpsRatio = (a: string, b: string) => paired(a, b, (x, y) => x.rps / y.rps)
+  const cpuRatio = (a: string, b: string) => paired(a, b, (x, y) => y.cpuPerReq / x.cpuPerReq)
+
+  const groups: [Group, string][] = [
+    ['count', 'read-increment-save (`/count`)'],
+    ['read', 'read-only (`/read`)'],
+    ['untouched', 'session never read (`/plain`, the session cookie sent)'],
+  ]
+  console.log(
+    `\nMedians over ${ROUNDS} rounds. req/s and latency from autocannon's side; server CPU is the server process's ` +
+      'user+system time per request (process.cpuUsage); × bare is the median of per-round req/s ratios against ' +
+      'the bare server of the same framework on the same route.\n',
+  )
+  console.log('| framework | route | contender | req/s | p50 ms | p99 ms | server CPU µs/req | × bare |')
+  console.log('|---|---|---|--:|--:|--:|--:|--:|')
+  for (const framework of ['Express', 'Koa'] as const) {
+    for (const [group, route] of groups) {
+      for (const k of CASES.filter((x) => x.framework === framework && x.group === group)) {
+        const base = BASELINE[framework][group]
+        const ratio = k.id === base ? '1.00' : fmt(median(rpsRatio(k.id, base)), 2)
+        console.log(
+          `| ${framework} | ${route} | ${k.label} | ${fmt(
+            of(k.id, (s) => s.rps),
+            0,
+          )} | ${ms(of(k.id, (s) => s.p50))} | ` +
+            `${ms(of(k.id, (s) => s.p99))} | ${fmt(
+              of(k.id, (s) => s.cpuPerReq),
+              1,
+            )} | ${ratio} |`,
+        )
+      }
+    }
+  }
+
+  console.log('\n| ratio | req/s (median of rounds) | min–max over rounds | by server CPU/req | target | |')
+  console.log('|---|--:|--:|--:|--:|---|')
+  for (const r of RATIOS) {
+    if (!samples.has(r.a) || !samples.has(r.b)) continue
+    const xs = rpsRatio(r.a, r.b)
+    const m = median(xs)
+    const target =
+      r.goal !== undefined ? `≥ ${r.goal.toFixed(2)}` : r.before !== undefined ? `(was ${r.before.toFixed(2)})` : ''
+    const verdict = r.goal === undefined ? '' : m >= r.goal ? 'met' : '**missed**'
+    console.log(
+      `| ${r.what} | ${fmt(m, 2)} | ${fmt(Math.min(...xs), 2)}–${fmt(Math.max(...xs), 2)} | ` +
+        `${fmt(median(cpuRatio(r.a, r.b)), 2)} | ${target} | ${verdict} |`,
+    )
+  }
+
+  // Honesty checks: the sessions held, nothing failed, and the server (not the load generator) was the limit.
+  const warnings: string[] = []
+  for (const k of CASES) {
+    const xs = samples.get(k.id) ?? []
+    const sum = (f: (s: Sample) => number) => xs.reduce((a, s) => a + f(s), 0)
+    if (sum((s) => s.failed) > 0) warnings.push(`${k.id}: ${sum((s) => s.failed)} failed requests`)
+    if (sum((s) => s.fresh) > 0) warnings.push(`${k.id}: ${sum((s) => s.fresh)} requests found no session`)
+    if (sum((s) => s.broken) > 0) warnings.push(`${k.id}: ${sum((s) => s.broken)} connections lost increments`)
+    const busy = median(xs.map((s) => s.busy))
+    if (busy < 0.9)
+      warnings.push(`${k.id}: server busy ${(busy * 100).toFixed(0)}% of the window (load generator may be the limit)`)
+  }
+  console.log(
+    warnings.length === 0
+      ? '\nchecks: no failed requests; every request found its session; every connection’s session held exactly its increments; servers ≥ 90% busy'
+      : `\nchecks:\n${warnings.map((w) => `  - ${w}`).join('\n')}`,
+  )
+}
+
+const profiles = (samples: Map<string, Sample[]>): void => {
+  if (profiled === 0) return
+  for (const k of CASES.filter((x) => PROFILE.has(x.server))) {
+    const xs = samples.get(k.id) ?? []
+    const files = xs.map((_, round) => join(PROFILE_DIR, `${k.id}.${round}.cpuprofile`))
+    // Requests in the profiled windows: req/s x duration per round is close enough for µs/req.
+    const requests = xs.reduce((a, s) => a + s.rps * SECONDS, 0)
+    const b = hotSpots(files, requests, 20)
+    console.log(`\n### ${k.id} ${k.route}: profiled CPU ${b.busyUs.toFixed(1)} µs/req (profiles in ${PROFILE_DIR})`)
+    console.log(
+      `by owner (self): ${b.owners
+        .slice(0, 8)
+        .map(([o, us]) => `${o} ${us.toFixed(1)}`)
+        .join(', ')}`,
+    )
+    const table = (title: string, rows: readonly HotSpot[]) => {
+      if (rows.length === 0) return
+      console.log(`\n${title}\n\n| function | where | self µs/req | self % | total µs/req | total % |`)
+      console.log('|---|---|--:|--:|--:|--:|')
+      for (const r of rows)
+        console.log(
+          `| ${r.fn} | ${r.where} | ${r.selfUs.toFixed(2)} | ${r.selfPct.toFixed(1)} | ${r.totalUs.toFixed(1)} | ${r.totalPct.toFixed(1)} |`,
+        )
+    }
+    table('top functions by self time:', b.rows)
+    table('packages/* functions by total time (callees included):', b.ours)
+  }
+}
+
+await main()
