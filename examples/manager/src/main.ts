@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net'
 import { closeTessera, registerTessera, TesseraTokens } from '@tessera/container'
-import type { SessionOptions, SessionStore } from '@tessera/core'
+import { ConfigError, type SessionOptions, type SessionStore } from '@tessera/core'
 import { migrate } from '@tessera/store-postgres'
 import { container } from 'tsyringe'
 import { createApp } from './app.js'
@@ -13,9 +13,26 @@ import { loadConfig } from './config.js'
 import { seedAdmins } from './seeds.js'
 import { createUserDirectory } from './users.js'
 
+/** Start-up mistakes are the operator's to fix: say what is wrong (ConfigError lists every problem), no stack. */
+const fail = (error: unknown): never => {
+  console.error(
+    error instanceof ConfigError
+      ? error.message
+      : `Cannot start: ${error instanceof Error ? error.message : String(error)}`,
+  )
+  process.exit(1)
+}
+const attempt = <A>(f: () => A): A => {
+  try {
+    return f()
+  } catch (error) {
+    return fail(error)
+  }
+}
+
 const storeUrl = process.env.TESSERA_STORE ?? 'memory://'
 const port = Number(process.env.PORT ?? 3000)
-const config = loadConfig(process.env)
+const config = attempt(() => loadConfig(process.env))
 
 /** The tables must exist before the first session is written; migrate is idempotent and safe on concurrent starts. */
 const prepareStore = async (url: string): Promise<void> => {
@@ -34,12 +51,13 @@ const prepareStore = async (url: string): Promise<void> => {
 /** The URL without its password, for the console output. */
 const redact = (url: string): string => url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')
 
-await prepareStore(storeUrl)
+await prepareStore(storeUrl).catch(fail)
 const scope = registerTessera(container.createChildContainer(), { session: config.session, store: storeUrl })
 const seeds = seedAdmins(process.env)
+const store = attempt(() => scope.resolve<SessionStore>(TesseraTokens.store))
 const app = createApp({
   session: scope.resolve<SessionOptions>(TesseraTokens.options),
-  store: scope.resolve<SessionStore>(TesseraTokens.store),
+  store,
   users: await createUserDirectory(seeds),
   storeLabel: redact(storeUrl),
 })
