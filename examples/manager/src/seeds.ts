@@ -1,8 +1,12 @@
 /** The demo admins. Passwords come from the environment or are made up at start-up and printed. */
-import { randomBytes } from 'node:crypto'
+import { randomInt } from 'node:crypto'
 import type { Seed } from './users.js'
 
-const made = () => randomBytes(9).toString('base64url')
+// No 0/o, 1/l/i: the password is read off a terminal and typed.
+const ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789'
+const group = () => Array.from({ length: 4 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('')
+/** Three groups of four (~59 bits): `kq7m-4xtp-9bzd`. */
+const made = () => [group(), group(), group()].join('-')
 
 /** `ADMIN_PASSWORD` / `OPERATOR_PASSWORD` override the generated passwords. */
 export const seedAdmins = (env: Readonly<Record<string, string | undefined>>): Seed[] => [

@@ -10,9 +10,11 @@ export interface LoginView {
 
 export const loginPage = (v: LoginView): string =>
   layout(
-    { title: 'Sign in', notice: v.notice, error: v.error },
+    { title: 'Sign in' },
     html`<div class="card narrow">
   <h1>Sign in to Tessera Manager</h1>
+  ${v.notice && html`<p class="notice" role="status">${v.notice}</p>`}
+  ${v.error && html`<p class="error" role="alert">${v.error}</p>`}
   <form method="post" action="/login">
     <label for="email">Email</label>
     <input id="email" name="email" type="email" autocomplete="username" required value="${v.email ?? ''}">

@@ -1,0 +1,63 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { storeFromUrl } from '@tessera/container'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from './app.js'
+import { loadConfig } from './config.js'
+import { createUserDirectory } from './users.js'
+
+const PASSWORD = 'app-test-password'
+let server: Server
+let base: string
+
+beforeAll(async () => {
+  const { session } = loadConfig({ SESSION_SECRET: 'app-test-secret-of-at-least-32-bytes!!' })
+  const users = await createUserDirectory([{ email: 'admin@example.com', name: 'Ada', password: PASSWORD }])
+  const app = createApp({ session, store: storeFromUrl('memory://').store, users })
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s))
+  })
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(() => new Promise((resolve) => server.close(resolve)))
+
+const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
+  fetch(`${base}${path}`, { method: 'POST', body: new URLSearchParams(form), headers, redirect: 'manual' })
+
+const logIn = async (): Promise<string> => {
+  const res = await post('/login', { email: 'admin@example.com', password: PASSWORD })
+  expect(res.status).toBe(303)
+  return res.headers
+    .getSetCookie()
+    .map((l) => l.split(';')[0])
+    .join('; ')
+}
+
+describe('console app', () => {
+  it('sends anonymous visitors to the login page', async () => {
+    const res = await fetch(`${base}/sessions`, { redirect: 'manual' })
+    expect([res.status, res.headers.get('location')]).toEqual([303, '/login'])
+  })
+
+  it('refuses a wrong password with 401 and echoes the email escaped', async () => {
+    const res = await post('/login', { email: '"><script>x</script>', password: 'nope' })
+    expect(res.status).toBe(401)
+    expect(res.headers.getSetCookie()).toEqual([])
+    expect(await res.text()).toContain('value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"')
+  })
+
+  it('refuses a state-changing POST without the session CSRF token', async () => {
+    const cookie = await logIn()
+    const res = await post('/sessions/end-others', { _csrf: 'forged' }, { cookie })
+    expect(res.status).toBe(403)
+  })
+
+  it('refuses a POST from another origin, the login form included', async () => {
+    const res = await post(
+      '/login',
+      { email: 'admin@example.com', password: PASSWORD },
+      { origin: 'https://evil.test' },
+    )
+    expect(res.status).toBe(403)
+  })
+})
