@@ -24,6 +24,13 @@ export interface EngineContext {
   readonly emit: (event: SessionEvent) => void
 }
 
+/**
+ * The key under which a server-side session record's unencrypted info names
+ * its remember record. Audiences are never empty and this one starts with `~`,
+ * which no app audience is expected to use; lua-resty-session ignores it.
+ */
+export const REMEMBER_LINK = '~remember'
+
 /** Builds the keyring once: SHA-256 of each secret (or the raw ikm), with its HKDF extract cached. */
 export const buildKeyring = (o: ResolvedOptions): Keyring => {
   const toKm = (s: Buffer) => keyMaterial(o.secrets.isIkm ? s : ikmFromSecret(s))

@@ -12,6 +12,7 @@ import {
   buildKeyring,
   type EngineContext,
   nowSeconds,
+  REMEMBER_LINK,
   safeEmit,
   storageKey,
   subjectRef,
@@ -201,7 +202,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   ): Result<SessionImpl<D>> => {
     const opened = await openCookie(ctx, 'remember', cookies, bindingOf(req), o.audience)
     // A remember cookie that is unusable leaves the session's own reason; a store failure stays one.
-    if (E.isLeft(opened)) return isRejection(opened.left) ? E.left(cause) : opened
+    // With no session cookie at all, the remember cookie's reason is the one worth reporting.
+    if (E.isLeft(opened)) return isRejection(opened.left) && cause._tag !== 'MissingCookie' ? E.left(cause) : opened
     const session = fromOpened(req, cookies, opened.right)
     if (E.isLeft(session)) return session
     const s = session.right
@@ -270,17 +272,35 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     return E.right(outcome(s))
   }
 
+  /**
+   * Saves the session cookie and, when remembered, the remember cookie. In
+   * server mode the remember record goes first and the session record names
+   * it (in its unencrypted info), so ending that one session ends both.
+   */
+  const saveBoth = async (s: SessionImpl<D>, now: number): Result<void> => {
+    if (!s.remember) {
+      s.info?.delete(REMEMBER_LINK)
+      return saveCookie(ctx, s, 'session', now)
+    }
+    if (!ctx.server) {
+      const saved = await saveCookie(ctx, s, 'session', now)
+      return E.isLeft(saved) ? saved : saveCookie(ctx, s, 'remember', now)
+    }
+    const remembered = await saveCookie(ctx, s, 'remember', now)
+    if (E.isLeft(remembered)) return remembered
+    s.info ??= new Map()
+    s.info.set(REMEMBER_LINK, { key: s.rememberMeta?.key })
+    return saveCookie(ctx, s, 'session', now)
+  }
+
   const saveUnlocked = async (s: SessionImpl<D>): Result<Outcome> => {
     const now = nowSeconds(ctx)
     const previousId = s.id
     const limited = await enforceSessionLimit(ctx, s, now)
     if (E.isLeft(limited)) return limited
-    const saved = await saveCookie(ctx, s, 'session', now)
+    const saved = await saveBoth(s, now)
     if (E.isLeft(saved)) return saved
-    if (s.remember) {
-      const remembered = await saveCookie(ctx, s, 'remember', now)
-      if (E.isLeft(remembered)) return remembered
-    } else if (s.rememberChoice === false) clearRequestCookies(s, 'remember')
+    if (!s.remember && s.rememberChoice === false) clearRequestCookies(s, 'remember')
     s.state = 'open'
     s.dirty = false
     s.subjectChanged = false
@@ -400,14 +420,33 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     if (store === undefined || key === undefined) {
       return E.left(new ConfigError(['endSession: needs a store, and the id or key of a session']))
     }
-    const ended = ctx.server
-      ? await store.remove(o.cookie.name, key, q.subject === undefined ? [] : [anyAudienceRef(ctx, q.subject)])()
-      : await store.deny(o.cookie.name, key, nowSeconds(ctx) + lifetime())()
+    const now = nowSeconds(ctx)
+    if (!ctx.server) return store.deny(o.cookie.name, key, now + lifetime())()
+    const record = await store.read(o.cookie.name, key, now)()
+    if (E.isLeft(record)) return record
+    const linked = rememberKeyOf(record.right)
+    if (linked !== undefined) {
+      const forgotten = await store.remove(o.cookie.rememberName, linked, [])()
+      if (E.isLeft(forgotten)) return forgotten
+    }
+    const ended = await store.remove(
+      o.cookie.name,
+      key,
+      q.subject === undefined ? [] : [anyAudienceRef(ctx, q.subject)],
+    )()
     if (E.isRight(ended)) ctx.emit({ type: 'destroyed', id: q.id ?? key, audience: o.audience })
     return ended
   }
 
-  /** How long a cookie-mode revocation mark must last: the longest a cookie can live. */
+  /** The remember record a server-side session record names, if any. */
+  const rememberKeyOf = (r: SessionRecord | null): string | undefined => {
+    if (r === null) return undefined
+    const parsed = parseRecordValue(r.value)
+    const link = E.isRight(parsed) ? parsed.right.info?.get(REMEMBER_LINK)?.key : undefined
+    return typeof link === 'string' ? link : undefined
+  }
+
+  /** How long a revocation mark must last: the longest a cookie can live. */
   const lifetime = () => Math.max(o.absoluteTimeout, o.remember ? o.rememberAbsoluteTimeout : 0) || 34_560_000
 
   const invalidateSubject = (q: { subject: string; audience?: string; except?: string }) => async () => {
@@ -418,7 +457,9 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     let result: E.Either<SessionError, number>
     if (ctx.server) {
       const keep = q.except === undefined ? [] : [keyOfId(q.except)]
-      result = await store.right.removeIndexed(o.cookie.name, ref, keep, now)()
+      // Remember records are not indexed: the not-before mark ends those the subject holds.
+      const marked = await store.right.setNotBefore(o.cookie.name, ref, now, now + lifetime())()
+      result = E.isLeft(marked) ? marked : await store.right.removeIndexed(o.cookie.name, ref, keep, now)()
     } else {
       // Cookie mode: a not-before mark; sessions issued before it are revoked on their next request.
       const marked = await store.right.setNotBefore(o.cookie.name, ref, now, now + lifetime())()
@@ -431,7 +472,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   const summarize = (key: string, r: SessionRecord | null): SessionSummary[] => {
     if (r === null || r.successor !== null) return []
     const parsed = parseRecordValue(r.value)
-    const info = E.isRight(parsed) && parsed.right.info !== undefined ? Object.fromEntries(parsed.right.info) : {}
+    const entries = E.isRight(parsed) && parsed.right.info !== undefined ? [...parsed.right.info] : []
+    const info = Object.fromEntries(entries.filter(([audience]) => audience !== REMEMBER_LINK))
     const id = o.hashStorageKey ? undefined : key
     return [{ id, key, createdAt: r.createdAt, lastActiveAt: r.updatedAt, expiresAt: r.expiresAt, info }]
   }

@@ -7,6 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { type EngineContext, indexRefs, storageKey } from './context.js'
 import type { SessionError } from './errors.js'
+import { HEADER_ENCODED_SIZE, type Header } from './header.js'
 import { authenticate, type CookieKind, rememberTimeouts } from './open.js'
 import { remaining } from './policy.js'
 import type { SessionRecord } from './ports.js'
@@ -45,6 +46,14 @@ const successorKey = (ctx: EngineContext, s: SessionImpl, successor: string): st
   return E.isLeft(next) ? undefined : storageKey(ctx, next.right.header.sid)
 }
 
+/** The authenticated header of a cookie the request carried, if any. */
+const headerFromRequest = (ctx: EngineContext, s: SessionImpl, name: string): Header | undefined => {
+  const value = s.requestCookies.get(name)
+  if (value === undefined) return undefined
+  const authenticated = authenticate(ctx, value.slice(0, HEADER_ENCODED_SIZE), s.binding)
+  return E.isRight(authenticated) ? authenticated.right.header : undefined
+}
+
 /** Makes one cookie of a destroyed session unusable on the server side. */
 export const forgetCookie = async (
   ctx: EngineContext,
@@ -53,12 +62,13 @@ export const forgetCookie = async (
   now: number,
 ): Promise<E.Either<SessionError, void>> => {
   const o = ctx.o
-  const meta = kind === 'session' ? s.meta : s.rememberMeta
   const name = kind === 'session' ? o.cookie.name : o.cookie.rememberName
   const store = ctx.store
-  if (meta === undefined || store === undefined) return E.right(undefined)
-  const key = meta.key ?? storageKey(ctx, meta.header.sid)
+  // The remember cookie is usually not opened on the request that logs out: authenticate its header.
+  const header = (kind === 'session' ? s.meta : s.rememberMeta)?.header ?? headerFromRequest(ctx, s, name)
+  if (header === undefined || store === undefined) return E.right(undefined)
+  const key = storageKey(ctx, header.sid)
   if (ctx.server) return removeChain(ctx, s, name, key, kind, now)
-  const left = remaining(meta.header, kind === 'session' ? o : rememberTimeouts(o), now).nearest ?? MAX_TTL
+  const left = remaining(header, kind === 'session' ? o : rememberTimeouts(o), now).nearest ?? MAX_TTL
   return store.deny(name, key, now + Math.max(left, 1))()
 }

@@ -6,7 +6,7 @@
 import type { Binding } from './codec.js'
 import type { Entry, SessionData } from './entries.js'
 import { getOwn, setOwn } from './entries.js'
-import type { Header } from './header.js'
+import { FLAG_FORGET, type Header } from './header.js'
 import type { KeyMaterial } from './keys.js'
 import type { SessionRecord } from './ports.js'
 
@@ -93,6 +93,8 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
     return this.meta?.header.creation
   }
   get remember(): boolean {
+    // A session whose cookie says "forget" (the user chose no remember-me) stays so.
+    if (this.rememberChoice === undefined && ((this.meta?.header.flags ?? 0) & FLAG_FORGET) !== 0) return false
     return this.rememberChoice ?? this.rememberDefault
   }
   get changed(): boolean {

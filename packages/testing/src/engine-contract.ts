@@ -1,7 +1,7 @@
 import { describe } from 'vitest'
 import { describeConcurrency } from './engine/concurrency.js'
 import { describeFailures } from './engine/failures.js'
-import { describeEndSession, describeInvalidation } from './engine/invalidation.js'
+import { describeEndSession, describeInvalidation, describeRemembered } from './engine/invalidation.js'
 import { describeV4a } from './engine/v4a.js'
 import { type StoreHarness, useHarness } from './harness.js'
 
@@ -23,6 +23,7 @@ export function describeEngineContract<H extends StoreHarness>(name: string, set
     describeConcurrency(current)
     describeInvalidation(current)
     describeEndSession(current)
+    describeRemembered(current)
     describeFailures(current)
   })
 }

@@ -122,3 +122,66 @@ export const describeEndSession = (current: HarnessRef) => {
     expect(await runLeft(p.admin.open(p.phone.request()))).toEqual({ _tag: 'Revoked', reason: 'logout' })
   })
 }
+
+/** A browser that logged in with remember-me and then lost its session cookie (closed the browser). */
+const rememberedThenClosed = async (b: ReturnType<typeof browser>, subject: string) => {
+  await b.visit((s) => {
+    s.setSubject(subject)
+    s.set('user', subject)
+    s.setRemember(true)
+  })
+  b.jar.delete('session')
+}
+
+export const describeRemembered = (current: HarnessRef) => {
+  const options = { rememberSafety: 'Low' } as const
+
+  it('a remembered device comes back from its remember cookie alone', async () => {
+    const p = population(current, options)
+    await rememberedThenClosed(p.phone, 'alice')
+    expect((await p.phone.visit()).get('user')).toBe('alice')
+  })
+
+  it('password change: a remembered device cannot come back', async () => {
+    const p = population(current, options)
+    await p.current.login('alice')
+    await rememberedThenClosed(p.phone, 'alice')
+    p.clock.advance(10)
+    await p.current.visit(async (s) => {
+      await runRight(p.admin.invalidateSubject({ subject: 'alice', except: s.id as string }))
+      await runRight(p.admin.save(s))
+    })
+    expect(await runLeft(p.admin.open(p.phone.request()))).toEqual({ _tag: 'Revoked', reason: 'invalidated' })
+    expect((await runRight(p.admin.open(p.current.request()))).get('user')).toBe('alice')
+  })
+
+  it('ending one remembered session ends its remember cookie too', async () => {
+    const p = population(current, { ...options, storage: 'server' })
+    await p.phone.visit((s) => {
+      s.setSubject('alice')
+      s.set('user', 'alice')
+      s.setRemember(true)
+    })
+    const [phone] = await runRight(p.admin.listSessions({ subject: 'alice' }))
+    expect(phone?.info).toEqual({})
+    await runRight(p.admin.endSession({ id: phone?.id as string, subject: 'alice' }))
+    p.phone.jar.delete('session')
+    expect(await runLeft(p.admin.open(p.phone.request()))).toMatchObject({ _tag: 'InvalidCookie' })
+  })
+
+  it('logging out ends the remember cookie, even when only the session cookie was opened', async () => {
+    const p = population(current, options)
+    await p.phone.visit((s) => {
+      s.setSubject('alice')
+      s.set('user', 'alice')
+      s.setRemember(true)
+    })
+    const replay = p.phone.jar.lines
+    await p.phone.visit((s) => runRight(p.admin.destroy(s)))
+    expect(p.phone.jar.lines).toEqual([])
+    const rememberOnly = replay.filter((c) => c.startsWith('remember='))
+    expect(await runLeft(p.admin.open({ headers: { cookie: rememberOnly.join('; ') } }))).toMatchObject({
+      _tag: expect.stringMatching(/InvalidCookie|Revoked/),
+    })
+  })
+}
