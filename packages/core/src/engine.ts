@@ -117,6 +117,12 @@ const bindingOf = (req: SessionRequest): Binding => {
   return { ip: req.remoteAddress, scheme: req.scheme, userAgent: typeof ua === 'string' ? ua : ua?.[0] }
 }
 
+const engines = new WeakSet<object>()
+
+/** True for an engine made by `createSessionEngine` (as opposed to options). */
+export const isSessionEngine = <D extends SessionData = SessionData>(x: unknown): x is SessionEngine<D> =>
+  typeof x === 'object' && x !== null && engines.has(x)
+
 /**
  * Creates a session engine. Throws ConfigError (listing every problem) on invalid options.
  * @example
@@ -500,7 +506,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     async () =>
       impl(asImpl(session))
 
-  return {
+  const engine: SessionEngine<D> = {
     options: o,
     open,
     start,
@@ -515,4 +521,6 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     listSessions,
     outcome,
   }
+  engines.add(engine)
+  return engine
 }

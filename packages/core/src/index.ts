@@ -2,7 +2,7 @@ export { decode as decodeBase64url, encode as encodeBase64url } from './base64ur
 export type { Binding } from './codec.js'
 export { parseCookieHeader } from './cookies.js'
 export type { EngineDeps, Outcome, SessionEngine, SessionRequest, SessionSummary } from './engine.js'
-export { createSessionEngine } from './engine.js'
+export { createSessionEngine, isSessionEngine } from './engine.js'
 export type { SessionData } from './entries.js'
 export type {
   Closed,

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { createSessionEngine } from '@tessera/core'
 import { fakeClock } from '@tessera/testing'
 import { SECRET, T0 } from '@tessera/testing/http'
 import express, { type Request } from 'express'
@@ -121,5 +122,13 @@ describe('@tessera/express', () => {
       res.send(user ?? '')
     })
     expect((await request(app).get('/typed')).status).toBe(200)
+  })
+})
+
+describe('an engine made elsewhere', () => {
+  it('is used as it is (e.g. one resolved from @tessera/container)', async () => {
+    const engine = createSessionEngine({ secret: 'a strong secret of at least thirty-two bytes' })
+    const sessions = tessera(engine)
+    expect(sessions.engine).toBe(engine)
   })
 })

@@ -8,6 +8,7 @@ import {
   type HttpPlan,
   type HttpSession,
   type HttpSessionDriver,
+  isSessionEngine,
   requestHeaderNames,
   type SessionData,
   type SessionEngine,
@@ -52,10 +53,11 @@ const send = (res: Response, plan: HttpPlan & { status: number }): void => {
  * })
  */
 export const tessera = <D extends SessionData = SessionData>(
-  options: SessionOptions,
+  options: SessionOptions | SessionEngine<D>,
   deps: EngineDeps = {},
 ): TesseraMiddleware<D> => {
-  const engine = createSessionEngine<D>(options, deps)
+  // An engine made elsewhere (e.g. resolved from @tessera/container) is used as it is.
+  const engine = isSessionEngine<D>(options) ? options : createSessionEngine<D>(options, deps)
   const spoofable = requestHeaderNames(engine.options.requestHeaders)
 
   const tesseraSession = async (req: Request, res: Response, next: NextFunction): Promise<void> => {

@@ -4,6 +4,7 @@ import {
   createSessionEngine,
   type EngineDeps,
   type HttpSession,
+  isSessionEngine,
   requestHeaderNames,
   type SessionData,
   type SessionEngine,
@@ -43,10 +44,11 @@ export const sessionOf = <D extends SessionData = SessionData>(ctx: Context): Ht
  * })
  */
 export const tessera = <D extends SessionData = SessionData>(
-  options: SessionOptions,
+  options: SessionOptions | SessionEngine<D>,
   deps: EngineDeps = {},
 ): TesseraMiddleware<D> => {
-  const engine = createSessionEngine<D>(options, deps)
+  // An engine made elsewhere (e.g. resolved from @tessera/container) is used as it is.
+  const engine = isSessionEngine<D>(options) ? options : createSessionEngine<D>(options, deps)
   const spoofable = requestHeaderNames(engine.options.requestHeaders)
 
   const tesseraSession = async (ctx: Context & SessionContext<D>, next: Next): Promise<void> => {
