@@ -1,2 +1,3 @@
 export type { TesseraMiddleware } from './middleware.js'
 export { sessionOf, tessera } from './middleware.js'
+export { toSessionRequest } from './request.js'

@@ -29,6 +29,8 @@ export interface HttpSession<D extends SessionData = SessionData> {
   setRemember(remember: boolean): Promise<void>
   /** Unencrypted info beside a server-side record, for `listSessions` (e.g. user agent). */
   setInfo(key: string, value: unknown): Promise<void>
+  /** Unencrypted info kept with `setInfo`. */
+  getInfo(key: string): Promise<unknown>
   /** Saves now if anything changed (every save issues a new session id, as in lua-resty-session). */
   save(): Promise<void>
   /** Saves now under a new session id even if nothing changed: call it at login. */
@@ -68,6 +70,7 @@ export const createHandle = <D extends SessionData>(engine: SessionEngine<D>, a:
     setAudience: (audience) => withSession((s) => s.setAudience(audience)),
     setRemember: (remember) => withSession((s) => s.setRemember(remember)),
     setInfo: (key, value) => withSession((s) => s.setInfo(key, value)),
+    getInfo: (key) => withSession((s) => s.getInfo(key)),
     save: () =>
       a.serial(async () => {
         const s = await a.open()
