@@ -1,7 +1,7 @@
 export { decode as decodeBase64url, encode as encodeBase64url } from './base64url.js'
 export type { Binding } from './codec.js'
 export { parseCookieHeader } from './cookies.js'
-export type { EngineDeps, Outcome, SessionEngine, SessionRequest, SessionSummary } from './engine.js'
+export type { EngineDeps, Outcome, SessionEngine, SessionRequest } from './engine.js'
 export { createSessionEngine, isSessionEngine } from './engine.js'
 export type { SessionData } from './entries.js'
 export type {
@@ -53,4 +53,5 @@ export type {
 } from './ports.js'
 export { ANY_AUDIENCE } from './ports.js'
 export type { Session } from './session.js'
+export type { SessionSummary } from './subjects.js'
 export { systemClock, systemRandom } from './system.js'
