@@ -169,12 +169,25 @@ const describe = (errors: t.Errors): string[] =>
 const bytesOf = (v: unknown): Buffer | undefined =>
   typeof v === 'string' ? Buffer.from(v, 'utf8') : v instanceof Uint8Array ? Buffer.from(v) : undefined
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** The fields of ill-typed input that do pass their own codec, so the other rules can still run on them. */
+const wellTypedPart = (input: unknown): Partial<SessionOptions> => {
+  if (!isRecord(input)) return {}
+  const part: Record<string, unknown> = {}
+  for (const [key, codec] of Object.entries(OptionsInput.type.props)) {
+    const value = input[key]
+    if (value !== undefined && E.isRight((codec as t.Mixed).decode(value))) part[key] = value
+  }
+  return part
+}
+
 /** Decodes options, returning every problem found. */
 export const decodeOptions = (input: unknown): E.Either<ConfigError, ResolvedOptions> => {
   const decoded = OptionsInput.decode(input)
-  if (E.isLeft(decoded)) return E.left(new ConfigError(describe(decoded.left)))
-  const o = decoded.right
-  const problems: string[] = []
+  // The rules below also run on input that failed its types, so one error lists every problem.
+  const problems: string[] = E.isLeft(decoded) ? describe(decoded.left) : []
+  const o = (E.isRight(decoded) ? decoded.right : wellTypedPart(input)) as SessionOptions
   const secrets = resolveSecrets(o, problems)
   const cookie = resolveCookie(o, problems)
   const logout = o.logout ?? {}
@@ -193,7 +206,9 @@ export const decodeOptions = (input: unknown): E.Either<ConfigError, ResolvedOpt
   for (const [audience, codec] of Object.entries(o.schemas ?? {})) {
     if (!(codec instanceof t.Type)) problems.push(`schemas.${audience}: must be an io-ts codec`)
   }
-  if (problems.length > 0 || secrets === undefined || cookie === undefined) return E.left(new ConfigError(problems))
+  if (problems.length > 0 || secrets === undefined || cookie === undefined || E.isLeft(decoded)) {
+    return E.left(new ConfigError(problems))
+  }
   return E.right({
     secrets,
     storage: o.storage,
