@@ -1,9 +1,11 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { storeFromUrl } from '@tessera/container'
+import { createSessionEngine } from '@tessera/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
+import type { AdminData } from './session.js'
 import { createUserDirectory } from './users.js'
 
 const PASSWORD = 'app-test-password'
@@ -13,7 +15,10 @@ let base: string
 beforeAll(async () => {
   const { session } = loadConfig({ SESSION_SECRET: 'app-test-secret-of-at-least-32-bytes!!' })
   const users = await createUserDirectory([{ email: 'admin@example.com', name: 'Ada', password: PASSWORD }])
-  const app = createApp({ session, store: storeFromUrl('memory://').store, users })
+  const app = createApp({
+    engine: createSessionEngine<AdminData>(session, { store: storeFromUrl('memory://').store }),
+    users,
+  })
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })

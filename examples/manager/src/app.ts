@@ -1,17 +1,15 @@
 /** The console as an Express app, built from its parts so that tests can start it in-process. */
-import type { SessionOptions, SessionStore } from '@tessera/core'
-import { isSessionHttpError } from '@tessera/core'
+import { isSessionHttpError, type SessionEngine } from '@tessera/core'
 import { tessera } from '@tessera/express'
 import express, { type NextFunction, type Request, type Response } from 'express'
-import { endLoginOnLogout } from './logout.js'
 import { consoleRoutes } from './routes/console.js'
 import { loginRoutes } from './routes/login.js'
 import type { AdminData } from './session.js'
 import type { UserDirectory } from './users.js'
 
 export interface AppOptions {
-  readonly session: SessionOptions
-  readonly store: SessionStore
+  /** The engine, e.g. `TesseraTokens.engine` resolved from @tessera/container. */
+  readonly engine: SessionEngine<AdminData>
   readonly users: UserDirectory
   /** Which store the records live in, for the overview page (e.g. `memory://`). */
   readonly storeLabel?: string
@@ -40,15 +38,13 @@ const sameOrigin = (req: Request, res: Response, next: NextFunction): void => {
 const hostOf = (origin: string): string | undefined => (URL.canParse(origin) ? new URL(origin).host : undefined)
 
 /**
- * Creates the console. The middleware gets the container's options and store:
- * `tessera()` builds its own engine from them (engines keep no state of their
- * own, so one built elsewhere on the same store sees the same sessions).
+ * Creates the console on the given engine.
  * @example
- * const app = createApp({ session: loadConfig(process.env).session, store, users })
+ * const app = createApp({ engine: scope.resolve(TesseraTokens.engine), users })
  * app.listen(3000)
  */
 export const createApp = (o: AppOptions): express.Express => {
-  const sessions = tessera<AdminData>(o.session, { store: o.store })
+  const sessions = tessera(o.engine)
   const app = express()
   app.disable('x-powered-by')
   app.use((_req, res, next) => {
@@ -56,9 +52,9 @@ export const createApp = (o: AppOptions): express.Express => {
     next()
   })
   app.use(sameOrigin)
-  // Parsed before the session middleware, which then finds `session_logout` in req.body (logout.readBody).
+  // Parsed before the session middleware, which then finds `session_logout` in req.body (logout.readBody)
+  // and answers the logout itself: it ends the session and its remember record, then redirects.
   app.use(express.urlencoded({ extended: false, limit: '8kb' }))
-  app.use(endLoginOnLogout(sessions, o.users))
   app.use(sessions)
   app.use(loginRoutes(sessions, o.users))
   app.use(consoleRoutes({ sessions, users: o.users, storeLabel: o.storeLabel ?? 'a store' }))

@@ -5,12 +5,13 @@
  */
 import type { AddressInfo } from 'node:net'
 import { closeTessera, registerTessera, TesseraTokens } from '@tessera/container'
-import { ConfigError, type SessionOptions, type SessionStore } from '@tessera/core'
+import { ConfigError, type SessionEngine } from '@tessera/core'
 import { migrate } from '@tessera/store-postgres'
 import { container } from 'tsyringe'
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 import { seedAdmins } from './seeds.js'
+import type { AdminData } from './session.js'
 import { createUserDirectory } from './users.js'
 
 /** Start-up mistakes are the operator's to fix: say what is wrong (ConfigError lists every problem), no stack. */
@@ -54,10 +55,10 @@ const redact = (url: string): string => url.replace(/\/\/([^:/@]*):[^@/]*@/, '//
 await prepareStore(storeUrl).catch(fail)
 const scope = registerTessera(container.createChildContainer(), { session: config.session, store: storeUrl })
 const seeds = seedAdmins(process.env)
-const store = attempt(() => scope.resolve<SessionStore>(TesseraTokens.store))
+// Resolving the engine makes the store from its URL and checks the options: a mistake in either stops here.
+const engine = attempt(() => scope.resolve<SessionEngine<AdminData>>(TesseraTokens.engine))
 const app = createApp({
-  session: scope.resolve<SessionOptions>(TesseraTokens.options),
-  store,
+  engine,
   users: await createUserDirectory(seeds),
   storeLabel: redact(storeUrl),
 })

@@ -1,32 +1,15 @@
-/** What the console keeps in a session, and the small glue between the engine's results and Express. */
-import type { HttpSession, SessionError } from '@tessera/core'
-import { httpOutcomeOf, SessionHttpError } from '@tessera/core'
+/** What the console keeps in a session, and the device info kept beside its record. */
+import type { HttpSession } from '@tessera/core'
 import type { Request } from 'express'
 
 /** The session data of a signed-in admin (the subject is the admin's email). */
 export type AdminData = {
-  /** Names this login across rotations, so the app can end it even when the store cannot (remember cookies). */
+  /**
+   * Names this login across rotations: the id changes at every save (and may be
+   * stored hashed), so the sessions page finds "this browser" by this value.
+   */
   login: string
   csrf: string
-  /** The admin's generation at login; a password change starts a new one. */
-  generation: number
-  /** The remember-me choice at login; the engine's `session.remember` forgets it once reopened. */
-  remember: boolean
-}
-
-type Task<A> = () => Promise<
-  { readonly _tag: 'Left'; readonly left: SessionError } | { readonly _tag: 'Right'; readonly right: A }
->
-
-/** Runs an engine task (listSessions, endSession, …); a failure rejects with the binding's HTTP error. */
-export const perform = async <A>(task: Task<A>): Promise<A> => {
-  const result = await task()
-  if (result._tag === 'Right') return result.right
-  const outcome = httpOutcomeOf(result.left)
-  throw new SessionHttpError(
-    result.left,
-    outcome._tag === 'Fail' ? outcome : { _tag: 'Fail', status: 500, body: 'Session error', headers: {} },
-  )
 }
 
 /** Keeps the device beside the record (unencrypted `info`), for the sessions page. */

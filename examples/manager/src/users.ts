@@ -1,8 +1,4 @@
-/**
- * The admins: an in-memory directory with scrypt password hashes. It also
- * holds what ends sessions the session store alone cannot reach (see
- * `generation` and `endLogin`).
- */
+/** The admins: an in-memory directory with scrypt password hashes. */
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto'
 
 // OWASP's scrypt floor (N=2^17, r=8, p=1) needs 128 MiB per hash; this console is a demo
@@ -39,8 +35,6 @@ export const verifyPassword = async (password: string, stored: string): Promise<
 export interface Admin {
   readonly email: string
   readonly name: string
-  /** Bumped when the password changes: sessions carrying an older generation are ended. */
-  readonly generation: number
 }
 
 /** The seeded admins and their passwords, as `main.ts` prints them. */
@@ -54,13 +48,8 @@ export interface UserDirectory {
   find(email: string): Admin | undefined
   /** The admin whose password this is, or undefined; takes as long for an unknown email. */
   authenticate(email: string, password: string): Promise<Admin | undefined>
-  /** Sets a new password and starts a new generation; returns the admin as changed. */
-  changePassword(email: string, password: string): Promise<Admin>
-  /** Starts a new generation without a password change ("end all other sessions"). */
-  nextGeneration(email: string): Admin
-  /** Marks one login (the id kept in its session) as ended. */
-  endLogin(login: string): void
-  isEnded(login: string): boolean
+  /** Sets a new password (ending the other sessions is the caller's job: the engine's invalidateSubject). */
+  changePassword(email: string, password: string): Promise<void>
 }
 
 interface Row {
@@ -77,20 +66,10 @@ export const createUserDirectory = async (seeds: readonly Seed[]): Promise<UserD
   const rows = new Map<string, Row>()
   for (const s of seeds) {
     const email = s.email.toLowerCase()
-    rows.set(email, { admin: { email, name: s.name, generation: 1 }, hash: await hashPassword(s.password) })
+    rows.set(email, { admin: { email, name: s.name }, hash: await hashPassword(s.password) })
   }
   // Unknown emails are checked against this, so a wrong email costs as long as a wrong password.
   const decoy = await hashPassword(randomBytes(16).toString('base64url'))
-  const ended = new Set<string>()
-  const row = (email: string): Row => {
-    const r = rows.get(email.toLowerCase())
-    if (r === undefined) throw new Error(`no admin ${email}`)
-    return r
-  }
-  const bump = (r: Row): Admin => {
-    r.admin = { ...r.admin, generation: r.admin.generation + 1 }
-    return r.admin
-  }
   return {
     find: (email) => rows.get(email.toLowerCase())?.admin,
     authenticate: async (email, password) => {
@@ -99,12 +78,9 @@ export const createUserDirectory = async (seeds: readonly Seed[]): Promise<UserD
       return ok ? r?.admin : undefined
     },
     changePassword: async (email, password) => {
-      const r = row(email)
+      const r = rows.get(email.toLowerCase())
+      if (r === undefined) throw new Error(`no admin ${email}`)
       r.hash = await hashPassword(password)
-      return bump(r)
     },
-    nextGeneration: (email) => bump(row(email)),
-    endLogin: (login) => void ended.add(login),
-    isEnded: (login) => ended.has(login),
   }
 }

@@ -8,12 +8,13 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { closeTessera, registerTessera, TesseraTokens } from '@tessera/container'
-import { createSessionEngine, type SessionOptions, type SessionStore } from '@tessera/core'
+import type { SessionEngine, SessionStore } from '@tessera/core'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { container } from 'tsyringe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
+import type { AdminData } from '../src/session.js'
 import { createUserDirectory } from '../src/users.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -42,18 +43,18 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
   let server: Server
   let browser: Browser
   let base: string
-  let session: SessionOptions
+  let engine: SessionEngine<AdminData>
   let store: SessionStore
   const contexts: BrowserContext[] = []
 
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`CI=true and no Chromium at ${CHROMIUM}: .ci/run installs it`)
-    session = loadConfig({ SESSION_SECRET: 'browser-test-secret-of-at-least-32-bytes' }).session
+    const { session } = loadConfig({ SESSION_SECRET: 'browser-test-secret-of-at-least-32-bytes' })
     registerTessera(scope, { session, store: 'memory://' })
+    engine = scope.resolve<SessionEngine<AdminData>>(TesseraTokens.engine)
     store = scope.resolve<SessionStore>(TesseraTokens.store)
     const users = await createUserDirectory([{ email: EMAIL, name: 'Ada Admin', password: PASSWORD }])
-    const options = scope.resolve<SessionOptions>(TesseraTokens.options)
-    const app = createApp({ session: options, store, users, storeLabel: 'memory://' })
+    const app = createApp({ engine, users, storeLabel: 'memory://' })
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s))
     })
@@ -70,8 +71,8 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     await closeTessera(scope)
   })
 
-  /** An engine of our own on the same store: engines keep no state, so it sees the console's sessions. */
-  const liveSessions = () => createSessionEngine(session, { store }).listSessions({ subject: EMAIL })()
+  /** The admin's session records, as the console's own engine lists them. */
+  const liveSessions = () => engine.listSessions({ subject: EMAIL })()
 
   const device = async (): Promise<Page> => {
     const context = await browser.newContext()
@@ -89,6 +90,14 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     await page.waitForURL(`${base}/`)
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Welcome, Ada Admin')
   }
+
+  /**
+   * Waits for the next whole second. invalidateSubject's not-before mark has one-second
+   * resolution and ends remember cookies issued *before* it, so one issued in the same
+   * second (the phone's login just before) would survive: a known engine limit, not
+   * something this app should paper over.
+   */
+  const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10))
 
   let laptop: Page
   let phone: Page
@@ -125,6 +134,7 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     await laptop.getByLabel('Current password').fill(PASSWORD)
     await laptop.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD)
     await laptop.getByLabel('New password again').fill(NEW_PASSWORD)
+    await nextSecond()
     await laptop.getByRole('button', { name: 'Change password' }).click()
     await laptop.waitForURL(`${base}/sessions?notice=password-changed`)
     await expect(laptop.locator('tr[data-session]').count()).resolves.toBe(1)
@@ -141,6 +151,7 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
       await logIn(phone, NEW_PASSWORD, true)
       await laptop.goto(`${base}/sessions`)
       await expect(laptop.locator('tr[data-session]').count()).resolves.toBe(2)
+      await nextSecond()
       await laptop.getByRole('button', { name: button }).click()
       await laptop.waitForURL(/notice=(ended|others-ended)$/)
       await expect(laptop.locator('tr[data-session]').count()).resolves.toBe(1)

@@ -1,11 +1,11 @@
 /** The pages behind the login: overview, "Your sessions", change password. */
-import type { SessionSummary } from '@tessera/core'
+import { runSessionTask, type SessionSummary } from '@tessera/core'
 import type { TesseraMiddleware } from '@tessera/express'
 import { type Request, Router } from 'express'
 import { newCsrfToken } from '../csrf.js'
 import { describeDevice } from '../devices.js'
 import { formField, requireAdmin, signedIn } from '../guard.js'
-import { type AdminData, perform } from '../session.js'
+import type { AdminData } from '../session.js'
 import { sessionTimes } from '../session-times.js'
 import type { UserDirectory } from '../users.js'
 import { overviewPage } from '../views/overview.js'
@@ -40,18 +40,21 @@ export const consoleRoutes = ({ sessions, users, storeLabel }: ConsoleDeps): Rou
   router.use(requireAdmin(sessions, users))
 
   const infoOf = (s: SessionSummary): Readonly<Record<string, unknown>> => s.info[audience] ?? {}
-  const mine = (req: Request) => perform(engine.listSessions({ subject: signedIn(req).admin.email }))
+  const mine = (req: Request) => runSessionTask(engine.listSessions({ subject: signedIn(req).admin.email }))
 
-  /** Rotates this session and ends every other one of the admin, in the store and by generation. */
-  const endOthers = async (req: Request, generation: number) => {
+  /**
+   * Ends every other session of the admin, remembered devices included, then
+   * renews this one: a new id and CSRF token, and a remember cookie issued
+   * after invalidateSubject's not-before mark (the one it had is older, so
+   * without the renewal this device would lose its remember-me too).
+   */
+  const endOthers = async (req: Request) => {
+    const { admin, session } = signedIn(req)
+    const except = session.id === undefined ? {} : { except: session.id }
+    await runSessionTask(engine.invalidateSubject({ subject: admin.email, ...except }))
     const handle = sessions.of(req)
-    await handle.set('generation', generation)
     await handle.set('csrf', newCsrfToken())
-    // Re-stated before saving: a reopened session reports `remember: true` whatever the login chose.
-    await handle.setRemember(signedIn(req).session.get('remember') === true)
     await handle.regenerate()
-    const except = handle.id
-    await perform(engine.invalidateSubject({ subject: signedIn(req).admin.email, ...(except ? { except } : {}) }))
   }
 
   router.get('/', (req, res) => {
@@ -63,7 +66,7 @@ export const consoleRoutes = ({ sessions, users, storeLabel }: ConsoleDeps): Rou
         now: Math.floor(Date.now() / 1000),
         sessionId: session.id,
         createdAt: session.createdAt,
-        remember: session.get('remember') === true,
+        remember: session.remember,
         times: sessionTimes(headers, engine.options),
         headers,
         store: storeLabel,
@@ -96,13 +99,13 @@ export const consoleRoutes = ({ sessions, users, storeLabel }: ConsoleDeps): Rou
     const target = (await mine(req)).find((s) => s.key === text(formField(req, 'key')))
     const targetLogin = target === undefined ? undefined : infoOf(target).login
     if (target === undefined || targetLogin === login) return res.redirect(303, '/sessions?notice=already-ended')
-    await perform(engine.endSession({ key: target.key, subject: admin.email }))
-    if (typeof targetLogin === 'string') users.endLogin(targetLogin)
+    // Removes the record and the remember record it names: that device is signed out for good.
+    await runSessionTask(engine.endSession({ key: target.key, subject: admin.email }))
     res.redirect(303, '/sessions?notice=ended')
   })
 
   router.post('/sessions/end-others', async (req, res) => {
-    await endOthers(req, users.nextGeneration(signedIn(req).admin.email).generation)
+    await endOthers(req)
     res.redirect(303, '/sessions?notice=others-ended')
   })
 
@@ -124,8 +127,8 @@ export const consoleRoutes = ({ sessions, users, storeLabel }: ConsoleDeps): Rou
             : undefined
     if (error !== undefined)
       return void res.status(400).send(passwordPage({ admin, csrf: session.get('csrf') ?? '', error }))
-    const changed = await users.changePassword(admin.email, next ?? '')
-    await endOthers(req, changed.generation)
+    await users.changePassword(admin.email, next ?? '')
+    await endOthers(req)
     res.redirect(303, '/sessions?notice=password-changed')
   })
 

@@ -15,7 +15,7 @@ export const loginRoutes = (sessions: TesseraMiddleware<AdminData>, users: UserD
 
   router.get('/login', async (req, res) => {
     const subject = await sessions.of(req).subject()
-    // A signed-in admin goes to the console (whose guard decides whether the session still counts).
+    // A signed-in admin goes to the console; a session the engine ended has no subject any more.
     if (subject !== undefined && users.find(subject) !== undefined) return res.redirect(303, '/')
     const notice = 'logged-out' in req.query ? 'You are logged out.' : undefined
     res.send(loginPage({ notice }))
@@ -32,10 +32,8 @@ export const loginRoutes = (sessions: TesseraMiddleware<AdminData>, users: UserD
     await session.setSubject(admin.email)
     await session.set('login', login)
     await session.set('csrf', newCsrfToken())
-    await session.set('generation', admin.generation)
-    const remember = formField(req, 'remember') === '1'
-    await session.set('remember', remember)
-    await session.setRemember(remember)
+    // Unchecked, the cookie says "forget" and the engine keeps remember off for this session.
+    await session.setRemember(formField(req, 'remember') === '1')
     await keepDeviceInfo(session, req, login)
     // A new session id at the privilege change: an id planted before login (fixation) is worthless.
     await session.regenerate()

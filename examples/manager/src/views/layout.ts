@@ -19,8 +19,9 @@ const link = (href: string, page: Page, label: string, current: Page | undefined
   html`<a href="${href}" aria-current="${current === page ? 'page' : 'false'}">${label}</a>`
 
 // The binding answers a POST carrying `session_logout` before any route runs (Kong's logout
-// detection), so no route could check a CSRF token here; SameSite keeps the cookie off a
-// cross-site POST, and a forged logout would only end a session, never act within one.
+// detection), so no route could check a CSRF token here, and Kong Manager's logout form has none
+// either. The SameSite=Strict cookies are not sent with a cross-site POST, and a forged logout
+// would only end a session, never act within one.
 const logoutForm = html`<form class="inline" method="post" action="/logout">
   <input type="hidden" name="session_logout" value="1"><button type="submit">Log out</button></form>`
 
