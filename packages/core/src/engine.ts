@@ -197,10 +197,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     s.meta = undefined
     // The remember cookie exists because this user chose it (setRemember or the option): keep it.
     s.rememberChoice = true
-    const now = nowSeconds(ctx)
-    const remembered = await saveCookie(ctx, s, 'remember', now)
-    if (E.isLeft(remembered)) return remembered
-    const saved = await saveCookie(ctx, s, 'session', now)
+    const saved = await saveBoth(s, nowSeconds(ctx), true)
     if (E.isLeft(saved)) return saved
     ctx.emit({ type: 'created', id: s.id ?? '', audience: s.audience, subject: s.subject })
     return E.right(s)
@@ -263,14 +260,16 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
    * server mode the remember record goes first and the session record names
    * it (in its unencrypted info), so ending that one session ends both.
    */
-  const saveBoth = async (s: SessionImpl<D>, now: number): Result<void> => {
+  const saveBoth = async (s: SessionImpl<D>, now: number, rememberFirst = false): Result<void> => {
     if (!s.remember) {
       s.info?.delete(REMEMBER_LINK)
       return saveCookie(ctx, s, 'session', now)
     }
     if (!ctx.server) {
-      const saved = await saveCookie(ctx, s, 'session', now)
-      return E.isLeft(saved) ? saved : saveCookie(ctx, s, 'remember', now)
+      // The reference's order: a save writes the session cookie first, a reopening the remember cookie.
+      const [first, second] = rememberFirst ? (['remember', 'session'] as const) : (['session', 'remember'] as const)
+      const saved = await saveCookie(ctx, s, first, now)
+      return E.isLeft(saved) ? saved : saveCookie(ctx, s, second, now)
     }
     const remembered = await saveCookie(ctx, s, 'remember', now)
     if (E.isLeft(remembered)) return remembered

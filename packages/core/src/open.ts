@@ -156,27 +156,22 @@ export const readRecord = async (
   return E.left(invalidCookie('record', 'too many rotations'))
 }
 
-/**
- * Revocation marks: in cookie mode the session id denylist and the subject's
- * not-before mark; in server mode a remember record is checked against the
- * not-before mark too, so "end every session" also ends remembered devices.
- */
+/** Cookie-mode revocation: the session id denylist and the subject's not-before mark. */
 const checkRevocation = async (
   ctx: EngineContext,
-  kind: CookieKind,
   name: string,
   opened: Opened,
   audience: string,
   now: number,
 ): Promise<E.Either<SessionError, Opened>> => {
   const store = ctx.store
-  if (store === undefined || (ctx.server && kind === 'session')) return E.right(opened)
+  if (store === undefined || ctx.server) return E.right(opened)
   const header = opened.meta.header
   const entry = opened.entries.find((e) => e.audience === audience)
   const refs =
     entry?.subject === undefined ? [] : [subjectRef(ctx, audience, entry.subject), anyAudienceRef(ctx, entry.subject)]
   const [denied, notBefore] = await Promise.all([
-    ctx.server ? Promise.resolve(E.right(false)) : store.isDenied(name, storageKey(ctx, header.sid), now)(),
+    store.isDenied(name, storageKey(ctx, header.sid), now)(),
     // Marks are kept under the session cookie's name, for session and remember cookies alike.
     refs.length === 0 ? Promise.resolve(E.right(null)) : store.getNotBefore(ctx.o.cookie.name, refs, now)(),
   ])
@@ -229,7 +224,7 @@ export const openCookie = async (
   if (E.isLeft(payload)) return payload
   const opened = decrypt(ctx, payload.right, kind)
   if (E.isLeft(opened) || ctx.store === undefined) return opened
-  return checkRevocation(ctx, kind, name, opened.right, audience, now)
+  return checkRevocation(ctx, name, opened.right, audience, now)
 }
 
 /** Decrypts and decodes a payload into the opened session. */

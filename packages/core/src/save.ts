@@ -8,14 +8,14 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as b64 from './base64url.js'
 import { seal } from './codec.js'
-import { anyAudienceRef, type EngineContext, indexRefs, storageKey } from './context.js'
+import { anyAudienceRef, type EngineContext, indexRefs, REMEMBER_LINK, storageKey } from './context.js'
 import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './cookies.js'
 import { encodeEntries, setOwn } from './entries.js'
 import { conflict, revoked, type SessionError } from './errors.js'
 import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader } from './header.js'
-import { type CookieKind, decrypt, readRecord } from './open.js'
+import { type CookieKind, decrypt, parseRecordValue, readRecord } from './open.js'
 import { clampOffset, storeTtl } from './policy.js'
-import type { SessionRecord, WriteRequest } from './ports.js'
+import type { SessionRecord, SubjectRef, WriteRequest } from './ports.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 
 const MAX_ATTEMPTS = 8
@@ -92,9 +92,11 @@ const writeCookies = (
   return E.right(chunked.firstChunk)
 }
 
-const recordValue = (payload: string, info: SessionImpl['info']): string => {
-  if (info === undefined || info.size === 0) return JSON.stringify([payload])
-  return JSON.stringify([payload, b64.encode(Buffer.from(JSON.stringify(Object.fromEntries(info))))])
+/** The reference's record value; a remember record keeps the app's info (so a reopened session has it) but no link. */
+const recordValue = (payload: string, info: SessionImpl['info'], remember: boolean): string => {
+  const kept = [...(info ?? [])].filter(([audience]) => !remember || audience !== REMEMBER_LINK)
+  if (kept.length === 0) return JSON.stringify([payload])
+  return JSON.stringify([payload, b64.encode(Buffer.from(JSON.stringify(Object.fromEntries(kept))))])
 }
 
 /**
@@ -149,7 +151,7 @@ const writeRecord = async (
     const previous = metaOf(s, kind)
     const { sealed, header, ttl } = sealFor(ctx, s, kind, now)
     const key = storageKey(ctx, header.sid)
-    const value = recordValue(sealed.payload, kind === 'session' ? s.info : undefined)
+    const value = recordValue(sealed.payload, s.info, kind === 'remember')
     const request: WriteRequest = {
       name,
       key,
@@ -157,7 +159,8 @@ const writeRecord = async (
       ttl,
       now,
       createdAt: header.creation,
-      index: kind === 'session' ? indexRefs(ctx, s.entries) : [],
+      // Remember records are indexed too (under their own cookie name), so ending a subject's sessions ends them.
+      index: indexRefs(ctx, s.entries),
       ...(previous?.key !== undefined && previous.record !== undefined
         ? {
             previous: {
@@ -255,8 +258,35 @@ export const enforceSessionLimit = async (
   if (ctx.o.onSessionLimit === 'reject-new') return E.left({ _tag: 'SessionLimit', max })
   // listIndex is ordered by expiry: the first entries are the oldest sessions.
   for (const victim of others.slice(0, excess)) {
-    const removed = await store.remove(name, victim.key, [ref])()
+    const removed = await removeWithRemember(ctx, victim.key, [ref], now)
     if (E.isLeft(removed)) return removed
   }
   return E.right(undefined)
+}
+
+/** The remember record a server-side session record names (in its unencrypted info), if any. */
+export const rememberKeyOf = (r: SessionRecord | null): string | undefined => {
+  if (r === null) return undefined
+  const parsed = parseRecordValue(r.value)
+  const link = E.isRight(parsed) ? parsed.right.info?.get(REMEMBER_LINK)?.key : undefined
+  return typeof link === 'string' ? link : undefined
+}
+
+/** Deletes a server-side session record and the remember record it names. */
+export const removeWithRemember = async (
+  ctx: EngineContext,
+  key: string,
+  index: readonly SubjectRef[],
+  now: number,
+): Promise<E.Either<SessionError, void>> => {
+  const store = ctx.store
+  if (store === undefined) return E.right(undefined)
+  const record = await store.read(ctx.o.cookie.name, key, now)()
+  if (E.isLeft(record)) return record
+  const linked = rememberKeyOf(record.right)
+  if (linked !== undefined) {
+    const forgotten = await store.remove(ctx.o.cookie.rememberName, linked, index)()
+    if (E.isLeft(forgotten)) return forgotten
+  }
+  return store.remove(ctx.o.cookie.name, key, index)()
 }

@@ -8,6 +8,7 @@ import { anyAudienceRef, type EngineContext, nowSeconds, REMEMBER_LINK, storageK
 import { ConfigError, type SessionError } from './errors.js'
 import { parseRecordValue } from './open.js'
 import type { SessionRecord } from './ports.js'
+import { rememberKeyOf, removeWithRemember } from './save.js'
 
 type Result<A> = Promise<E.Either<SessionError, A>>
 
@@ -43,34 +44,22 @@ export const subjectOps = (ctx: EngineContext) => {
       return E.left(new ConfigError(['endSession: needs a store, and the id or key of a session']))
     }
     const now = nowSeconds(ctx)
-    if (!ctx.server) return store.deny(o.cookie.name, key, now + lifetime())()
-    const record = await store.read(o.cookie.name, key, now)()
-    if (E.isLeft(record)) return record
-    const linked = rememberKeyOf(record.right)
-    if (linked !== undefined) {
-      const forgotten = await store.remove(o.cookie.rememberName, linked, [])()
-      if (E.isLeft(forgotten)) return forgotten
-    }
-    const ended = await store.remove(
-      o.cookie.name,
-      key,
-      q.subject === undefined ? [] : [anyAudienceRef(ctx, q.subject)],
-    )()
+    const ended = ctx.server
+      ? await removeWithRemember(ctx, key, q.subject === undefined ? [] : [anyAudienceRef(ctx, q.subject)], now)
+      : await store.deny(o.cookie.name, key, now + lifetime())()
     if (E.isRight(ended)) ctx.emit({ type: 'destroyed', id: q.id ?? key, audience: o.audience })
     return ended
-  }
-
-  /** The remember record a server-side session record names, if any. */
-  const rememberKeyOf = (r: SessionRecord | null): string | undefined => {
-    if (r === null) return undefined
-    const parsed = parseRecordValue(r.value)
-    const link = E.isRight(parsed) ? parsed.right.info?.get(REMEMBER_LINK)?.key : undefined
-    return typeof link === 'string' ? link : undefined
   }
 
   /** How long a revocation mark must last: the longest a cookie can live. */
   const lifetime = () => Math.max(o.absoluteTimeout, o.remember ? o.rememberAbsoluteTimeout : 0) || 34_560_000
 
+  /**
+   * Server mode deletes the records (and the remember records, indexed under
+   * their own cookie name), keeping `except` and the remember record it names.
+   * Cookie mode sets a not-before mark (in seconds: a cookie issued in the same
+   * second as the mark survives it).
+   */
   const invalidateSubject = (q: { subject: string; audience?: string; except?: string }) => async () => {
     const store = indexStore()
     if (E.isLeft(store)) return store
@@ -78,12 +67,19 @@ export const subjectOps = (ctx: EngineContext) => {
     const ref = refOf(q)
     let result: E.Either<SessionError, number>
     if (ctx.server) {
-      const keep = q.except === undefined ? [] : [keyOfId(q.except)]
-      // Remember records are not indexed: the not-before mark ends those the subject holds.
-      const marked = await store.right.setNotBefore(o.cookie.name, ref, now, now + lifetime())()
-      result = E.isLeft(marked) ? marked : await store.right.removeIndexed(o.cookie.name, ref, keep, now)()
+      const kept = q.except === undefined ? undefined : keyOfId(q.except)
+      const keptRecord = kept === undefined ? E.right(null) : await store.right.read(o.cookie.name, kept, now)()
+      if (E.isLeft(keptRecord)) return keptRecord
+      const keptRemember = rememberKeyOf(keptRecord.right)
+      const remembered = await store.right.removeIndexed(
+        o.cookie.rememberName,
+        ref,
+        keptRemember === undefined ? [] : [keptRemember],
+        now,
+      )()
+      if (E.isLeft(remembered)) return remembered
+      result = await store.right.removeIndexed(o.cookie.name, ref, kept === undefined ? [] : [kept], now)()
     } else {
-      // Cookie mode: a not-before mark; sessions issued before it are revoked on their next request.
       const marked = await store.right.setNotBefore(o.cookie.name, ref, now, now + lifetime())()
       result = E.map(() => 0)(marked)
     }
