@@ -21,6 +21,7 @@
 // kinds to CPU-profile during their measured windows; their numbers are then
 // slowed by the profiler).
 // Run with: node --conditions=@tessera/source --import tsx --expose-gc http.bench.ts
+import { spawnSync } from 'node:child_process'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Route, SERVERS, type ServerKind } from './lib/http/common.js'
@@ -252,6 +253,14 @@ const compatibility = async (): Promise<string> => {
   return 'floor <-> Tessera: each opens, increments and re-issues the other one’s cookie (Express and Koa)'
 }
 
+/** The commit measured, and whether packages/ differed from it. */
+const revision = (): string => {
+  const git = (...args: string[]) => spawnSync('git', args, { encoding: 'utf8' }).stdout?.trim() ?? ''
+  const head = git('rev-parse', '--short', 'HEAD')
+  if (head === '') return 'not a git checkout'
+  return `commit ${head}${git('status', '--porcelain', '--', '../packages') === '' ? '' : ' with uncommitted changes in packages/'}`
+}
+
 const fmt = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : '-')
 const ms = (x: number): string => fmt(x, x < 10 ? 2 : 1)
 
@@ -265,9 +274,11 @@ const main = async (): Promise<void> => {
     const compat = await compatibility()
     const total = CASES.length * (ROUNDS * (SECONDS + 0.35) + WARMUP + 0.35)
     console.log(
-      `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; ${placement.note}\n` +
+      `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; ${revision()}; ${placement.note}\n` +
         `${CASES.length} cases x ${ROUNDS} interleaved rounds x ${SECONDS} s, ${CONNECTIONS} connections, ` +
-        `pipelining 1, warm-up ${WARMUP} s per case; about ${Math.ceil(total / 60)} min\n${compat}`,
+        `pipelining 1, warm-up ${WARMUP} s per case; about ${Math.ceil(total / 60)} min\n` +
+        'every connection logs in first, sends its cookie on every request and follows every Set-Cookie ' +
+        `(Tessera and the floor rotate the session id on each save)\n${compat}`,
     )
     if (PROFILE.size > 0) console.log(`profiling ${[...PROFILE].join(', ')}: those numbers include profiler overhead`)
 
