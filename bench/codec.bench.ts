@@ -4,7 +4,7 @@
 //      checked at start-up to be byte-compatible with Tessera in both directions,
 //   3. iron-session's sealData / unsealData.
 // Then, separately, crypto.hkdfSync against the manual HKDF expand of keys.ts.
-// Run with: node --conditions=@tessera/source --import tsx --expose-gc codec.bench.ts
+// Run with: node --import tsx --expose-gc codec.bench.ts
 import { deepStrictEqual, notStrictEqual, strictEqual } from 'node:assert/strict'
 import { createHash, hkdfSync, randomFillSync } from 'node:crypto'
 import { createSessionEngine, type Outcome, type Session, type SessionRequest } from '@tessera/core'

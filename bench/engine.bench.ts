@@ -1,7 +1,7 @@
 // Server storage against cookie storage, through the engine: open + change + save of a
 // ~200-byte session, cookie mode vs the memory store, beside express-session's MemoryStore
 // get + set of the same data. Target: server mode within 1.3x of cookie mode.
-// Run with: node --conditions=@tessera/source --import tsx --expose-gc engine.bench.ts
+// Run with: node --import tsx --expose-gc engine.bench.ts
 import { createSessionEngine, type SessionEngine, type SessionRequest } from '@tessera/core'
 import { createMemoryStore } from '@tessera/store-memory'
 import session from 'express-session'

@@ -20,7 +20,7 @@
 // (comma-separated substrings of case ids), BENCH_PROFILE (comma-separated server
 // kinds to CPU-profile during their measured windows; their numbers are then
 // slowed by the profiler).
-// Run with: node --conditions=@tessera/source --import tsx --expose-gc http.bench.ts
+// Run with: node --import tsx --expose-gc http.bench.ts
 import { spawnSync } from 'node:child_process'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'

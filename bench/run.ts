@@ -1,5 +1,6 @@
 // Runs every `*.bench.ts` in this folder, each in its own process so that one
-// benchmark's heap and JIT state never colour another's. `npm run bench -- codec`
+// benchmark's heap and JIT state never colour another's. The benchmarks measure
+// the built packages (dist/, what an app runs): `npm run bench` builds first. `npm run bench -- codec`
 // runs only the files whose name contains "codec".
 import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
@@ -16,7 +17,7 @@ const files = readdirSync(here)
 let failed = 0
 for (const file of files) {
   console.log(`\n=== ${file} ===`)
-  const r = spawnSync(process.execPath, ['--conditions=@tessera/source', '--import', 'tsx', '--expose-gc', file], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', file], {
     cwd: here,
     stdio: 'inherit',
   })

@@ -12,9 +12,7 @@ const AUDIENCE = Buffer.from('default').toString('base64url')
 const now = Math.floor(Date.now() / 1000)
 
 if (typeof globalThis.gc !== 'function') {
-  console.error(
-    'run with --expose-gc: node --conditions=@tessera/source --import tsx --expose-gc store-memory.bench.ts',
-  )
+  console.error('run with --expose-gc: node --import tsx --expose-gc store-memory.bench.ts')
   process.exit(1)
 }
 const gc = globalThis.gc

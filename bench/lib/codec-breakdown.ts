@@ -1,6 +1,6 @@
 // Where Tessera's cookie encode / decode time goes, step by step, against the
 // same steps of a minimal implementation. Not a *.bench.ts: run it by hand,
-//   cd bench && node --conditions=@tessera/source --import tsx lib/codec-breakdown.ts
+//   cd bench && node --import tsx lib/codec-breakdown.ts
 // Each figure is the median over batches of the per-call time of that step alone.
 import { createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual } from 'node:crypto'
 import { createSessionEngine, type SessionRequest } from '@tessera/core'

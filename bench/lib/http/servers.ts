@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url'
 import type { Command, Report, ServerKind } from './common.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const NODE_FLAGS = ['--conditions=@tessera/source', '--import', 'tsx', '--expose-gc']
+// The servers run the built packages (dist/, as an app would), not the TypeScript sources under tsx.
+const NODE_FLAGS = ['--import', 'tsx', '--expose-gc']
 
 export interface Placement {
   /** `taskset -c <core>` for servers, or undefined when not pinned. */

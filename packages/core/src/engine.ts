@@ -16,7 +16,7 @@ import { forgetCookie } from './forget.js'
 import { HEADER_ENCODED_SIZE, MAX_IDLING_OFFSET, readHeader } from './header.js'
 import { sessionHeaders } from './headers.js'
 import { keyedMutex } from './mutex.js'
-import { authenticate, type CookieKind, checkTimes, type Opened, openCookie } from './open.js'
+import { type CookieKind, checkTimes, type Opened, openCookie, parseHeader, verify } from './open.js'
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js'
 import { clampOffset, decide } from './policy.js'
 import type { Clock, RandomSource, SessionStore } from './ports.js'
@@ -334,18 +334,24 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       if (value === undefined || value === '') return E.right({ setCookie: [], headers: {} })
       const binding = bindingOf(req)
       const now = nowSeconds(ctx)
-      const checked = pipe(
-        authenticate(ctx, value.slice(0, HEADER_ENCODED_SIZE), binding),
-        E.flatMap((a) => E.map(() => a)(checkTimes(ctx, a.header, 'session', now))),
-      )
-      if (E.isLeft(checked)) {
-        report(checked.left)
+      const clear = (e: SessionError) => {
+        report(e)
         const s = newSession(req, cookies)
         clearRequestCookies(s, 'session')
         return E.right(outcome(s))
       }
-      const { header, km } = checked.right
-      const decision = decide(header, o, now)
+      // The policy runs on the header's times first: when nothing is due, the MAC need not be
+      // checked (nothing of the cookie is used). A touch or a rotation verifies it before acting.
+      const parsed = pipe(
+        parseHeader(ctx, value.slice(0, HEADER_ENCODED_SIZE)),
+        E.flatMap((h) => checkTimes(ctx, h, 'session', now)),
+      )
+      if (E.isLeft(parsed)) return clear(parsed.left)
+      const decision = decide(parsed.right, o, now)
+      if (decision._tag === 'Keep') return E.right({ setCookie: [], headers: {} })
+      const verified = verify(ctx, parsed.right, binding)
+      if (E.isLeft(verified)) return clear(verified.left)
+      const { header, km } = verified.right
       if (decision._tag === 'Rotate') {
         const started = await start(req)()
         return E.isLeft(started) ? started : E.right(outcome(started.right))

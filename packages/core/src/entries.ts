@@ -69,5 +69,7 @@ export const getOwn = (data: SessionData, key: string): unknown => (Object.hasOw
 /** Own-property write that cannot reach a prototype, even for `__proto__`. */
 export const setOwn = (data: SessionData, key: string, value: unknown): void => {
   if (value === undefined) delete data[key]
+  // Plain assignment for every key but `__proto__`, whose setter would replace the prototype instead.
+  else if (key !== '__proto__') data[key] = value
   else Object.defineProperty(data, key, { value, writable: true, enumerable: true, configurable: true })
 }

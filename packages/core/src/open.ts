@@ -42,23 +42,38 @@ export interface Opened {
 // grows this long when many saves of one session land within staleTtl (each adds one link).
 const MAX_SUCCESSORS = 64
 
-/** Parses and authenticates a 110-char header. Structural checks first; then the MAC. */
-export const authenticate = (
-  ctx: EngineContext,
-  headerText: string,
-  binding: Binding,
-): E.Either<SessionError, { header: Header; km: CookieMeta['km'] }> => {
+/** Parses a 110-char header and checks its structure (type, flags, storage mode); not yet its MAC. */
+export const parseHeader = (ctx: EngineContext, headerText: string): E.Either<SessionError, Header> => {
   if (headerText.length !== HEADER_ENCODED_SIZE) return E.left(invalidCookie('header', 'too short'))
   const bytes = b64.decode(headerText)
   if (bytes === undefined || bytes.length !== HEADER_SIZE) return E.left(invalidCookie('header', 'not base64url'))
   const header = readHeader(bytes)
   if (bytes[0] !== 1) return E.left(invalidCookie('type'))
   if ((header.flags & ~KNOWN_FLAGS) !== 0) return E.left(invalidCookie('flags', 'unknown flag bits'))
-  if (((header.flags & FLAG_STORAGE) !== 0) !== ctx.server)
+  if (((header.flags & FLAG_STORAGE) !== 0) !== ctx.server) {
     return E.left(invalidCookie('flags', 'storage mode mismatch'))
+  }
+  return E.right(header)
+}
+
+/** Verifies a parsed header's MAC in constant time, against the primary secret and then the fallbacks. */
+export const verify = (
+  ctx: EngineContext,
+  header: Header,
+  binding: Binding,
+): E.Either<SessionError, { header: Header; km: CookieMeta['km'] }> => {
   const km = verifyMac(header, ctx.keyring, binding)
-  if (km === undefined) return E.left(invalidCookie('mac'))
-  return E.right({ header, km })
+  return km === undefined ? E.left(invalidCookie('mac')) : E.right({ header, km })
+}
+
+/** Parses and authenticates a 110-char header. Structural checks first; then the MAC. */
+export const authenticate = (
+  ctx: EngineContext,
+  headerText: string,
+  binding: Binding,
+): E.Either<SessionError, { header: Header; km: CookieMeta['km'] }> => {
+  const header = parseHeader(ctx, headerText)
+  return E.isLeft(header) ? header : verify(ctx, header.right, binding)
 }
 
 /** Applies the timeout policy to an authenticated header. */
