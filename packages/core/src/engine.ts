@@ -4,7 +4,6 @@
  * returns a TaskEither, and the Set-Cookie lines accumulate on the session.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type Binding, touchHeader } from './codec.js'
 import { buildKeyring, type EngineContext, nowSeconds, REMEMBER_LINK, safeEmit } from './context.js'
@@ -342,10 +341,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       }
       // The policy runs on the header's times first: when nothing is due, the MAC need not be
       // checked (nothing of the cookie is used). A touch or a rotation verifies it before acting.
-      const parsed = pipe(
-        parseHeader(ctx, value.slice(0, HEADER_ENCODED_SIZE)),
-        E.flatMap((h) => checkTimes(ctx, h, 'session', now)),
-      )
+      const header0 = parseHeader(ctx, value.slice(0, HEADER_ENCODED_SIZE))
+      const parsed = E.isLeft(header0) ? header0 : checkTimes(ctx, header0.right, 'session', now)
       if (E.isLeft(parsed)) return clear(parsed.left)
       const decision = decide(parsed.right, o, now)
       if (decision._tag === 'Keep') return E.right({ setCookie: [], headers: {} })
