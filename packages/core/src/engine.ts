@@ -280,8 +280,10 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   const saveUnlocked = async (s: SessionImpl<D>): Result<Outcome> => {
     const now = nowSeconds(ctx)
     const previousId = s.id
-    const limited = await enforceSessionLimit(ctx, s, now)
-    if (E.isLeft(limited)) return limited
+    if (o.maxSessionsPerSubject !== undefined) {
+      const limited = await enforceSessionLimit(ctx, s, now)
+      if (E.isLeft(limited)) return limited
+    }
     const saved = await saveBoth(s, now)
     if (E.isLeft(saved)) return saved
     if (!s.remember && s.rememberChoice === false) clearRequestCookies(s, 'remember')
