@@ -68,10 +68,17 @@ export const createHttpSession = <D extends SessionData>(
   /** Set-Cookie lines of a logout answered in `begin`; later lines of the same name win. */
   let cleared: readonly string[] = []
 
+  /** Calls queued and not yet settled: while none is, an open session can be used at once. */
+  let pending = 0
+  const settled = () => {
+    pending--
+  }
+
   /** Session calls of one request run one after another, so a save never races the final one. */
   const serial = <A>(op: () => Promise<A>): Promise<A> => {
+    pending++
     const next = queue.then(op)
-    queue = next.catch(() => undefined)
+    queue = next.then(settled, settled)
     return next
   }
 
@@ -91,6 +98,7 @@ export const createHttpSession = <D extends SessionData>(
   const session = createHandle(engine, {
     serial,
     open,
+    ready: () => (pending === 0 && state._tag === 'ready' ? state.session : undefined),
     id: () => (state._tag === 'ready' ? state.session.id : undefined),
   })
 

@@ -47,37 +47,88 @@ export interface HandleAccess<D extends SessionData> {
   readonly serial: <A>(op: () => Promise<A>) => Promise<A>
   /** The request's session, opened on first use. */
   readonly open: () => Promise<Session<D>>
+  /** The open session when no call is queued, so a read or write can run at once. */
+  readonly ready: () => Session<D> | undefined
   readonly id: () => string | undefined
 }
 
-/** Builds the Promise API over a driver's session. */
-export const createHandle = <D extends SessionData>(engine: SessionEngine<D>, a: HandleAccess<D>): HttpSession<D> => {
-  const withSession = <A>(f: (s: Session<D>) => A): Promise<A> => a.serial(async () => f(await a.open()))
-  const act = (f: (s: Session<D>) => TE.TaskEither<SessionError, Outcome>) =>
-    a.serial(async () => {
-      await run(f(await a.open()))
+/**
+ * The Promise API over a driver's session: one object with prototype methods
+ * (no closures per request); calls on an open, idle session run at once.
+ */
+class SessionHandle<D extends SessionData> implements HttpSession<D> {
+  constructor(
+    private readonly engine: SessionEngine<D>,
+    private readonly a: HandleAccess<D>,
+  ) {}
+
+  private with<A>(f: (s: Session<D>) => A): Promise<A> {
+    const s = this.a.ready()
+    if (s !== undefined) {
+      try {
+        return Promise.resolve(f(s))
+      } catch (e) {
+        return Promise.reject(e)
+      }
+    }
+    return this.a.serial(async () => f(await this.a.open()))
+  }
+  private act(f: (s: Session<D>) => TE.TaskEither<SessionError, Outcome>): Promise<void> {
+    return this.a.serial(async () => {
+      await run(f(await this.a.open()))
     })
-  return {
-    get id() {
-      return a.id()
-    },
-    load: () => a.serial(a.open),
-    get: (key) => withSession((s) => s.get(key)),
-    set: (key, value) => withSession((s) => s.set(key, value)),
-    data: () => withSession((s) => s.data),
-    subject: () => withSession((s) => s.subject),
-    setSubject: (subject) => withSession((s) => s.setSubject(subject)),
-    setAudience: (audience) => withSession((s) => s.setAudience(audience)),
-    setRemember: (remember) => withSession((s) => s.setRemember(remember)),
-    setInfo: (key, value) => withSession((s) => s.setInfo(key, value)),
-    getInfo: (key) => withSession((s) => s.getInfo(key)),
-    save: () =>
-      a.serial(async () => {
-        const s = await a.open()
-        if (s.changed) await run(engine.save(s))
-      }),
-    regenerate: () => act(engine.save),
-    logout: () => act(engine.logout),
-    destroy: () => act(engine.destroy),
+  }
+
+  get id(): string | undefined {
+    return this.a.id()
+  }
+  load(): Promise<Session<D>> {
+    return this.a.serial(this.a.open)
+  }
+  get<K extends keyof D & string>(key: K): Promise<D[K] | undefined> {
+    return this.with((s) => s.get(key))
+  }
+  set<K extends keyof D & string>(key: K, value: D[K] | undefined): Promise<void> {
+    return this.with((s) => s.set(key, value))
+  }
+  data(): Promise<Readonly<Partial<D>>> {
+    return this.with((s) => s.data)
+  }
+  subject(): Promise<string | undefined> {
+    return this.with((s) => s.subject)
+  }
+  setSubject(subject: string | undefined): Promise<void> {
+    return this.with((s) => s.setSubject(subject))
+  }
+  setAudience(audience: string): Promise<void> {
+    return this.with((s) => s.setAudience(audience))
+  }
+  setRemember(remember: boolean): Promise<void> {
+    return this.with((s) => s.setRemember(remember))
+  }
+  setInfo(key: string, value: unknown): Promise<void> {
+    return this.with((s) => s.setInfo(key, value))
+  }
+  getInfo(key: string): Promise<unknown> {
+    return this.with((s) => s.getInfo(key))
+  }
+  save(): Promise<void> {
+    return this.a.serial(async () => {
+      const s = await this.a.open()
+      if (s.changed) await run(this.engine.save(s))
+    })
+  }
+  regenerate(): Promise<void> {
+    return this.act(this.engine.save)
+  }
+  logout(): Promise<void> {
+    return this.act(this.engine.logout)
+  }
+  destroy(): Promise<void> {
+    return this.act(this.engine.destroy)
   }
 }
+
+/** Builds the Promise API over a driver's session. */
+export const createHandle = <D extends SessionData>(engine: SessionEngine<D>, a: HandleAccess<D>): HttpSession<D> =>
+  new SessionHandle(engine, a)
