@@ -64,7 +64,7 @@ export const tessera = <D extends SessionData = SessionData>(
     const driver = createHttpSession(engine, toSessionRequest(req), { clock: deps.clock })
     drivers.set(req, driver as HttpSessionDriver<never>)
     Object.defineProperty(req, 'session', { value: driver.session, configurable: true, writable: true })
-    const early = await driver.begin(() => logoutBody(req))
+    const early = driver.needsBegin() ? await driver.begin(() => logoutBody(req)) : undefined
     if (early?.status !== undefined) return send(res, { ...early, status: early.status })
     // Only the session may say who the client is to the app behind us.
     for (const name of spoofable) delete req.headers[name]

@@ -54,7 +54,7 @@ export const tessera = <D extends SessionData = SessionData>(
   const tesseraSession = async (ctx: Context & SessionContext<D>, next: Next): Promise<void> => {
     const driver = createHttpSession(engine, toSessionRequest(ctx), { clock: deps.clock })
     ctx.session = driver.session
-    const early = await driver.begin(() => logoutBody(ctx))
+    const early = driver.needsBegin() ? await driver.begin(() => logoutBody(ctx)) : undefined
     if (early?.status !== undefined) return replaceResponse(ctx, { ...early, status: early.status })
     // Only the session may say who the client is to the middleware behind us.
     for (const name of spoofable) delete ctx.req.headers[name]

@@ -29,6 +29,8 @@ export interface HttpSessionDriver<D extends SessionData = SessionData> {
    * logout-method request without the query argument when `logout.readBody` is on.
    */
   begin(readBody: () => Promise<unknown>): Promise<HttpPlan | undefined>
+  /** False when `begin` would do nothing (no logout possible, no session headers): skip it. */
+  needsBegin(): boolean
   /** Headers for an upstream (`requestHeaders`), known after `begin`. */
   readonly requestHeaders: Readonly<Record<string, string>>
   /** The server-side failure the Promise API reported during this request, as its plan. */
@@ -132,6 +134,12 @@ export const createHttpSession = <D extends SessionData>(
     return { ...plan, status: 200, body: '' }
   }
 
+  /** Whether `begin` has anything to do: a possible logout, or session headers to set up. */
+  const needsBegin = (): boolean =>
+    o.requestHeaders.length > 0 ||
+    o.responseHeaders.length > 0 ||
+    (o.logout.methods.some((m) => m === (req.method ?? 'GET').toUpperCase()) && sendsSessionCookie())
+
   const begin = async (readBody: () => Promise<unknown>): Promise<HttpPlan | undefined> => {
     const check = sendsSessionCookie() ? checkLogout(o.logout, req.method, req.url) : 'none'
     const isLogout = check === 'logout' || (check === 'body' && bodyRequestsLogout(o.logout, await readBody()))
@@ -155,7 +163,7 @@ export const createHttpSession = <D extends SessionData>(
   const withCleared = (o: Outcome): Outcome => ({ ...o, setCookie: mergeSetCookie(cleared, o.setCookie) })
 
   const settle = async (): Promise<HttpPlan> => {
-    await queue
+    if (pending > 0) await queue
     const current = state
     switch (current._tag) {
       case 'idle':
@@ -182,6 +190,7 @@ export const createHttpSession = <D extends SessionData>(
 
   return {
     session,
+    needsBegin,
     begin,
     get requestHeaders() {
       return requestHeaders
