@@ -78,7 +78,8 @@ export interface Sealed {
 }
 
 export interface SealInput extends Omit<HeaderFields, 'size'> {
-  readonly plaintext: Buffer
+  /** The JSON text, or bytes (a string skips a copy: the cipher reads UTF-8 directly). */
+  readonly plaintext: string | Buffer
   readonly compressionThreshold: number
   readonly km: KeyMaterial
   readonly safety?: RememberSafety | undefined
@@ -89,21 +90,24 @@ export interface SealInput extends Omit<HeaderFields, 'size'> {
 export const seal = (input: SealInput): Sealed => {
   let flags = input.flags & ~FLAG_DEFLATE
   let plaintext = input.plaintext
+  let length = typeof plaintext === 'string' ? Buffer.byteLength(plaintext) : plaintext.length
   const threshold = input.compressionThreshold
-  if (threshold !== 0 && plaintext.length > threshold) {
+  if (threshold !== 0 && length > threshold) {
     const deflated = deflateRawSync(plaintext)
-    if (deflated.length < plaintext.length) {
+    if (deflated.length < length) {
       plaintext = deflated
+      length = deflated.length
       flags |= FLAG_DEFLATE
     }
   }
-  const size = b64.encodedLength(plaintext.length)
+  // GCM is a stream mode: the ciphertext is exactly as long as the plaintext.
+  const size = b64.encodedLength(length)
   const header = writeHeaderPrefix(flags, input.sid, input.creation, input.rolling, size)
   const { key, iv } = encryptionKey(input.km, input.sid, input.safety)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(header.subarray(0, AAD_SIZE))
   // GCM is a stream mode: final() yields no bytes, only completes the tag.
-  const ciphertext = cipher.update(plaintext)
+  const ciphertext = typeof plaintext === 'string' ? cipher.update(plaintext, 'utf8') : cipher.update(plaintext)
   cipher.final()
   header.set(cipher.getAuthTag(), AAD_SIZE)
   header.set(mac(input.km, input.sid, macInput(header, flags, input.binding)), MAC_INPUT_SIZE)

@@ -18,12 +18,8 @@ export interface Entry {
 const isPlainObject = (v: unknown): v is SessionData => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Serialises entries the way the reference does (a missing subject is left out). */
-export const encodeEntries = (entries: readonly Entry[]): Buffer =>
-  Buffer.from(
-    JSON.stringify(
-      entries.map((e) => (e.subject === undefined ? [e.data, e.audience] : [e.data, e.audience, e.subject])),
-    ),
-  )
+export const encodeEntries = (entries: readonly Entry[]): string =>
+  JSON.stringify(entries.map((e) => (e.subject === undefined ? [e.data, e.audience] : [e.data, e.audience, e.subject])))
 
 /**
  * Parses and checks the plaintext. JSON.parse makes `__proto__` an own

@@ -23,7 +23,7 @@ interface Derived {
 const CACHE_SIZE = 1024
 
 const derivedFor = (km: KeyMaterial, sid: Uint8Array): Derived => {
-  const id = Buffer.from(sid.buffer, sid.byteOffset, sid.length).toString('latin1')
+  const id = (Buffer.isBuffer(sid) ? sid : Buffer.from(sid.buffer, sid.byteOffset, sid.length)).toString('latin1')
   let d = km.derived.get(id)
   if (d !== undefined) {
     km.derived.delete(id)
