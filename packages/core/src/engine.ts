@@ -6,21 +6,19 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type Binding, touchHeader } from './codec.js'
-import { buildKeyring, type EngineContext, nowSeconds, REMEMBER_LINK, safeEmit } from './context.js'
-import { chunkName, expireLine, MAX_CHUNKS, parseCookieHeader } from './cookies.js'
+import { buildKeyring, type EngineContext, nowSeconds, safeEmit } from './context.js'
+import { parseCookieHeader } from './cookies.js'
 import type { Entry, SessionData } from './entries.js'
-import { ConfigError, closed, isRejection, missingAudience, type SessionError } from './errors.js'
+import { ConfigError, isRejection, missingAudience, type SessionError } from './errors.js'
 import type { EventListener } from './events.js'
-import { forgetCookie } from './forget.js'
-import { HEADER_ENCODED_SIZE, MAX_IDLING_OFFSET, readHeader } from './header.js'
-import { sessionHeaders } from './headers.js'
-import { keyedMutex } from './mutex.js'
+import { HEADER_ENCODED_SIZE } from './header.js'
+import { sessionEnds, sessionWrites } from './lifecycle.js'
 import { type CookieKind, checkTimes, type Opened, openCookie, parseHeader, verify } from './open.js'
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js'
-import { clampOffset, decide } from './policy.js'
+import { decide } from './policy.js'
 import type { Clock, RandomSource, SessionStore } from './ports.js'
-import { enforceSessionLimit, saveCookie } from './save.js'
-import { type CookieMeta, type Session, SessionImpl } from './session.js'
+import { clearCookies, outcomeOf } from './responses.js'
+import { type Session, SessionImpl } from './session.js'
 import { liftStore } from './store.js'
 import { type SessionSummary, subjectOps } from './subjects.js'
 import { systemClock, systemRandom } from './system.js'
@@ -124,12 +122,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     store: deps.store === undefined ? undefined : liftStore(deps.store),
     emit: safeEmit(deps.onEvent),
   }
-  const lock = keyedMutex<CookieMeta>()
 
-  const outcome = (session: Session<D>): Outcome => {
-    const s = asImpl(session)
-    return { setCookie: [...s.cookies.values()], headers: sessionHeaders(o, s, o.responseHeaders, nowSeconds(ctx)) }
-  }
+  const outcome = (session: Session<D>): Outcome => outcomeOf(ctx, asImpl(session))
 
   const newSession = (req: SessionRequest, cookies: Map<string, string>, entries: Entry[] = []) => {
     const all = [...entries, { data: {}, audience: o.audience, subject: undefined }]
@@ -145,14 +139,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     )
   }
 
-  /** Expires the cookies of a kind that the request carried (all chunks). */
-  const clearRequestCookies = (s: SessionImpl<D>, kind: CookieKind) => {
-    const name = kind === 'session' ? o.cookie.name : o.cookie.rememberName
-    for (let i = 1; i <= MAX_CHUNKS; i++) {
-      const n = chunkName(name, i)
-      if (s.requestCookies.has(n) || s.cookies.has(n)) s.cookies.set(n, expireLine(n, o.cookie.attributes))
-    }
-  }
+  const clearRequestCookies = (s: SessionImpl<D>, kind: CookieKind) => clearCookies(ctx, s, kind)
 
   /**
    * A session from an opened cookie. When the cookie has no entry for our
@@ -239,88 +226,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       return E.right(s)
     }
 
-  const touchImpl = (s: SessionImpl<D>): E.Either<SessionError, Outcome> => {
-    if (s.state === 'closed') return E.left(closed)
-    const meta = s.meta
-    if (s.state !== 'open' || meta === undefined) return E.right(outcome(s))
-    const now = nowSeconds(ctx)
-    const idling = clampOffset(now - meta.header.creation - meta.header.rolling, MAX_IDLING_OFFSET)
-    const bytes = touchHeader(meta.header, idling, meta.km, s.binding)
-    const headerText = bytes.toString('base64url')
-    s.meta = { ...meta, header: readHeader(bytes), headerText }
-    const rest = ctx.server ? '' : meta.firstChunk
-    s.cookies.set(o.cookie.name, `${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`)
-    ctx.emit({ type: 'touched', id: s.id ?? '', audience: s.audience })
-    return E.right(outcome(s))
-  }
-
-  /**
-   * Saves the session cookie and, when remembered, the remember cookie. In
-   * server mode the remember record goes first and the session record names
-   * it (in its unencrypted info), so ending that one session ends both.
-   */
-  const saveBoth = async (s: SessionImpl<D>, now: number, rememberFirst = false): Result<void> => {
-    if (!s.remember) {
-      s.info?.delete(REMEMBER_LINK)
-      return saveCookie(ctx, s, 'session', now)
-    }
-    if (!ctx.server) {
-      // The reference's order: a save writes the session cookie first, a reopening the remember cookie.
-      const [first, second] = rememberFirst ? (['remember', 'session'] as const) : (['session', 'remember'] as const)
-      const saved = await saveCookie(ctx, s, first, now)
-      return E.isLeft(saved) ? saved : saveCookie(ctx, s, second, now)
-    }
-    const remembered = await saveCookie(ctx, s, 'remember', now)
-    if (E.isLeft(remembered)) return remembered
-    s.info ??= new Map()
-    s.info.set(REMEMBER_LINK, { key: s.rememberMeta?.key })
-    return saveCookie(ctx, s, 'session', now)
-  }
-
-  const saveUnlocked = async (s: SessionImpl<D>): Result<Outcome> => {
-    const now = nowSeconds(ctx)
-    const previousId = s.id
-    if (o.maxSessionsPerSubject !== undefined) {
-      const limited = await enforceSessionLimit(ctx, s, now)
-      if (E.isLeft(limited)) return limited
-    }
-    const saved = await saveBoth(s, now)
-    if (E.isLeft(saved)) return saved
-    if (!s.remember && s.rememberChoice === false) clearRequestCookies(s, 'remember')
-    s.state = 'open'
-    s.dirty = false
-    s.subjectChanged = false
-    s.changes.clear()
-    const id = s.id ?? ''
-    ctx.emit(
-      previousId === undefined
-        ? { type: 'created', id, audience: s.audience, subject: s.subject }
-        : { type: 'rotated', id, previousId, audience: s.audience },
-    )
-    return E.right(outcome(s))
-  }
-
-  const saveImpl = (s: SessionImpl<D>): Result<Outcome> => {
-    if (s.state === 'closed') return Promise.resolve(E.left(closed))
-    const key = s.meta?.key
-    if (key === undefined) return saveUnlocked(s)
-    return lock(key, async (head) => {
-      s.knownHead = head.value
-      const result = await saveUnlocked(s)
-      if (E.isRight(result) && s.meta !== undefined) head.value = s.meta
-      s.knownHead = undefined
-      return result
-    })
-  }
-
-  const refreshImpl = (s: SessionImpl<D>): Result<Outcome> => {
-    if (s.state === 'closed') return Promise.resolve(E.left(closed))
-    if (s.state !== 'open' || s.meta === undefined) return Promise.resolve(E.right(outcome(s)))
-    const decision = decide(s.meta.header, o, nowSeconds(ctx))
-    if (decision._tag === 'Rotate') return saveImpl(s)
-    if (decision._tag === 'Touch') return Promise.resolve(touchImpl(s))
-    return Promise.resolve(E.right(outcome(s)))
-  }
+  const { touchImpl, saveBoth, saveImpl, refreshImpl } = sessionWrites<D>(ctx)
 
   /**
    * For a request that never used its session: verify the header's MAC and
@@ -362,37 +268,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       return E.right({ setCookie: [`${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`], headers: {} })
     }
 
-  const destroyImpl = async (s: SessionImpl<D>): Result<Outcome> => {
-    if (s.state === 'closed') return E.left(closed)
-    const now = nowSeconds(ctx)
-    for (const kind of ['session', 'remember'] as const) {
-      const forgotten = await forgetCookie(ctx, s, kind, now)
-      if (E.isLeft(forgotten)) return forgotten
-    }
-    clearRequestCookies(s, 'session')
-    if (s.meta !== undefined) s.cookies.set(o.cookie.name, expireLine(o.cookie.name, o.cookie.attributes))
-    clearRequestCookies(s, 'remember')
-    if (s.rememberMeta !== undefined) {
-      s.cookies.set(o.cookie.rememberName, expireLine(o.cookie.rememberName, o.cookie.attributes))
-    }
-    if (s.state === 'open') ctx.emit({ type: 'destroyed', id: s.id ?? '', audience: s.audience })
-    s.state = 'closed'
-    return E.right(outcome(s))
-  }
-
-  const logoutImpl = async (s: SessionImpl<D>): Result<Outcome> => {
-    if (s.state === 'closed') return E.left(closed)
-    if (s.state !== 'open' || s.entries.length <= 1) return destroyImpl(s)
-    const audience = s.audience
-    s.info?.delete(audience)
-    s.entries.splice(s.index, 1)
-    s.index = 0
-    const saved = await saveImpl(s)
-    if (E.isLeft(saved)) return saved
-    ctx.emit({ type: 'destroyed', id: s.id ?? '', audience })
-    s.state = 'closed'
-    return E.right(outcome(s))
-  }
+  const { destroyImpl, logoutImpl } = sessionEnds<D>(ctx, saveImpl)
 
   const { endSession, invalidateSubject, listSessions } = subjectOps(ctx)
 

@@ -1,0 +1,157 @@
+/**
+ * What happens to an open session: touch, save (under a lock per session in
+ * this process), refresh by the policy, logout of one audience, destroy.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { touchHeader } from './codec.js'
+import { type EngineContext, nowSeconds, REMEMBER_LINK } from './context.js'
+import { expireLine } from './cookies.js'
+import type { Outcome } from './engine.js'
+import type { SessionData } from './entries.js'
+import { closed, type SessionError } from './errors.js'
+import { forgetCookie } from './forget.js'
+import { MAX_IDLING_OFFSET, readHeader } from './header.js'
+import { keyedMutex } from './mutex.js'
+import { clampOffset, decide } from './policy.js'
+import { clearCookies, outcomeOf } from './responses.js'
+import { enforceSessionLimit, saveCookie } from './save.js'
+import type { CookieMeta, SessionImpl } from './session.js'
+
+type Result<A> = Promise<E.Either<SessionError, A>>
+
+/** Touch, save and refresh of a session. */
+export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
+  const o = ctx.o
+  const lock = keyedMutex<CookieMeta>()
+  const outcome = (s: SessionImpl<D>) => outcomeOf(ctx, s)
+  const clearRequestCookies = (s: SessionImpl<D>, kind: 'session' | 'remember') => clearCookies(ctx, s, kind)
+
+  const touchImpl = (s: SessionImpl<D>): E.Either<SessionError, Outcome> => {
+    if (s.state === 'closed') return E.left(closed)
+    const meta = s.meta
+    if (s.state !== 'open' || meta === undefined) return E.right(outcome(s))
+    const now = nowSeconds(ctx)
+    const idling = clampOffset(now - meta.header.creation - meta.header.rolling, MAX_IDLING_OFFSET)
+    const bytes = touchHeader(meta.header, idling, meta.km, s.binding)
+    const headerText = bytes.toString('base64url')
+    s.meta = { ...meta, header: readHeader(bytes), headerText }
+    const rest = ctx.server ? '' : meta.firstChunk
+    s.cookies.set(o.cookie.name, `${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`)
+    ctx.emit({ type: 'touched', id: s.id ?? '', audience: s.audience })
+    return E.right(outcome(s))
+  }
+
+  /**
+   * Saves the session cookie and, when remembered, the remember cookie. In
+   * server mode the remember record goes first and the session record names
+   * it (in its unencrypted info), so ending that one session ends both.
+   */
+  const saveBoth = async (s: SessionImpl<D>, now: number, rememberFirst = false): Result<void> => {
+    if (!s.remember) {
+      s.info?.delete(REMEMBER_LINK)
+      return saveCookie(ctx, s, 'session', now)
+    }
+    if (!ctx.server) {
+      // The reference's order: a save writes the session cookie first, a reopening the remember cookie.
+      const [first, second] = rememberFirst ? (['remember', 'session'] as const) : (['session', 'remember'] as const)
+      const saved = await saveCookie(ctx, s, first, now)
+      return E.isLeft(saved) ? saved : saveCookie(ctx, s, second, now)
+    }
+    const remembered = await saveCookie(ctx, s, 'remember', now)
+    if (E.isLeft(remembered)) return remembered
+    s.info ??= new Map()
+    s.info.set(REMEMBER_LINK, { key: s.rememberMeta?.key })
+    return saveCookie(ctx, s, 'session', now)
+  }
+
+  const saveUnlocked = async (s: SessionImpl<D>): Result<Outcome> => {
+    const now = nowSeconds(ctx)
+    const previousId = s.id
+    if (o.maxSessionsPerSubject !== undefined) {
+      const limited = await enforceSessionLimit(ctx, s, now)
+      if (E.isLeft(limited)) return limited
+    }
+    const saved = await saveBoth(s, now)
+    if (E.isLeft(saved)) return saved
+    if (!s.remember && s.rememberChoice === false) clearRequestCookies(s, 'remember')
+    s.state = 'open'
+    s.dirty = false
+    s.subjectChanged = false
+    s.changes.clear()
+    const id = s.id ?? ''
+    ctx.emit(
+      previousId === undefined
+        ? { type: 'created', id, audience: s.audience, subject: s.subject }
+        : { type: 'rotated', id, previousId, audience: s.audience },
+    )
+    return E.right(outcome(s))
+  }
+
+  const saveImpl = (s: SessionImpl<D>): Result<Outcome> => {
+    if (s.state === 'closed') return Promise.resolve(E.left(closed))
+    const key = s.meta?.key
+    if (key === undefined) return saveUnlocked(s)
+    return lock(key, async (head) => {
+      s.knownHead = head.value
+      const result = await saveUnlocked(s)
+      if (E.isRight(result) && s.meta !== undefined) head.value = s.meta
+      s.knownHead = undefined
+      return result
+    })
+  }
+
+  const refreshImpl = (s: SessionImpl<D>): Result<Outcome> => {
+    if (s.state === 'closed') return Promise.resolve(E.left(closed))
+    if (s.state !== 'open' || s.meta === undefined) return Promise.resolve(E.right(outcome(s)))
+    const decision = decide(s.meta.header, o, nowSeconds(ctx))
+    if (decision._tag === 'Rotate') return saveImpl(s)
+    if (decision._tag === 'Touch') return Promise.resolve(touchImpl(s))
+    return Promise.resolve(E.right(outcome(s)))
+  }
+
+  return { touchImpl, saveBoth, saveImpl, refreshImpl }
+}
+
+/** Logout (one audience) and destroy (the whole session). */
+export const sessionEnds = <D extends SessionData>(
+  ctx: EngineContext,
+  saveImpl: (s: SessionImpl<D>) => Result<Outcome>,
+) => {
+  const o = ctx.o
+  const outcome = (s: SessionImpl<D>) => outcomeOf(ctx, s)
+  const clearRequestCookies = (s: SessionImpl<D>, kind: 'session' | 'remember') => clearCookies(ctx, s, kind)
+
+  const destroyImpl = async (s: SessionImpl<D>): Result<Outcome> => {
+    if (s.state === 'closed') return E.left(closed)
+    const now = nowSeconds(ctx)
+    for (const kind of ['session', 'remember'] as const) {
+      const forgotten = await forgetCookie(ctx, s, kind, now)
+      if (E.isLeft(forgotten)) return forgotten
+    }
+    clearRequestCookies(s, 'session')
+    if (s.meta !== undefined) s.cookies.set(o.cookie.name, expireLine(o.cookie.name, o.cookie.attributes))
+    clearRequestCookies(s, 'remember')
+    if (s.rememberMeta !== undefined) {
+      s.cookies.set(o.cookie.rememberName, expireLine(o.cookie.rememberName, o.cookie.attributes))
+    }
+    if (s.state === 'open') ctx.emit({ type: 'destroyed', id: s.id ?? '', audience: s.audience })
+    s.state = 'closed'
+    return E.right(outcome(s))
+  }
+
+  const logoutImpl = async (s: SessionImpl<D>): Result<Outcome> => {
+    if (s.state === 'closed') return E.left(closed)
+    if (s.state !== 'open' || s.entries.length <= 1) return destroyImpl(s)
+    const audience = s.audience
+    s.info?.delete(audience)
+    s.entries.splice(s.index, 1)
+    s.index = 0
+    const saved = await saveImpl(s)
+    if (E.isLeft(saved)) return saved
+    ctx.emit({ type: 'destroyed', id: s.id ?? '', audience })
+    s.state = 'closed'
+    return E.right(outcome(s))
+  }
+
+  return { destroyImpl, logoutImpl }
+}
