@@ -1,14 +1,17 @@
 /** The Koa 3 middleware: one driver per request, settled after `await next()` and before Koa responds. */
 import {
+  beginNeeded,
   createHttpSession,
   createSessionEngine,
   type EngineDeps,
   type HttpSession,
+  type HttpSessionDriver,
   isSessionEngine,
   requestHeaderNames,
   type SessionData,
   type SessionEngine,
   type SessionOptions,
+  untouchedPlan,
 } from '@tessera/core'
 import type { Context, DefaultState, Middleware, Next } from 'koa'
 import { applyPlanHeaders, logoutBody, replaceResponse, toSessionRequest } from './request.js'
@@ -52,19 +55,34 @@ export const tessera = <D extends SessionData = SessionData>(
   const spoofable = requestHeaderNames(engine.options.requestHeaders)
 
   const tesseraSession = async (ctx: Context & SessionContext<D>, next: Next): Promise<void> => {
-    const driver = createHttpSession(engine, toSessionRequest(ctx), { clock: deps.clock })
-    ctx.session = driver.session
-    const early = driver.needsBegin() ? await driver.begin(() => logoutBody(ctx)) : undefined
-    if (early?.status !== undefined) return replaceResponse(ctx, { ...early, status: early.status })
-    // Only the session may say who the client is to the middleware behind us.
-    for (const name of spoofable) delete ctx.req.headers[name]
-    Object.assign(ctx.req.headers, driver.requestHeaders)
+    const request = toSessionRequest(ctx)
+    // The driver is made on first use: a request whose app never touches its session costs a
+    // header check, not a driver, a Promise session and a settle.
+    let driver: HttpSessionDriver<D> | undefined
+    const use = (): HttpSessionDriver<D> => {
+      driver ??= createHttpSession(engine, request, { clock: deps.clock })
+      return driver
+    }
+    Object.defineProperty(ctx, 'session', { get: () => use().session, configurable: true, enumerable: true })
+    if (beginNeeded(engine.options, request)) {
+      const d = use()
+      const early = await d.begin(() => logoutBody(ctx))
+      if (early?.status !== undefined) return replaceResponse(ctx, { ...early, status: early.status })
+      // Only the session may say who the client is to the middleware behind us.
+      for (const name of spoofable) delete ctx.req.headers[name]
+      Object.assign(ctx.req.headers, d.requestHeaders)
+    }
     try {
       await next()
     } catch (e) {
-      const plan = driver.planFor(e)
+      const plan = driver?.planFor(e)
       if (plan?.status === undefined) throw e
       return replaceResponse(ctx, { ...plan, status: plan.status })
+    }
+    if (driver === undefined) {
+      const plan = await untouchedPlan(engine, request)
+      if (plan.status !== undefined) return replaceResponse(ctx, { ...plan, status: plan.status })
+      return applyPlanHeaders(ctx, plan)
     }
     const plan = await driver.finish()
     const failure = driver.failure

@@ -47,6 +47,33 @@ type State<D extends SessionData> =
   | { readonly _tag: 'failed'; readonly error: SessionHttpError }
 
 /**
+ * Whether a request needs the driver before the app runs: a possible logout
+ * (a logout method carrying a session or remember cookie), or session headers.
+ */
+export const beginNeeded = (o: SessionEngine['options'], req: SessionRequest): boolean => {
+  if (o.requestHeaders.length > 0 || o.responseHeaders.length > 0) return true
+  if (!o.logout.methods.some((m) => m === (req.method ?? 'GET').toUpperCase())) return false
+  const sent = parseCookieHeader(req.headers.cookie)
+  return sent.has(o.cookie.name) || sent.has(o.cookie.rememberName)
+}
+
+/**
+ * The plan for a request whose app never touched its session: no driver is
+ * made; the header is checked and touched, rotated or cleared only when due.
+ */
+export const untouchedPlan = async <D extends SessionData>(
+  engine: SessionEngine<D>,
+  req: SessionRequest,
+): Promise<HttpPlan> => {
+  try {
+    return planOf(await run(engine.keepAlive(req)))
+  } catch (e) {
+    if (isSessionHttpError(e)) return failPlan(e)
+    throw e
+  }
+}
+
+/**
  * Creates the driver for one request.
  * @example
  * const http = createHttpSession(engine, { method: 'GET', url: '/', headers: req.headers })
@@ -135,10 +162,7 @@ export const createHttpSession = <D extends SessionData>(
   }
 
   /** Whether `begin` has anything to do: a possible logout, or session headers to set up. */
-  const needsBegin = (): boolean =>
-    o.requestHeaders.length > 0 ||
-    o.responseHeaders.length > 0 ||
-    (o.logout.methods.some((m) => m === (req.method ?? 'GET').toUpperCase()) && sendsSessionCookie())
+  const needsBegin = (): boolean => beginNeeded(o, req)
 
   const begin = async (readBody: () => Promise<unknown>): Promise<HttpPlan | undefined> => {
     const check = sendsSessionCookie() ? checkLogout(o.logout, req.method, req.url) : 'none'
