@@ -11,7 +11,7 @@ import { parseCookieHeader } from './cookies.js'
 import type { Entry, SessionData } from './entries.js'
 import { ConfigError, isRejection, missingAudience, type SessionError } from './errors.js'
 import type { EventListener } from './events.js'
-import { HEADER_ENCODED_SIZE } from './header.js'
+import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT, HEADER_ENCODED_SIZE } from './header.js'
 import { sessionEnds, sessionWrites } from './lifecycle.js'
 import { type CookieKind, checkTimes, type Opened, openCookie, parseHeader, verify } from './open.js'
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js'
@@ -89,10 +89,17 @@ const asImpl = <D extends SessionData>(s: Session<D>): SessionImpl<D> => {
   return s
 }
 
-const bindingOf = (req: SessionRequest): Binding => {
+/** The request values a session may be bound to; only those the `bind` option names are read. */
+const bindingOf = (req: SessionRequest, flags: number): Binding => {
+  if (flags === 0) return NO_BINDING
   const ua = req.headers['user-agent']
-  return { ip: req.remoteAddress, scheme: req.scheme, userAgent: typeof ua === 'string' ? ua : ua?.[0] }
+  return {
+    ip: flags & FLAG_BIND_IP ? req.remoteAddress : undefined,
+    scheme: flags & FLAG_BIND_SCHEME ? req.scheme : undefined,
+    userAgent: flags & FLAG_BIND_USER_AGENT ? (typeof ua === 'string' ? ua : ua?.[0]) : undefined,
+  }
 }
+const NO_BINDING: Binding = {}
 
 const engines = new WeakSet<object>()
 
@@ -127,7 +134,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
 
   const newSession = (req: SessionRequest, cookies: Map<string, string>, entries: Entry[] = []) => {
     const all = [...entries, { data: {}, audience: o.audience, subject: undefined }]
-    return new SessionImpl<D>(all, all.length - 1, bindingOf(req), cookies, o.remember)
+    return new SessionImpl<D>(all, all.length - 1, bindingOf(req, o.bindFlags), cookies, o.remember)
   }
 
   const report = (e: SessionError) => {
@@ -157,7 +164,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const s =
       index === -1
         ? newSession(req, cookies, opened.entries)
-        : new SessionImpl<D>(opened.entries, index, bindingOf(req), cookies, o.remember)
+        : new SessionImpl<D>(opened.entries, index, bindingOf(req, o.bindFlags), cookies, o.remember)
     s.meta = opened.meta
     s.info = opened.info
     s.state = index === -1 ? 'new' : 'open'
@@ -172,7 +179,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     cookies: Map<string, string>,
     cause: SessionError,
   ): Result<SessionImpl<D>> => {
-    const opened = await openCookie(ctx, 'remember', cookies, bindingOf(req), o.audience)
+    const opened = await openCookie(ctx, 'remember', cookies, bindingOf(req, o.bindFlags), o.audience)
     // A remember cookie that is unusable leaves the session's own reason; a store failure stays one.
     // With no session cookie at all, the remember cookie's reason is the one worth reporting.
     if (E.isLeft(opened)) return isRejection(opened.left) && cause._tag !== 'MissingCookie' ? E.left(cause) : opened
@@ -190,7 +197,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   }
 
   const openWith = async (req: SessionRequest, cookies: Map<string, string>, join = false): Result<SessionImpl<D>> => {
-    const opened = await openCookie(ctx, 'session', cookies, bindingOf(req), o.audience)
+    const opened = await openCookie(ctx, 'session', cookies, bindingOf(req, o.bindFlags), o.audience)
     let result = E.isLeft(opened) ? opened : fromOpened(req, cookies, opened.right, join)
     // A remember cookie is tried whenever one was sent: it exists because the user chose it.
     if (E.isLeft(result) && isRejection(result.left) && result.left._tag !== 'MissingAudience') {
@@ -239,7 +246,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       const cookies = parseCookieHeader(req.headers.cookie)
       const value = cookies.get(o.cookie.name)
       if (value === undefined || value === '') return E.right({ setCookie: [], headers: {} })
-      const binding = bindingOf(req)
+      const binding = bindingOf(req, o.bindFlags)
       const now = nowSeconds(ctx)
       const clear = (e: SessionError) => {
         report(e)

@@ -39,7 +39,7 @@ export { run as runSessionTask } from './http/plan.js'
 export { cookieNameOf, mergeSetCookie, NO_STORE, setCookieLines } from './http/set-cookie.js'
 export { fromKongConfig } from './kong.js'
 export type { ResolvedOptions, SessionHeaderName, SessionOptions } from './options.js'
-export { decodeOptions } from './options.js'
+export { bindingNeeds, decodeOptions } from './options.js'
 export type {
   Clock,
   IndexEntry,

@@ -323,3 +323,9 @@ const resolveCookie = (o: SessionOptions, problems: string[]): ResolvedOptions['
   if (c.httpOnly ?? true) attributes += '; HttpOnly'
   return { name, rememberName, attributes, secure: secure === true }
 }
+
+/** Which connection values the `bind` option reads, so a binding fetches them only then (`req.ip` asks the socket). */
+export const bindingNeeds = (o: ResolvedOptions): { readonly ip: boolean; readonly scheme: boolean } => ({
+  ip: (o.bindFlags & FLAG_BIND_IP) !== 0,
+  scheme: (o.bindFlags & FLAG_BIND_SCHEME) !== 0,
+})

@@ -1,6 +1,7 @@
 /** The Express 5 middleware: one driver per request, the head held until the session is settled. */
 import {
   applyPlanHeaders,
+  bindingNeeds,
   createHttpSession,
   createSessionEngine,
   deferHead,
@@ -59,9 +60,10 @@ export const tessera = <D extends SessionData = SessionData>(
   // An engine made elsewhere (e.g. resolved from @tessera/container) is used as it is.
   const engine = isSessionEngine<D>(options) ? options : createSessionEngine<D>(options, deps)
   const spoofable = requestHeaderNames(engine.options.requestHeaders)
+  const needs = bindingNeeds(engine.options)
 
   const tesseraSession = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const driver = createHttpSession(engine, toSessionRequest(req), { clock: deps.clock })
+    const driver = createHttpSession(engine, toSessionRequest(req, needs), { clock: deps.clock })
     drivers.set(req, driver as HttpSessionDriver<never>)
     Object.defineProperty(req, 'session', { value: driver.session, configurable: true, writable: true })
     const early = driver.needsBegin() ? await driver.begin(() => logoutBody(req)) : undefined

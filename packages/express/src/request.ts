@@ -3,12 +3,16 @@ import { isParsableBody, readBody, type SessionRequest } from '@tessera/core'
 import type { Request } from 'express'
 
 /** Method, original URL (for the logout query argument), headers, `req.ip` (honours `trust proxy`), `req.protocol`. */
-export const toSessionRequest = (req: Request): SessionRequest => ({
+export const toSessionRequest = (
+  req: Request,
+  needs: { readonly ip: boolean; readonly scheme: boolean },
+): SessionRequest => ({
   method: req.method,
   url: req.originalUrl,
   headers: req.headers,
-  remoteAddress: req.ip,
-  scheme: req.protocol === 'https' ? 'https' : 'http',
+  // Read only when a session is bound to them: req.ip asks the socket for its peer every time.
+  remoteAddress: needs.ip ? req.ip : undefined,
+  scheme: needs.scheme ? (req.protocol === 'https' ? 'https' : 'http') : undefined,
 })
 
 /**

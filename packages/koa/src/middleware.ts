@@ -1,6 +1,7 @@
 /** The Koa 3 middleware: one driver per request, settled after `await next()` and before Koa responds. */
 import {
   beginNeeded,
+  bindingNeeds,
   createHttpSession,
   createSessionEngine,
   type EngineDeps,
@@ -53,9 +54,10 @@ export const tessera = <D extends SessionData = SessionData>(
   // An engine made elsewhere (e.g. resolved from @tessera/container) is used as it is.
   const engine = isSessionEngine<D>(options) ? options : createSessionEngine<D>(options, deps)
   const spoofable = requestHeaderNames(engine.options.requestHeaders)
+  const needs = bindingNeeds(engine.options)
 
   const tesseraSession = async (ctx: Context & SessionContext<D>, next: Next): Promise<void> => {
-    const request = toSessionRequest(ctx)
+    const request = toSessionRequest(ctx, needs)
     // The driver is made on first use: a request whose app never touches its session costs a
     // header check, not a driver, a Promise session and a settle.
     let driver: HttpSessionDriver<D> | undefined

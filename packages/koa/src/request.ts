@@ -10,12 +10,16 @@ import {
 import type { Context } from 'koa'
 
 /** Method, original URL (for the logout query argument), headers, `ctx.ip` (honours `app.proxy`), `ctx.protocol`. */
-export const toSessionRequest = (ctx: Context): SessionRequest => ({
+export const toSessionRequest = (
+  ctx: Context,
+  needs: { readonly ip: boolean; readonly scheme: boolean },
+): SessionRequest => ({
   method: ctx.method,
   url: ctx.originalUrl,
   headers: ctx.headers,
-  remoteAddress: ctx.ip,
-  scheme: ctx.protocol === 'https' ? 'https' : 'http',
+  // Read only when a session is bound to them: ctx.ip asks the socket for its peer every time.
+  remoteAddress: needs.ip ? ctx.ip : undefined,
+  scheme: needs.scheme ? (ctx.protocol === 'https' ? 'https' : 'http') : undefined,
 })
 
 type WithBody = { body?: unknown }
