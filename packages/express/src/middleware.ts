@@ -1,16 +1,13 @@
 /** The Express 5 middleware: one driver per request, the head held until the session is settled. */
 import {
   applyPlanHeaders,
-  bindingNeeds,
+  bindingSetup,
   createHttpSession,
-  createSessionEngine,
   deferHead,
   type EngineDeps,
   type HttpPlan,
   type HttpSession,
   type HttpSessionDriver,
-  isSessionEngine,
-  requestHeaderNames,
   type SessionData,
   type SessionEngine,
   type SessionOptions,
@@ -57,10 +54,7 @@ export const tessera = <D extends SessionData = SessionData>(
   options: SessionOptions | SessionEngine<D>,
   deps: EngineDeps = {},
 ): TesseraMiddleware<D> => {
-  // An engine made elsewhere (e.g. resolved from @tessera/container) is used as it is.
-  const engine = isSessionEngine<D>(options) ? options : createSessionEngine<D>(options, deps)
-  const spoofable = requestHeaderNames(engine.options.requestHeaders)
-  const needs = bindingNeeds(engine.options)
+  const { engine, spoofable, needs } = bindingSetup<D>(options, deps)
 
   const tesseraSession = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const driver = createHttpSession(engine, toSessionRequest(req, needs), { clock: deps.clock })

@@ -1,14 +1,11 @@
 /** The Koa 3 middleware: one driver per request, settled after `await next()` and before Koa responds. */
 import {
   beginNeeded,
-  bindingNeeds,
+  bindingSetup,
   createHttpSession,
-  createSessionEngine,
   type EngineDeps,
   type HttpSession,
   type HttpSessionDriver,
-  isSessionEngine,
-  requestHeaderNames,
   type SessionData,
   type SessionEngine,
   type SessionOptions,
@@ -51,10 +48,7 @@ export const tessera = <D extends SessionData = SessionData>(
   options: SessionOptions | SessionEngine<D>,
   deps: EngineDeps = {},
 ): TesseraMiddleware<D> => {
-  // An engine made elsewhere (e.g. resolved from @tessera/container) is used as it is.
-  const engine = isSessionEngine<D>(options) ? options : createSessionEngine<D>(options, deps)
-  const spoofable = requestHeaderNames(engine.options.requestHeaders)
-  const needs = bindingNeeds(engine.options)
+  const { engine, spoofable, needs } = bindingSetup<D>(options, deps)
 
   const tesseraSession = async (ctx: Context & SessionContext<D>, next: Next): Promise<void> => {
     const request = toSessionRequest(ctx, needs)

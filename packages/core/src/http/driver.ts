@@ -5,14 +5,22 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { parseCookieHeader } from '../cookies.js'
-import type { Outcome, SessionEngine, SessionRequest } from '../engine.js'
+import {
+  createSessionEngine,
+  type EngineDeps,
+  isSessionEngine,
+  type Outcome,
+  type SessionEngine,
+  type SessionRequest,
+} from '../engine.js'
 import type { SessionData } from '../entries.js'
 import { isRejection } from '../errors.js'
+import { bindingNeeds, type SessionOptions } from '../options.js'
 import type { Clock } from '../ports.js'
 import type { Session } from '../session.js'
 import { systemClock } from '../system.js'
 import { createHandle, type HttpSession } from './handle.js'
-import { requestHeadersOf } from './headers.js'
+import { requestHeaderNames, requestHeadersOf } from './headers.js'
 import { bodyRequestsLogout, checkLogout } from './logout.js'
 import { isSessionHttpError, type SessionHttpError } from './outcomes.js'
 import { EMPTY, failPlan, type HttpPlan, planOf, run, toHttpError } from './plan.js'
@@ -45,6 +53,18 @@ type State<D extends SessionData> =
   | { readonly _tag: 'idle' }
   | { readonly _tag: 'ready'; readonly session: Session<D> }
   | { readonly _tag: 'failed'; readonly error: SessionHttpError }
+
+/** What a binding sets up once: the engine (given, or made from options), and what it reads per request. */
+export const bindingSetup = <D extends SessionData>(options: SessionOptions | SessionEngine<D>, deps: EngineDeps) => {
+  // An engine made elsewhere (e.g. resolved from @tessera/container) is used as it is.
+  const engine = isSessionEngine<D>(options) ? options : createSessionEngine<D>(options, deps)
+  return {
+    engine,
+    /** Request headers only the session may set: copies a client sent are removed. */
+    spoofable: requestHeaderNames(engine.options.requestHeaders),
+    needs: bindingNeeds(engine.options),
+  }
+}
 
 /**
  * Whether a request needs the driver before the app runs: a possible logout
