@@ -4,7 +4,9 @@
 // (type, MAC in constant time, size, idling/rolling/absolute timeouts, GCM tag),
 // skips the strict base64url canonicality check that Tessera adds.
 // Used by codec.bench.ts (codec against codec) and http.bench.ts (as inline middleware).
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomFillSync, timingSafeEqual } from 'node:crypto'
+
+import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { systemRandom } from '@tessera/core'
 
 export const HEADER_SIZE = 82
 export const HEADER_TEXT = 110
@@ -28,21 +30,10 @@ export interface FloorOptions {
   readonly timeouts?: { readonly idling: number; readonly rolling: number; readonly absolute: number }
 }
 
-/** Cryptographically strong random bytes from a pool, as Tessera's default RandomSource draws them. */
-export const pooledRandom = (poolSize = 4096) => {
-  const pool = Buffer.alloc(poolSize)
-  let offset = poolSize
-  return {
-    bytes: (n: number): Buffer => {
-      if (offset + n > poolSize) {
-        randomFillSync(pool)
-        offset = 0
-      }
-      const out = Buffer.from(pool.subarray(offset, offset + n))
-      offset += n
-      return out
-    },
-  }
+/** The same pooled random source Tessera uses by default, so both sides pay the same for session ids. */
+export const pooledRandom = (): { bytes: (n: number) => Buffer } => {
+  const random = systemRandom()
+  return { bytes: (n) => Buffer.from(random.bytes(n)) }
 }
 
 /** `attributes` is what follows the value in Set-Cookie, e.g. `; Path=/; SameSite=Lax; HttpOnly`. */
