@@ -41,7 +41,11 @@ describeIf('store-redis with Sentinel failover', await canStartServers(), 'redis
   it('serves committed sessions after the master dies, and takes new saves', async () => {
     const now = nowSeconds()
     const committed = Array.from({ length: 20 }, (_, i) => `before-${i}`)
-    for (const key of committed) expect(await store.write(save(key, now))).toBe('ok')
+    // The store fails fast while its connection settles (a command on a stream that is not
+    // writable is refused, never queued): commit with a retry, as an app would.
+    for (const key of committed) {
+      await until(`commit ${key}`, async () => (await store.write(save(key, now))) === 'ok')
+    }
     // Committed = acknowledged by the replica too; without WAIT a write may die with the master.
     const master = new Redis({ host: '127.0.0.1', port: set.master.port })
     expect(await master.wait(1, 1000)).toBe(1)
