@@ -1,4 +1,4 @@
-import { describeSessionStoreContract } from '@tessera/testing'
+import { describeEngineContract, describeSessionStoreContract } from '@tessera/testing'
 import { Redis } from 'ioredis'
 import { createRedisStore } from '../src/index.js'
 import { canStartServers, describeIf, REDIS_URL, randomPrefix, reachable } from './support/gate.js'
@@ -20,27 +20,26 @@ const deleteRun = async (admin: Redis, prefix: string): Promise<void> => {
   }
 }
 
-describeIf('store-redis on a single node', shared || startable, `Redis at ${REDIS_URL} or redis-server`, () => {
-  let server: Server | undefined
-
-  describeSessionStoreContract(
-    'redis single node',
-    async () => {
-      if (!shared) server = await startServer()
-      const url = server === undefined ? REDIS_URL : `redis://127.0.0.1:${server.port}`
-      const prefix = randomPrefix()
-      const store = createRedisStore({ url, prefix })
-      const admin = new Redis(url)
-      return {
-        store,
-        reset: () => deleteRun(admin, prefix),
-        close: async () => {
-          await deleteRun(admin, prefix)
-          await Promise.all([store.close(), admin.quit()])
-          if (server !== undefined) await stopAll([server], [server.dir])
-        },
-      }
+/** A store on the shared Redis (or a throwaway server), in a key prefix of its own, cleaned afterwards. */
+const harness = async () => {
+  const server: Server | undefined = shared ? undefined : await startServer()
+  const url = server === undefined ? REDIS_URL : `redis://127.0.0.1:${server.port}`
+  const prefix = randomPrefix()
+  const store = createRedisStore({ url, prefix })
+  const admin = new Redis(url)
+  return {
+    store,
+    reset: () => deleteRun(admin, prefix),
+    close: async () => {
+      await deleteRun(admin, prefix)
+      await Promise.all([store.close(), admin.quit()])
+      if (server !== undefined) await stopAll([server], [server.dir])
     },
-    { realTtl: true },
-  )
+  }
+}
+
+describeIf('store-redis on a single node', shared || startable, `Redis at ${REDIS_URL} or redis-server`, () => {
+  describeSessionStoreContract('redis single node', harness, { realTtl: true })
+  // Sessions through the engine on Redis: the reference's v4a storage calls, concurrency, invalidation.
+  describeEngineContract('redis single node', harness)
 })

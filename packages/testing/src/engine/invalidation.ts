@@ -3,7 +3,7 @@ import type { SessionOptions } from '@tessera/core'
 import { expect, it } from 'vitest'
 import { runLeft, runRight } from '../doubles.js'
 import type { HarnessRef } from '../harness.js'
-import { browser, clockAtStart, engineOn } from './world.js'
+import { browser, clockAtStart, engineOn, T0 } from './world.js'
 
 /** Alice on three browsers over two audiences, Bob on one. */
 const population = (current: HarnessRef, options: Partial<SessionOptions>) => {
@@ -75,8 +75,8 @@ export const describeInvalidation = (current: HarnessRef) => {
     const sessions = await runRight(p.admin.listSessions({ subject: 'alice' }))
     expect(sessions).toHaveLength(2)
     const byAgent = new Map(sessions.map((x) => [x.info.admin?.userAgent, x]))
-    expect(byAgent.get('laptop')).toMatchObject({ createdAt: 1_700_000_000, expiresAt: 1_700_003_600 })
-    expect(byAgent.get('phone')).toMatchObject({ createdAt: 1_700_000_100, lastActiveAt: 1_700_000_100 })
+    expect(byAgent.get('laptop')).toMatchObject({ createdAt: T0, expiresAt: T0 + 3600 })
+    expect(byAgent.get('phone')).toMatchObject({ createdAt: T0 + 100, lastActiveAt: T0 + 100 })
     expect(byAgent.get('laptop')?.id).toHaveLength(43)
   })
 
