@@ -1,3 +1,4 @@
+import { createMemoryStore } from '@tessera/store-memory'
 import { fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tessera/testing'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -35,6 +36,7 @@ const craft = (plaintext: string, fields: { flags?: number; creation?: number } 
     km: keyMaterial(ikmFromSecret(SECRET)),
     binding: {},
   })
+  if ('_tag' in sealed) throw new Error('too large')
   return `session=${sealed.headerText}${sealed.payload}`
 }
 
@@ -63,6 +65,26 @@ describe('round trip', () => {
     const lines = await issue({ text: 'x'.repeat(5000) })
     expect(lines).toHaveLength(1)
     expect((await runRight(engine().open(requestWith(lines)))).get('text')).toHaveLength(5000)
+  })
+})
+
+describe('size limits', () => {
+  it('data too large for the header is a typed TooLarge in server mode, not a RangeError', async () => {
+    const store = createMemoryStore()
+    const e = createSessionEngine(
+      { secret: SECRET, storage: 'server', compressionThreshold: 0 },
+      { clock: fakeClock(T0), store },
+    )
+    const s = await runRight(e.start(requestWith()))
+    s.set('huge', 'x'.repeat(13 * 1024 * 1024))
+    expect(await runLeft(e.save(s))).toMatchObject({ _tag: 'TooLarge', limit: 2 ** 24 - 1 })
+    store.close()
+  })
+  it('data too large for nine cookies is a typed TooLarge in cookie mode', async () => {
+    const e = engine({ compressionThreshold: 0 })
+    const s = await runRight(e.start(requestWith()))
+    s.set('big', 'x'.repeat(40 * 1024))
+    expect(await runLeft(e.save(s))).toMatchObject({ _tag: 'TooLarge' })
   })
 })
 

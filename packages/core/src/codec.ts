@@ -7,7 +7,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqu
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
 import * as b64 from './base64url.js'
-import { type InvalidCookie, invalidCookie } from './errors.js'
+import { type InvalidCookie, invalidCookie, type TooLarge } from './errors.js'
 import {
   AAD_SIZE,
   FLAG_BIND_IP,
@@ -17,6 +17,7 @@ import {
   type Header,
   type HeaderFields,
   MAC_INPUT_SIZE,
+  MAX_DATA_SIZE,
   withIdling,
   writeHeaderPrefix,
 } from './header.js'
@@ -86,8 +87,8 @@ export interface SealInput extends Omit<HeaderFields, 'size'> {
   readonly binding: Binding
 }
 
-/** Encrypts a plaintext into a new header and payload. */
-export const seal = (input: SealInput): Sealed => {
+/** Encrypts a plaintext into a new header and payload, unless it is too large for the header's 3-byte size. */
+export const seal = (input: SealInput): Sealed | TooLarge => {
   let flags = input.flags & ~FLAG_DEFLATE
   let plaintext = input.plaintext
   let length = typeof plaintext === 'string' ? Buffer.byteLength(plaintext) : plaintext.length
@@ -102,6 +103,7 @@ export const seal = (input: SealInput): Sealed => {
   }
   // GCM is a stream mode: the ciphertext is exactly as long as the plaintext.
   const size = b64.encodedLength(length)
+  if (size > MAX_DATA_SIZE) return { _tag: 'TooLarge', bytes: size, limit: MAX_DATA_SIZE }
   const header = writeHeaderPrefix(flags, input.sid, input.creation, input.rolling, size)
   const { key, iv } = encryptionKey(input.km, input.sid, input.safety)
   const cipher = createCipheriv('aes-256-gcm', key, iv)

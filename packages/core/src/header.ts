@@ -14,10 +14,7 @@ export const SID_SIZE = 32
 export const AAD_SIZE = 47
 /** Bytes covered by the MAC: everything before it. */
 export const MAC_INPUT_SIZE = 66
-/** Bytes kept unchanged by a touch: everything before the idling offset. */
-export const TOUCH_PREFIX_SIZE = 63
 
-export const MAX_CREATION_TIME = 2 ** 40 - 1
 export const MAX_ROLLING_OFFSET = 2 ** 32 - 1
 export const MAX_IDLING_OFFSET = 2 ** 24 - 1
 export const MAX_DATA_SIZE = 2 ** 24 - 1

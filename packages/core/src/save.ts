@@ -12,7 +12,7 @@ import { anyAudienceRef, type EngineContext, indexRefs, REMEMBER_LINK, storageKe
 import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './cookies.js'
 import { encodeEntries, setOwn } from './entries.js'
 import { conflict, revoked, type SessionError } from './errors.js'
-import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader } from './header.js'
+import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader, SID_SIZE } from './header.js'
 import { type CookieKind, decrypt, parseRecordValue, readRecord } from './open.js'
 import { clampOffset, storeTtl } from './policy.js'
 import type { SessionRecord, SubjectRef, WriteRequest } from './ports.js'
@@ -48,7 +48,7 @@ const sealFor = (ctx: EngineContext, s: SessionImpl, kind: CookieKind, now: numb
   }
   const sealed = seal({
     flags,
-    sid: ctx.random.bytes(32),
+    sid: ctx.random.bytes(SID_SIZE),
     creation,
     rolling,
     plaintext: encodeEntries(s.entries),
@@ -57,15 +57,17 @@ const sealFor = (ctx: EngineContext, s: SessionImpl, kind: CookieKind, now: numb
     safety: kind === 'remember' ? ctx.o.rememberSafety : undefined,
     binding: s.binding,
   })
+  // More data than the header's 3-byte size can describe (~12 MiB of JSON): a typed error, not a RangeError.
+  if ('_tag' in sealed) return E.left<SessionError>(sealed)
   const [rollingTimeout, absoluteTimeout] =
     kind === 'session'
       ? [ctx.o.rollingTimeout, ctx.o.absoluteTimeout]
       : [ctx.o.rememberRollingTimeout, ctx.o.rememberAbsoluteTimeout]
-  return {
+  return E.right({
     sealed,
     header: readHeader(sealed.header),
     ttl: storeTtl(creation, rolling, rollingTimeout, absoluteTimeout, now),
-  }
+  })
 }
 
 /** Cookie mode: the chunk lines, and expiry lines for chunks the request had beyond the new count. */
@@ -149,7 +151,9 @@ const writeRecord = async (
   }
   for (let attempt = 1; ; attempt++) {
     const previous = metaOf(s, kind)
-    const { sealed, header, ttl } = sealFor(ctx, s, kind, now)
+    const made = sealFor(ctx, s, kind, now)
+    if (E.isLeft(made)) return made
+    const { sealed, header, ttl } = made.right
     const key = storageKey(ctx, header.sid)
     const value = recordValue(sealed.payload, s.info, kind === 'remember')
     const request: WriteRequest = {
@@ -214,7 +218,9 @@ export const saveCookie = async (
     setMeta(s, kind, meta)
     return E.right(undefined)
   }
-  const { sealed, header, ttl } = sealFor(ctx, s, kind, now)
+  const made = sealFor(ctx, s, kind, now)
+  if (E.isLeft(made)) return made
+  const { sealed, header, ttl } = made.right
   const attributes = kind === 'session' ? ctx.o.cookie.attributes : rememberAttributes(ctx, ttl, now)
   const firstChunk = writeCookies(ctx, s, kind, sealed.headerText, sealed.payload, attributes)
   if (E.isLeft(firstChunk)) return firstChunk
