@@ -76,10 +76,20 @@ describe('registerTessera: the store comes from a URL', () => {
 
   it('a store passed in is used as it is', async () => {
     const made = storeFromUrl('memory://')
-    const container = registerTessera(root.createChildContainer(), { session: { secret: SECRET }, store: made.store })
-    const engine = container.resolve<ReturnType<typeof createSessionEngine>>(TesseraTokens.engine)
-    expect(engine.options.storage).toBeUndefined()
-    made.close()
+    const container = registerTessera(root.createChildContainer(), {
+      session: { secret: SECRET, storeMetadata: true },
+      store: made.store,
+      clock: fakeClock(1_700_000_000),
+    })
+    expect(container.resolve(TesseraTokens.store)).toBe(made.store)
+    const engine = container.resolve<SessionEngine>(TesseraTokens.engine)
+    const s = await runRight(engine.start(requestWith()))
+    s.set('user', 'alice')
+    await runRight(engine.save(s))
+    // The record landed in the store we passed, not in one the container made.
+    expect(await made.store.read('session', s.id as string, 1_700_000_000)).not.toBeNull()
+    await closeTessera(container)
+    await made.close()
   })
 
   it.each([
