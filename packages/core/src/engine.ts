@@ -13,7 +13,7 @@ import { ConfigError, isRejection, missingAudience, type SessionError } from './
 import type { EventListener } from './events.js'
 import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT, HEADER_ENCODED_SIZE } from './header.js'
 import { sessionEnds, sessionWrites } from './lifecycle.js'
-import { type CookieKind, checkTimes, type Opened, openCookie, parseHeader, verify } from './open.js'
+import { type CookieKind, checkTimes, type Opened, openCookie, openLocal, parseHeader, verify } from './open.js'
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js'
 import { decide } from './policy.js'
 import type { Clock, RandomSource, SessionStore } from './ports.js'
@@ -52,14 +52,24 @@ export interface SessionEngine<D extends SessionData = SessionData> {
   readonly open: (req: SessionRequest) => TE.TaskEither<SessionError, Session<D>>
   /** Opens and refreshes; a missing or rejected cookie yields a new session (server errors stay errors). */
   readonly start: (req: SessionRequest) => TE.TaskEither<SessionError, Session<D>>
+  /**
+   * `start` at once when it needs no I/O (no cookie, or cookie storage without
+   * a store); undefined when `start` must be used (a store to read, a remember
+   * cookie to reopen from).
+   */
+  readonly startSync: (req: SessionRequest) => E.Either<SessionError, Session<D>> | undefined
   /** Saves under a new session id (server mode: the record is written before this resolves). */
   readonly save: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
+  /** `save` at once in cookie storage (no I/O); undefined in server mode, where `save` must be used. */
+  readonly saveSync: (session: Session<D>) => E.Either<SessionError, Outcome> | undefined
   /**
    * For a request that never read its session: checks the header (MAC and
    * timeouts) without decrypting, touches when due, rotates when due, and
    * clears a rejected cookie. What bindings run for untouched sessions.
    */
   readonly keepAlive: (req: SessionRequest) => TE.TaskEither<SessionError, Outcome>
+  /** `keepAlive` at once; undefined when a rotation is due (use `keepAlive`). */
+  readonly keepAliveSync: (req: SessionRequest) => E.Either<SessionError, Outcome> | undefined
   /** Re-issues the cookie with a new idling offset; never re-encrypts, never touches the store. */
   readonly touch: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
   /** Rotates past 75% of the rolling timeout, touches past `touchThreshold`, else nothing. */
@@ -68,9 +78,9 @@ export interface SessionEngine<D extends SessionData = SessionData> {
   readonly logout: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
   /** Ends the session: expires every chunk and the remember cookie, deletes or denylists it. */
   readonly destroy: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
-  /** Ends every session of a subject (optionally of one audience, optionally keeping one session id). */
   /** Ends one session by its id (or, with `hashStorageKey`, the `key` from `listSessions`), e.g. from a devices page. */
   readonly endSession: (q: { id?: string; key?: string; subject?: string }) => TE.TaskEither<SessionError, void>
+  /** Ends every session of a subject (optionally of one audience, optionally keeping one session id). */
   readonly invalidateSubject: (q: {
     subject: string
     audience?: string
@@ -83,6 +93,9 @@ export interface SessionEngine<D extends SessionData = SessionData> {
 }
 
 type Result<A> = Promise<E.Either<SessionError, A>>
+
+/** An outcome with nothing to send (a fresh object: callers may add to it). */
+const NOTHING = (): Outcome => ({ setCookie: [], headers: {} })
 
 const asImpl = <D extends SessionData>(s: Session<D>): SessionImpl<D> => {
   if (!(s instanceof SessionImpl)) throw new TypeError('not a session of this engine')
@@ -212,28 +225,86 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     () =>
       openWith(req, parseCookieHeader(req.headers.cookie))
 
+  /** A new session in place of a rejected cookie; the cookies that failed are cleared. */
+  const freshAfter = (req: SessionRequest, cookies: Map<string, string>, e: SessionError): SessionImpl<D> => {
+    const s = newSession(req, cookies)
+    if (e._tag !== 'MissingCookie') clearRequestCookies(s, 'session')
+    // The remember cookie was tried and failed too (unless the audience was the problem): clear it.
+    if (e._tag !== 'MissingAudience') clearRequestCookies(s, 'remember')
+    return s
+  }
+
   const start =
     (req: SessionRequest): TE.TaskEither<SessionError, Session<D>> =>
     async () => {
+      const now = startSync(req)
+      if (now !== undefined) return now
       const cookies = parseCookieHeader(req.headers.cookie)
-      // No cookie at all is the common anonymous case: a new session, nothing to open.
-      if (!cookies.has(o.cookie.name) && !cookies.has(o.cookie.rememberName)) {
-        return E.right(newSession(req, cookies))
-      }
       const opened = await openWith(req, cookies, true)
       if (E.isRight(opened)) {
         const refreshed = await refreshImpl(opened.right)
         return E.isLeft(refreshed) ? refreshed : opened
       }
-      if (!isRejection(opened.left)) return opened
-      const s = newSession(req, cookies)
-      if (opened.left._tag !== 'MissingCookie') clearRequestCookies(s, 'session')
-      // The remember cookie was tried and failed too (unless the audience was the problem): clear it.
-      if (opened.left._tag !== 'MissingAudience') clearRequestCookies(s, 'remember')
-      return E.right(s)
+      return isRejection(opened.left) ? E.right(freshAfter(req, cookies, opened.left)) : opened
     }
 
-  const { touchImpl, saveBoth, saveImpl, refreshImpl } = sessionWrites<D>(ctx)
+  const { touchImpl, saveBoth, saveImpl, saveSync, refreshImpl, refreshSync } = sessionWrites<D>(ctx)
+
+  /**
+   * `start` when it needs no I/O: no cookie at all, or cookie storage without
+   * a store. Undefined when the async `start` must run (a store to read, a
+   * remember cookie to reopen from).
+   */
+  const startSync = (req: SessionRequest): E.Either<SessionError, SessionImpl<D>> | undefined => {
+    const cookies = parseCookieHeader(req.headers.cookie)
+    const remembered = cookies.has(o.cookie.rememberName)
+    // No cookie at all is the common anonymous case: a new session, nothing to open.
+    if (!remembered && !cookies.has(o.cookie.name)) return E.right(newSession(req, cookies))
+    if (ctx.server || ctx.store !== undefined) return undefined
+    const opened = openLocal(ctx, 'session', cookies, bindingOf(req, o.bindFlags), nowSeconds(ctx))
+    const result = E.isLeft(opened) ? opened : fromOpened(req, cookies, opened.right, true)
+    if (E.isLeft(result)) {
+      if (remembered && result.left._tag !== 'MissingAudience') return undefined
+      report(result.left)
+      return isRejection(result.left) ? E.right(freshAfter(req, cookies, result.left)) : result
+    }
+    const refreshed = refreshSync(result.right)
+    return refreshed === undefined || E.isRight(refreshed) ? result : refreshed
+  }
+
+  /**
+   * The part of `keepAlive` that needs no I/O: the outcome, or undefined when
+   * a rotation is due (that opens and saves through `start`).
+   */
+  const keepAliveSync = (req: SessionRequest): E.Either<SessionError, Outcome> | undefined => {
+    const cookies = parseCookieHeader(req.headers.cookie)
+    const value = cookies.get(o.cookie.name)
+    if (value === undefined || value === '') return E.right(NOTHING())
+    const now = nowSeconds(ctx)
+    const clear = (e: SessionError) => {
+      report(e)
+      const s = newSession(req, cookies)
+      clearRequestCookies(s, 'session')
+      return E.right(outcome(s))
+    }
+    // The policy runs on the header's times first: when nothing is due, the MAC need not be
+    // checked (nothing of the cookie is used). A touch or a rotation verifies it before acting.
+    const header0 = parseHeader(ctx, value.slice(0, HEADER_ENCODED_SIZE))
+    const parsed = E.isLeft(header0) ? header0 : checkTimes(ctx, header0.right, 'session', now)
+    if (E.isLeft(parsed)) return clear(parsed.left)
+    const decision = decide(parsed.right, o, now)
+    if (decision._tag === 'Keep') return E.right(NOTHING())
+    const binding = bindingOf(req, o.bindFlags)
+    const verified = verify(ctx, parsed.right, binding)
+    if (E.isLeft(verified)) return clear(verified.left)
+    if (decision._tag === 'Rotate') return undefined
+    if (decision._tag !== 'Touch') return E.right(NOTHING())
+    const { header, km } = verified.right
+    const headerText = touchHeader(header, decision.idling, km, binding).toString('base64url')
+    const rest = ctx.server ? '' : value.slice(HEADER_ENCODED_SIZE)
+    ctx.emit({ type: 'touched', id: header.sid.toString('base64url'), audience: o.audience })
+    return E.right({ setCookie: [`${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`], headers: {} })
+  }
 
   /**
    * For a request that never used its session: verify the header's MAC and
@@ -243,36 +314,10 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   const keepAlive =
     (req: SessionRequest): TE.TaskEither<SessionError, Outcome> =>
     async () => {
-      const cookies = parseCookieHeader(req.headers.cookie)
-      const value = cookies.get(o.cookie.name)
-      if (value === undefined || value === '') return E.right({ setCookie: [], headers: {} })
-      const binding = bindingOf(req, o.bindFlags)
-      const now = nowSeconds(ctx)
-      const clear = (e: SessionError) => {
-        report(e)
-        const s = newSession(req, cookies)
-        clearRequestCookies(s, 'session')
-        return E.right(outcome(s))
-      }
-      // The policy runs on the header's times first: when nothing is due, the MAC need not be
-      // checked (nothing of the cookie is used). A touch or a rotation verifies it before acting.
-      const header0 = parseHeader(ctx, value.slice(0, HEADER_ENCODED_SIZE))
-      const parsed = E.isLeft(header0) ? header0 : checkTimes(ctx, header0.right, 'session', now)
-      if (E.isLeft(parsed)) return clear(parsed.left)
-      const decision = decide(parsed.right, o, now)
-      if (decision._tag === 'Keep') return E.right({ setCookie: [], headers: {} })
-      const verified = verify(ctx, parsed.right, binding)
-      if (E.isLeft(verified)) return clear(verified.left)
-      const { header, km } = verified.right
-      if (decision._tag === 'Rotate') {
-        const started = await start(req)()
-        return E.isLeft(started) ? started : E.right(outcome(started.right))
-      }
-      if (decision._tag !== 'Touch') return E.right({ setCookie: [], headers: {} })
-      const headerText = touchHeader(header, decision.idling, km, binding).toString('base64url')
-      const rest = ctx.server ? '' : value.slice(HEADER_ENCODED_SIZE)
-      ctx.emit({ type: 'touched', id: header.sid.toString('base64url'), audience: o.audience })
-      return E.right({ setCookie: [`${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`], headers: {} })
+      const now = keepAliveSync(req)
+      if (now !== undefined) return now
+      const started = await start(req)()
+      return E.isLeft(started) ? started : E.right(outcome(started.right))
     }
 
   const { destroyImpl, logoutImpl } = sessionEnds<D>(ctx, saveImpl)
@@ -289,8 +334,11 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     options: o,
     open,
     start,
+    startSync,
     keepAlive,
+    keepAliveSync,
     save: lift(saveImpl),
+    saveSync: (session) => saveSync(asImpl(session)),
     touch: lift(touchImpl),
     refresh: lift(refreshImpl),
     logout: lift(logoutImpl),

@@ -26,7 +26,7 @@ export { isParsableBody, MAX_LOGOUT_BODY, parseBody, readBody } from './http/bod
 export type { HeadHooks } from './http/defer.js'
 export { deferHead } from './http/defer.js'
 export type { HttpSessionDriver } from './http/driver.js'
-export { beginNeeded, bindingSetup, createHttpSession, untouchedPlan } from './http/driver.js'
+export { beginNeeded, bindingSetup, createHttpSession } from './http/driver.js'
 export type { HttpSession } from './http/handle.js'
 export { requestHeaderNames } from './http/headers.js'
 export type { LogoutCheck } from './http/logout.js'

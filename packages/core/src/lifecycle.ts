@@ -14,7 +14,7 @@ import { MAX_IDLING_OFFSET, readHeader } from './header.js'
 import { keyedMutex } from './mutex.js'
 import { clampOffset, decide } from './policy.js'
 import { clearCookies, outcomeOf } from './responses.js'
-import { enforceSessionLimit, saveCookie } from './save.js'
+import { enforceSessionLimit, saveCookie, saveLocalCookie } from './save.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 
 type Result<A> = Promise<E.Either<SessionError, A>>
@@ -34,11 +34,20 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     const idling = clampOffset(now - meta.header.creation - meta.header.rolling, MAX_IDLING_OFFSET)
     const bytes = touchHeader(meta.header, idling, meta.km, s.binding)
     const headerText = bytes.toString('base64url')
-    s.meta = { ...meta, header: readHeader(bytes), headerText }
+    s.meta = { header: readHeader(bytes), headerText, km: meta.km, firstChunk: meta.firstChunk, key: meta.key, record: meta.record }
     const rest = ctx.server ? '' : meta.firstChunk
     s.cookies.set(o.cookie.name, `${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`)
     ctx.emit({ type: 'touched', id: s.id ?? '', audience: s.audience })
     return E.right(outcome(s))
+  }
+
+  /** Cookie storage: the cookies are sealed here and now, nothing is written anywhere else. */
+  const saveBothLocal = (s: SessionImpl<D>, now: number, rememberFirst: boolean): E.Either<SessionError, void> => {
+    if (!s.remember) return saveLocalCookie(ctx, s, 'session', now)
+    // The reference's order: a save writes the session cookie first, a reopening the remember cookie.
+    const [first, second] = rememberFirst ? (['remember', 'session'] as const) : (['session', 'remember'] as const)
+    const saved = saveLocalCookie(ctx, s, first, now)
+    return E.isLeft(saved) ? saved : saveLocalCookie(ctx, s, second, now)
   }
 
   /**
@@ -47,15 +56,10 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
    * it (in its unencrypted info), so ending that one session ends both.
    */
   const saveBoth = async (s: SessionImpl<D>, now: number, rememberFirst = false): Result<void> => {
+    if (!ctx.server) return saveBothLocal(s, now, rememberFirst)
     if (!s.remember) {
       s.info?.delete(REMEMBER_LINK)
       return saveCookie(ctx, s, 'session', now)
-    }
-    if (!ctx.server) {
-      // The reference's order: a save writes the session cookie first, a reopening the remember cookie.
-      const [first, second] = rememberFirst ? (['remember', 'session'] as const) : (['session', 'remember'] as const)
-      const saved = await saveCookie(ctx, s, first, now)
-      return E.isLeft(saved) ? saved : saveCookie(ctx, s, second, now)
     }
     const remembered = await saveCookie(ctx, s, 'remember', now)
     if (E.isLeft(remembered)) return remembered
@@ -64,15 +68,8 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     return saveCookie(ctx, s, 'session', now)
   }
 
-  const saveUnlocked = async (s: SessionImpl<D>): Result<Outcome> => {
-    const now = nowSeconds(ctx)
-    const previousId = s.id
-    if (o.maxSessionsPerSubject !== undefined) {
-      const limited = await enforceSessionLimit(ctx, s, now)
-      if (E.isLeft(limited)) return limited
-    }
-    const saved = await saveBoth(s, now)
-    if (E.isLeft(saved)) return saved
+  /** What every save ends with, once the cookies (and records) are written. */
+  const saved = (s: SessionImpl<D>, previousId: string | undefined): E.Either<SessionError, Outcome> => {
     if (!s.remember && s.rememberChoice === false) clearRequestCookies(s, 'remember')
     s.state = 'open'
     s.dirty = false
@@ -87,8 +84,29 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     return E.right(outcome(s))
   }
 
+  const saveUnlocked = async (s: SessionImpl<D>): Result<Outcome> => {
+    const now = nowSeconds(ctx)
+    const previousId = s.id
+    if (o.maxSessionsPerSubject !== undefined) {
+      const limited = await enforceSessionLimit(ctx, s, now)
+      if (E.isLeft(limited)) return limited
+    }
+    const written = await saveBoth(s, now)
+    return E.isLeft(written) ? written : saved(s, previousId)
+  }
+
+  /** A save that needs no I/O (cookie storage), done at once; undefined in server mode. */
+  const saveSync = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | undefined => {
+    if (s.state === 'closed') return E.left(closed)
+    if (ctx.server) return undefined
+    const previousId = s.id
+    const written = saveBothLocal(s, nowSeconds(ctx), false)
+    return E.isLeft(written) ? written : saved(s, previousId)
+  }
+
   const saveImpl = (s: SessionImpl<D>): Result<Outcome> => {
-    if (s.state === 'closed') return Promise.resolve(E.left(closed))
+    const now = saveSync(s)
+    if (now !== undefined) return Promise.resolve(now)
     const key = s.meta?.key
     if (key === undefined) return saveUnlocked(s)
     return lock(key, async (head) => {
@@ -100,16 +118,22 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     })
   }
 
-  const refreshImpl = (s: SessionImpl<D>): Result<Outcome> => {
-    if (s.state === 'closed') return Promise.resolve(E.left(closed))
-    if (s.state !== 'open' || s.meta === undefined) return Promise.resolve(E.right(outcome(s)))
+  /** The policy's refresh, at once unless a rotation has to write to a store (then undefined). */
+  const refreshSync = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | undefined => {
+    if (s.state === 'closed') return E.left(closed)
+    if (s.state !== 'open' || s.meta === undefined) return E.right(outcome(s))
     const decision = decide(s.meta.header, o, nowSeconds(ctx))
-    if (decision._tag === 'Rotate') return saveImpl(s)
-    if (decision._tag === 'Touch') return Promise.resolve(touchImpl(s))
-    return Promise.resolve(E.right(outcome(s)))
+    if (decision._tag === 'Rotate') return saveSync(s)
+    if (decision._tag === 'Touch') return touchImpl(s)
+    return E.right(outcome(s))
   }
 
-  return { touchImpl, saveBoth, saveImpl, refreshImpl }
+  const refreshImpl = (s: SessionImpl<D>): Result<Outcome> => {
+    const now = refreshSync(s)
+    return now !== undefined ? Promise.resolve(now) : saveImpl(s)
+  }
+
+  return { touchImpl, saveBoth, saveImpl, saveSync, refreshImpl, refreshSync }
 }
 
 /** Logout (one audience) and destroy (the whole session). */

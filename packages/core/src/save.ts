@@ -207,17 +207,25 @@ export const saveCookie = async (
   kind: CookieKind,
   now: number,
 ): Promise<E.Either<SessionError, void>> => {
+  if (!ctx.server) return saveLocalCookie(ctx, s, kind, now)
   const name = cookieName(ctx, kind)
-  if (ctx.server) {
-    const written = await writeRecord(ctx, s, kind, now)
-    if (E.isLeft(written)) return written
-    const meta = written.right
-    const ttl = (meta.record?.expiresAt ?? now + 1) - now
-    const attributes = kind === 'session' ? ctx.o.cookie.attributes : rememberAttributes(ctx, ttl, now)
-    s.cookies.set(name, `${name}=${meta.headerText}${attributes}`)
-    setMeta(s, kind, meta)
-    return E.right(undefined)
-  }
+  const written = await writeRecord(ctx, s, kind, now)
+  if (E.isLeft(written)) return written
+  const meta = written.right
+  const ttl = (meta.record?.expiresAt ?? now + 1) - now
+  const attributes = kind === 'session' ? ctx.o.cookie.attributes : rememberAttributes(ctx, ttl, now)
+  s.cookies.set(name, `${name}=${meta.headerText}${attributes}`)
+  setMeta(s, kind, meta)
+  return E.right(undefined)
+}
+
+/** Cookie storage: seals one cookie into its chunk lines (no I/O). */
+export const saveLocalCookie = (
+  ctx: EngineContext,
+  s: SessionImpl,
+  kind: CookieKind,
+  now: number,
+): E.Either<SessionError, void> => {
   const made = sealFor(ctx, s, kind, now)
   if (E.isLeft(made)) return made
   const { sealed, header, ttl } = made.right

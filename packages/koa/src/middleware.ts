@@ -5,11 +5,9 @@ import {
   createHttpSession,
   type EngineDeps,
   type HttpSession,
-  type HttpSessionDriver,
   type SessionData,
   type SessionEngine,
   type SessionOptions,
-  untouchedPlan,
 } from '@tessera/core'
 import type { Context, DefaultState, Middleware, Next } from 'koa'
 import { applyPlanHeaders, logoutBody, replaceResponse, toSessionRequest } from './request.js'
@@ -52,35 +50,25 @@ export const tessera = <D extends SessionData = SessionData>(
 
   const tesseraSession = async (ctx: Context & SessionContext<D>, next: Next): Promise<void> => {
     const request = toSessionRequest(ctx, needs)
-    // The driver is made on first use: a request whose app never touches its session costs a
-    // header check, not a driver, a Promise session and a settle.
-    let driver: HttpSessionDriver<D> | undefined
-    const use = (): HttpSessionDriver<D> => {
-      driver ??= createHttpSession(engine, request, { clock: deps.clock })
-      return driver
-    }
-    Object.defineProperty(ctx, 'session', { get: () => use().session, configurable: true, enumerable: true })
+    // One small object per request; it opens nothing until the app calls the session, and a
+    // request that never does costs a header check at the end.
+    const driver = createHttpSession(engine, request, { clock: deps.clock })
+    ctx.session = driver.session
     if (beginNeeded(engine.options, request)) {
-      const d = use()
-      const early = await d.begin(() => logoutBody(ctx))
+      const early = await driver.begin(() => logoutBody(ctx))
       if (early?.status !== undefined) return replaceResponse(ctx, { ...early, status: early.status })
       // Only the session may say who the client is to the middleware behind us.
       for (const name of spoofable) delete ctx.req.headers[name]
-      Object.assign(ctx.req.headers, d.requestHeaders)
+      Object.assign(ctx.req.headers, driver.requestHeaders)
     }
     try {
       await next()
     } catch (e) {
-      const plan = driver?.planFor(e)
+      const plan = driver.planFor(e)
       if (plan?.status === undefined) throw e
       return replaceResponse(ctx, { ...plan, status: plan.status })
     }
-    if (driver === undefined) {
-      const plan = await untouchedPlan(engine, request)
-      if (plan.status !== undefined) return replaceResponse(ctx, { ...plan, status: plan.status })
-      return applyPlanHeaders(ctx, plan)
-    }
-    const plan = await driver.finish()
+    const plan = driver.finishSync() ?? (await driver.finish())
     const failure = driver.failure
     const replacement = plan.status === undefined && failure?.status === ctx.status ? failure : plan
     if (replacement.status !== undefined) return replaceResponse(ctx, { ...replacement, status: replacement.status })

@@ -14,12 +14,12 @@ import {
   type SessionRequest,
 } from '../engine.js'
 import type { SessionData } from '../entries.js'
-import { isRejection } from '../errors.js'
+import { isRejection, type SessionError } from '../errors.js'
 import { bindingNeeds, type SessionOptions } from '../options.js'
 import type { Clock } from '../ports.js'
 import type { Session } from '../session.js'
 import { systemClock } from '../system.js'
-import { createHandle, type HttpSession } from './handle.js'
+import { createHandle, type HandleAccess, type HttpSession } from './handle.js'
 import { requestHeaderNames, requestHeadersOf } from './headers.js'
 import { bodyRequestsLogout, checkLogout } from './logout.js'
 import { isSessionHttpError, type SessionHttpError } from './outcomes.js'
@@ -45,6 +45,8 @@ export interface HttpSessionDriver<D extends SessionData = SessionData> {
   readonly failure: HttpPlan | undefined
   /** Runs after the app, before the head is sent: saves, touches or keeps alive. Idempotent. */
   finish(): Promise<HttpPlan>
+  /** `finish` at once when it needs no I/O and no call is pending; undefined otherwise (use `finish`). */
+  finishSync(): HttpPlan | undefined
   /** The plan for an error the app threw, when it is a session failure. */
   planFor(err: unknown): HttpPlan | undefined
 }
@@ -78,124 +80,159 @@ export const beginNeeded = (o: SessionEngine['options'], req: SessionRequest): b
 }
 
 /**
- * The plan for a request whose app never touched its session: no driver is
- * made; the header is checked and touched, rotated or cleared only when due.
- */
-export const untouchedPlan = async <D extends SessionData>(
-  engine: SessionEngine<D>,
-  req: SessionRequest,
-): Promise<HttpPlan> => {
-  try {
-    return planOf(await run(engine.keepAlive(req)))
-  } catch (e) {
-    if (isSessionHttpError(e)) return failPlan(e)
-    throw e
-  }
-}
-
-/**
  * Creates the driver for one request.
  * @example
  * const http = createHttpSession(engine, { method: 'GET', url: '/', headers: req.headers })
  * const early = await http.begin(async () => undefined)
  * // … the app runs with http.session …
- * const plan = await http.finish()
+ * const plan = http.finishSync() ?? (await http.finish())
  */
 export const createHttpSession = <D extends SessionData>(
   engine: SessionEngine<D>,
   req: SessionRequest,
   deps: { readonly clock?: Clock | undefined } = {},
-): HttpSessionDriver<D> => {
-  const o = engine.options
-  const clock = deps.clock ?? systemClock
-  let state: State<D> = { _tag: 'idle' }
-  let queue: Promise<unknown> = Promise.resolve()
-  let requestHeaders: Readonly<Record<string, string>> = {}
-  let finished: Promise<HttpPlan> | undefined
-  /** The request as the session is opened from: after a logout, without its cookies. */
-  let source: SessionRequest = req
-  /** Set-Cookie lines of a logout answered in `begin`; later lines of the same name win. */
-  let cleared: readonly string[] = []
+): HttpSessionDriver<D> => new RequestSession(engine, req, deps.clock ?? systemClock)
 
+const IDLE = { _tag: 'idle' } as const
+const NONE: readonly string[] = []
+const NO_HEADERS: Readonly<Record<string, string>> = {}
+
+/**
+ * One request's session. A class with prototype methods, so a request pays
+ * for one object (and its handle), not a closure per operation. In cookie
+ * storage the session opens and saves synchronously (no I/O): calls on it
+ * resolve at once.
+ */
+class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, HandleAccess<D> {
+  readonly session: HttpSession<D>
+  private state: State<D> = IDLE
   /** Calls queued and not yet settled: while none is, an open session can be used at once. */
-  let pending = 0
-  const settled = () => {
-    pending--
+  private pending = 0
+  private queue: Promise<unknown> | undefined
+  private headers: Readonly<Record<string, string>> = NO_HEADERS
+  private finished: Promise<HttpPlan> | undefined
+  /** The request as the session is opened from: after a logout, without its cookies. */
+  private source: SessionRequest
+  /** Set-Cookie lines of a logout answered in `begin`; later lines of the same name win. */
+  private cleared: readonly string[] = NONE
+
+  constructor(
+    private readonly engine: SessionEngine<D>,
+    private readonly req: SessionRequest,
+    private readonly clock: Clock,
+  ) {
+    this.source = req
+    this.session = createHandle(engine, this)
+  }
+
+  get requestHeaders(): Readonly<Record<string, string>> {
+    return this.headers
+  }
+
+  get failure(): HttpPlan | undefined {
+    return this.state._tag === 'failed' ? failPlan(this.state.error) : undefined
   }
 
   /** Session calls of one request run one after another, so a save never races the final one. */
-  const serial = <A>(op: () => Promise<A>): Promise<A> => {
-    pending++
-    const next = queue.then(op)
-    queue = next.then(settled, settled)
+  serial<A>(op: () => Promise<A>): Promise<A> {
+    this.pending++
+    const next = this.queue === undefined ? op() : this.queue.then(op)
+    this.queue = next.then(
+      () => this.settled(),
+      () => this.settled(),
+    )
     return next
   }
 
-  const open = async (): Promise<Session<D>> => {
-    if (state._tag === 'ready') return state.session
-    if (state._tag === 'failed') throw state.error
+  private settled(): void {
+    this.pending--
+    if (this.pending === 0) this.queue = undefined
+  }
+
+  async open(): Promise<Session<D>> {
+    const st = this.state
+    if (st._tag === 'ready') return st.session
+    if (st._tag === 'failed') throw st.error
     try {
-      const session = await run(engine.start(source))
-      state = { _tag: 'ready', session }
+      const session = await run(this.engine.start(this.source))
+      this.state = { _tag: 'ready', session }
       return session
     } catch (e) {
-      if (isSessionHttpError(e)) state = { _tag: 'failed', error: e }
+      if (isSessionHttpError(e)) this.state = { _tag: 'failed', error: e }
       throw e
     }
   }
 
-  const session = createHandle(engine, {
-    serial,
-    open,
-    ready: () => (pending === 0 && state._tag === 'ready' ? state.session : undefined),
-    id: () => (state._tag === 'ready' ? state.session.id : undefined),
-  })
+  /** The open session when no call is queued (opening it now when that needs no I/O). */
+  ready(): Session<D> | undefined {
+    if (this.pending > 0) return undefined
+    const st = this.state
+    if (st._tag === 'ready') return st.session
+    if (st._tag === 'failed') return undefined
+    const now = this.engine.startSync(this.source)
+    if (now === undefined) return undefined
+    if (E.isLeft(now)) {
+      this.state = { _tag: 'failed', error: toHttpError(now.left) }
+      return undefined
+    }
+    this.state = { _tag: 'ready', session: now.right }
+    return now.right
+  }
+
+  id(): string | undefined {
+    return this.state._tag === 'ready' ? this.state.session.id : undefined
+  }
 
   /**
    * Ends the session a logout request carries. A cookie that no longer opens
    * is still cleared (through `start`, which expires rejected cookies), except
    * when it holds only other audiences: those sessions are not ours to end.
    */
-  const endForLogout = async (): Promise<void> => {
+  private async endForLogout(): Promise<void> {
+    const { engine, req } = this
     const opened = await engine.open(req)()
     if (E.isLeft(opened) && !isRejection(opened.left)) throw toHttpError(opened.left)
     if (E.isLeft(opened) && opened.left._tag === 'MissingAudience') return
     const s = E.isRight(opened) ? opened.right : await run(engine.start(req))
     // Kong destroys the whole session on a logout request (access.lua: s:destroy()).
-    cleared = (await run(engine.destroy(s))).setCookie
+    this.cleared = (await run(engine.destroy(s))).setCookie
     // With `logout.response: 'next'` the app goes on with a new, anonymous session.
-    source = { ...req, headers: { ...req.headers, cookie: undefined } }
+    this.source = { ...req, headers: { ...req.headers, cookie: undefined } }
   }
 
   /** Like Kong, a request without a session (or remember) cookie is never a logout: nothing to end, body left unread. */
-  const sendsSessionCookie = (): boolean => {
-    const sent = parseCookieHeader(req.headers.cookie)
+  private sendsSessionCookie(): boolean {
+    const o = this.engine.options
+    const sent = parseCookieHeader(this.req.headers.cookie)
     return sent.has(o.cookie.name) || sent.has(o.cookie.rememberName)
   }
 
-  const logoutPlan = (): HttpPlan | undefined => {
-    const plan = planOf({ setCookie: [...cleared], headers: {} })
+  private logoutPlan(): HttpPlan | undefined {
+    const o = this.engine.options
+    const plan = planOf({ setCookie: [...this.cleared], headers: {} })
     if (o.logout.response === 'next') return undefined
     if (o.logout.response === 'redirect')
       return { ...plan, status: 303, body: '', headers: { ...plan.headers, Location: o.logout.redirectTo } }
     return { ...plan, status: 200, body: '' }
   }
 
-  /** Whether `begin` has anything to do: a possible logout, or session headers to set up. */
-  const needsBegin = (): boolean => beginNeeded(o, req)
+  needsBegin(): boolean {
+    return beginNeeded(this.engine.options, this.req)
+  }
 
-  const begin = async (readBody: () => Promise<unknown>): Promise<HttpPlan | undefined> => {
-    const check = sendsSessionCookie() ? checkLogout(o.logout, req.method, req.url) : 'none'
+  async begin(readBody: () => Promise<unknown>): Promise<HttpPlan | undefined> {
+    const o = this.engine.options
+    const check = this.sendsSessionCookie() ? checkLogout(o.logout, this.req.method, this.req.url) : 'none'
     const isLogout = check === 'logout' || (check === 'body' && bodyRequestsLogout(o.logout, await readBody()))
     try {
       if (isLogout) {
-        await serial(endForLogout)
-        return logoutPlan()
+        await this.serial(() => this.endForLogout())
+        return this.logoutPlan()
       }
       // Session headers describe the session, so a request with any configured opens it like Kong does.
       if (o.requestHeaders.length > 0 || o.responseHeaders.length > 0) {
-        const s = await session.load()
-        requestHeaders = requestHeadersOf(engine, s, Math.floor(clock.now() / 1000))
+        const s = await this.session.load()
+        this.headers = requestHeadersOf(this.engine, s, Math.floor(this.clock.now() / 1000))
       }
       return undefined
     } catch (e) {
@@ -204,45 +241,60 @@ export const createHttpSession = <D extends SessionData>(
     }
   }
 
-  const withCleared = (o: Outcome): Outcome => ({ ...o, setCookie: mergeSetCookie(cleared, o.setCookie) })
+  private withCleared(o: Outcome): HttpPlan {
+    return planOf(this.cleared.length === 0 ? o : { ...o, setCookie: mergeSetCookie(this.cleared, o.setCookie) })
+  }
 
-  const settle = async (): Promise<HttpPlan> => {
-    if (pending > 0) await queue
-    const current = state
-    switch (current._tag) {
+  private planOfResult(r: E.Either<SessionError, Outcome>): HttpPlan {
+    return E.isLeft(r) ? failPlan(toHttpError(r.left)) : this.withCleared(r.right)
+  }
+
+  finishSync(): HttpPlan | undefined {
+    if (this.finished !== undefined || this.pending > 0) return undefined
+    const st = this.state
+    let plan: HttpPlan | undefined
+    if (st._tag === 'failed') plan = this.withCleared(EMPTY)
+    else if (st._tag === 'idle') {
+      // Never read: check MAC and policy without decrypting, touch or rotate only when due.
+      const r = this.engine.keepAliveSync(this.source)
+      plan = r === undefined ? undefined : this.planOfResult(r)
+    } else {
+      const s = st.session
+      if (s.state !== 'closed' && s.changed) {
+        const r = this.engine.saveSync(s)
+        plan = r === undefined ? undefined : this.planOfResult(r)
+      } else plan = this.withCleared(this.engine.outcome(s))
+    }
+    if (plan !== undefined) this.finished = Promise.resolve(plan)
+    return plan
+  }
+
+  private async settle(): Promise<HttpPlan> {
+    if (this.queue !== undefined) await this.queue
+    const st = this.state
+    switch (st._tag) {
       case 'idle':
-        // Never read: check MAC and policy without decrypting, touch or rotate only when due.
-        return planOf(withCleared(await run(engine.keepAlive(source))))
+        return this.withCleared(await run(this.engine.keepAlive(this.source)))
       case 'failed':
         // The app saw the rejection and answered; `failure` lets the binding enforce the table.
-        return planOf(withCleared(EMPTY))
+        return this.withCleared(EMPTY)
       case 'ready': {
-        const s = current.session
-        if (s.state !== 'closed' && s.changed) return planOf(withCleared(await run(engine.save(s))))
-        return planOf(withCleared(engine.outcome(s)))
+        const s = st.session
+        if (s.state !== 'closed' && s.changed) return this.withCleared(await run(this.engine.save(s)))
+        return this.withCleared(this.engine.outcome(s))
       }
     }
   }
 
-  const finish = (): Promise<HttpPlan> => {
-    finished ??= settle().catch((e: unknown) => {
+  finish(): Promise<HttpPlan> {
+    this.finished ??= this.settle().catch((e: unknown) => {
       if (isSessionHttpError(e)) return failPlan(e)
       throw e
     })
-    return finished
+    return this.finished
   }
 
-  return {
-    session,
-    needsBegin,
-    begin,
-    get requestHeaders() {
-      return requestHeaders
-    },
-    get failure() {
-      return state._tag === 'failed' ? failPlan(state.error) : undefined
-    },
-    finish,
-    planFor: (err) => (isSessionHttpError(err) ? failPlan(err) : undefined),
+  planFor(err: unknown): HttpPlan | undefined {
+    return isSessionHttpError(err) ? failPlan(err) : undefined
   }
 }

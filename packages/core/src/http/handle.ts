@@ -1,10 +1,11 @@
 /** The Promise API an app sees as `req.session` / `ctx.session`. */
+import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Outcome, SessionEngine } from '../engine.js'
 import type { SessionData } from '../entries.js'
 import type { SessionError } from '../errors.js'
 import type { Session } from '../session.js'
-import { run } from './plan.js'
+import { run, toHttpError } from './plan.js'
 
 /**
  * One request's session, opened lazily on the first awaited call. Changes
@@ -44,12 +45,12 @@ export interface HttpSession<D extends SessionData = SessionData> {
 /** How the handle reaches the driver's one session of the request. */
 export interface HandleAccess<D extends SessionData> {
   /** Runs session calls one after another, so a save never races the final one. */
-  readonly serial: <A>(op: () => Promise<A>) => Promise<A>
+  serial<A>(op: () => Promise<A>): Promise<A>
   /** The request's session, opened on first use. */
-  readonly open: () => Promise<Session<D>>
-  /** The open session when no call is queued, so a read or write can run at once. */
-  readonly ready: () => Session<D> | undefined
-  readonly id: () => string | undefined
+  open(): Promise<Session<D>>
+  /** The open session when no call is queued (opened at once when that needs no I/O), so a call can run at once. */
+  ready(): Session<D> | undefined
+  id(): string | undefined
 }
 
 /**
@@ -83,7 +84,8 @@ class SessionHandle<D extends SessionData> implements HttpSession<D> {
     return this.a.id()
   }
   load(): Promise<Session<D>> {
-    return this.a.serial(this.a.open)
+    const s = this.a.ready()
+    return s !== undefined ? Promise.resolve(s) : this.a.serial(() => this.a.open())
   }
   get<K extends keyof D & string>(key: K): Promise<D[K] | undefined> {
     return this.with((s) => s.get(key))
@@ -113,6 +115,13 @@ class SessionHandle<D extends SessionData> implements HttpSession<D> {
     return this.with((s) => s.getInfo(key))
   }
   save(): Promise<void> {
+    const ready = this.a.ready()
+    if (ready !== undefined) {
+      if (!ready.changed) return Promise.resolve()
+      // Cookie storage saves at once: nothing to wait for.
+      const now = this.engine.saveSync(ready)
+      if (now !== undefined) return E.isLeft(now) ? Promise.reject(toHttpError(now.left)) : Promise.resolve()
+    }
     return this.a.serial(async () => {
       const s = await this.a.open()
       if (s.changed) await run(this.engine.save(s))
