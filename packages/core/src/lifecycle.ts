@@ -34,7 +34,14 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     const idling = clampOffset(now - meta.header.creation - meta.header.rolling, MAX_IDLING_OFFSET)
     const bytes = touchHeader(meta.header, idling, meta.km, s.binding)
     const headerText = bytes.toString('base64url')
-    s.meta = { header: readHeader(bytes), headerText, km: meta.km, firstChunk: meta.firstChunk, key: meta.key, record: meta.record }
+    s.meta = {
+      header: readHeader(bytes),
+      headerText,
+      km: meta.km,
+      firstChunk: meta.firstChunk,
+      key: meta.key,
+      record: meta.record,
+    }
     const rest = ctx.server ? '' : meta.firstChunk
     s.cookies.set(o.cookie.name, `${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`)
     ctx.emit({ type: 'touched', id: s.id ?? '', audience: s.audience })
