@@ -12,6 +12,9 @@ for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
   VALUES[c.charCodeAt(0)] = i
 }
 
+/** The 6-bit value of a base64url character code, or -1. */
+export const charValue = (code: number): number => VALUES[code] ?? -1
+
 /** Encodes bytes as unpadded base64url. */
 export const encode = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64url')
@@ -30,4 +33,29 @@ export const decode = (text: string): Buffer | undefined => {
     if ((last & spare) !== 0) return undefined
   }
   return Buffer.from(text, 'base64url')
+}
+
+/**
+ * Decodes the first `out.length` bytes of base64url `text` into `out`
+ * (`out.length` a multiple of 3), without allocating; false on a character
+ * outside the alphabet or a text too short. For peeking at a few header
+ * fields on every request: what is decoded here is never trusted, the MAC is
+ * checked (on a full, strict decode) before anything of the cookie is used.
+ */
+export const decodeInto = (text: string, out: Uint8Array): boolean => {
+  const groups = out.length / 3
+  if (text.length < groups * 4) return false
+  for (let g = 0; g < groups; g++) {
+    const c = g * 4
+    const a = VALUES[text.charCodeAt(c)] ?? -1
+    const b = VALUES[text.charCodeAt(c + 1)] ?? -1
+    const d = VALUES[text.charCodeAt(c + 2)] ?? -1
+    const e = VALUES[text.charCodeAt(c + 3)] ?? -1
+    if ((a | b | d | e) < 0) return false
+    const o = g * 3
+    out[o] = (a << 2) | (b >> 4)
+    out[o + 1] = ((b & 15) << 4) | (d >> 2)
+    out[o + 2] = ((d & 3) << 6) | e
+  }
+  return true
 }

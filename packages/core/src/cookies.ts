@@ -32,6 +32,33 @@ export const parseCookieHeader = (header: string | readonly string[] | undefined
   return cookies
 }
 
+/**
+ * The value of one cookie, as `parseCookieHeader(header).get(name)` would
+ * give it, without building the Map: what a request that never reads its
+ * session looks up.
+ */
+export const cookieValueOf = (header: string | readonly string[] | undefined, name: string): string | undefined => {
+  if (typeof header !== 'string') return header === undefined ? undefined : parseCookieHeader(header).get(name)
+  const text =
+    header.length > MAX_COOKIE_HEADER ? header.slice(0, header.lastIndexOf(';', MAX_COOKIE_HEADER) + 1) : header
+  let start = 0
+  while (start < text.length) {
+    let end = text.indexOf(';', start)
+    if (end === -1) end = text.length
+    const eq = text.indexOf('=', start)
+    // The name test is cheap and exact: the cookie's name must contain ours before slicing anything.
+    if (eq > start && eq < end) {
+      const at = text.indexOf(name, start)
+      if (at !== -1 && at < eq && text.slice(start, eq).trim() === name) {
+        const value = text.slice(eq + 1, end).trim()
+        return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value
+      }
+    }
+    start = end + 1
+  }
+  return undefined
+}
+
 /** `name=value; attributes` */
 export const cookieLine = (name: string, value: string, attributes: string): string => `${name}=${value}${attributes}`
 

@@ -7,15 +7,24 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type Binding, touchHeader } from './codec.js'
 import { buildKeyring, type EngineContext, nowSeconds, safeEmit } from './context.js'
-import { parseCookieHeader } from './cookies.js'
+import { cookieValueOf, parseCookieHeader } from './cookies.js'
 import type { Entry, SessionData } from './entries.js'
 import { ConfigError, isRejection, missingAudience, type SessionError } from './errors.js'
 import type { EventListener } from './events.js'
-import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT, HEADER_ENCODED_SIZE } from './header.js'
+import {
+  FLAG_BIND_IP,
+  FLAG_BIND_SCHEME,
+  FLAG_BIND_USER_AGENT,
+  FLAG_STORAGE,
+  HEADER_ENCODED_SIZE,
+  KNOWN_FLAGS,
+  MAX_ROLLING_OFFSET,
+  peekHeader,
+} from './header.js'
 import { sessionEnds, sessionWrites } from './lifecycle.js'
 import { type CookieKind, checkTimes, type Opened, openCookie, openLocal, parseHeader, verify } from './open.js'
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js'
-import { decide } from './policy.js'
+import { decide, KEEP } from './policy.js'
 import type { Clock, RandomSource, SessionStore } from './ports.js'
 import { clearCookies, outcomeOf } from './responses.js'
 import { type Session, SessionImpl } from './session.js'
@@ -96,6 +105,10 @@ type Result<A> = Promise<E.Either<SessionError, A>>
 
 /** An outcome with nothing to send (a fresh object: callers may add to it). */
 const NOTHING = (): Outcome => ({ setCookie: [], headers: {} })
+/** The same, shared and frozen, for the request that never reads its session. */
+const QUIET: E.Either<SessionError, Outcome> = E.right(
+  Object.freeze({ setCookie: Object.freeze([]) as unknown as string[], headers: Object.freeze({}) }),
+)
 
 const asImpl = <D extends SessionData>(s: Session<D>): SessionImpl<D> => {
   if (!(s instanceof SessionImpl)) throw new TypeError('not a session of this engine')
@@ -277,10 +290,18 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
    * a rotation is due (that opens and saves through `start`).
    */
   const keepAliveSync = (req: SessionRequest): E.Either<SessionError, Outcome> | undefined => {
-    const cookies = parseCookieHeader(req.headers.cookie)
-    const value = cookies.get(o.cookie.name)
-    if (value === undefined || value === '') return E.right(NOTHING())
+    const value = cookieValueOf(req.headers.cookie, o.cookie.name)
+    if (value === undefined || value === '') return QUIET
     const now = nowSeconds(ctx)
+    // The common case, with no allocation: a well-formed header whose times need nothing done.
+    const peeked = peekHeader(value)
+    if (peeked !== undefined && peeked.type === 1 && (peeked.flags & ~KNOWN_FLAGS) === 0) {
+      const storage = (peeked.flags & FLAG_STORAGE) !== 0
+      if (storage === ctx.server && now - peeked.creation <= MAX_ROLLING_OFFSET && decide(peeked, o, now) === KEEP) {
+        return QUIET
+      }
+    }
+    const cookies = parseCookieHeader(req.headers.cookie)
     const clear = (e: SessionError) => {
       report(e)
       const s = newSession(req, cookies)
@@ -315,6 +336,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     (req: SessionRequest): TE.TaskEither<SessionError, Outcome> =>
     async () => {
       const now = keepAliveSync(req)
+      // QUIET is shared and frozen; callers of the public keepAlive get an outcome of their own.
+      if (now === QUIET) return E.right(NOTHING())
       if (now !== undefined) return now
       const started = await start(req)()
       return E.isLeft(started) ? started : E.right(outcome(started.right))

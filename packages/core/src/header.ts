@@ -6,6 +6,7 @@
  *   tag 16 | idling offset 3 | mac 16
  */
 import * as b64 from './base64url.js'
+import type { SessionTimes } from './policy.js'
 
 export const HEADER_SIZE = 82
 export const HEADER_ENCODED_SIZE = b64.encodedLength(HEADER_SIZE) // 110
@@ -86,4 +87,39 @@ export const withIdling = (bytes: Buffer, idling: number): Buffer => {
   const copy = Buffer.from(bytes)
   copy.writeUIntLE(idling, 63, 3)
   return copy
+}
+
+/** Header fields the timeout policy reads, before anything is authenticated. */
+export interface PeekedHeader extends SessionTimes {
+  readonly type: number
+  readonly flags: number
+}
+
+const PEEK = new Uint8Array(66)
+
+/**
+ * Reads type, flags and times from the start of a cookie value without
+ * allocating buffers; undefined unless the first 110 characters are a
+ * canonical base64url header (as `parseHeader` would decode it). Nothing here
+ * is authenticated: it only lets a request that never reads its session skip
+ * the MAC when the policy has nothing to do.
+ */
+export const peekHeader = (text: string): PeekedHeader | undefined => {
+  if (text.length < HEADER_ENCODED_SIZE || !b64.decodeInto(text, PEEK)) return undefined
+  for (let i = 88; i < HEADER_ENCODED_SIZE; i++) if (b64.charValue(text.charCodeAt(i)) < 0) return undefined
+  // 82 bytes end in 2 characters: the last one carries 4 spare bits, which must be zero.
+  if ((b64.charValue(text.charCodeAt(HEADER_ENCODED_SIZE - 1)) & 0b1111) !== 0) return undefined
+  const p = PEEK
+  return {
+    type: p[0] as number,
+    flags: (p[1] as number) | ((p[2] as number) << 8),
+    creation:
+      (p[35] as number) +
+      (p[36] as number) * 2 ** 8 +
+      (p[37] as number) * 2 ** 16 +
+      (p[38] as number) * 2 ** 24 +
+      (p[39] as number) * 2 ** 32,
+    rolling: (p[40] as number) + (p[41] as number) * 2 ** 8 + (p[42] as number) * 2 ** 16 + (p[43] as number) * 2 ** 24,
+    idling: (p[63] as number) + (p[64] as number) * 2 ** 8 + (p[65] as number) * 2 ** 16,
+  }
 }

@@ -25,6 +25,11 @@ export type Decision =
   | { readonly _tag: 'Touch'; readonly idling: number }
   | { readonly _tag: 'Rotate' }
 
+// The decisions without data are shared: the policy runs on every request.
+const FUTURE: Decision = { _tag: 'Future' }
+export const KEEP: Decision = { _tag: 'Keep' }
+const ROTATE: Decision = { _tag: 'Rotate' }
+
 /** Offsets are clamped to what the header can hold; negative ones (clock skew) become 0. */
 export const clampOffset = (value: number, max: number): number => Math.min(Math.max(value, 0), max)
 
@@ -39,16 +44,16 @@ export const elapsed = (t: SessionTimes, now: number) => {
 
 /** Whether the session may be used at `now`, and whether it should be kept, touched or rotated. */
 export const decide = (t: SessionTimes, o: Timeouts, now: number): Decision => {
-  if (t.creation - now > o.clockSkew) return { _tag: 'Future' }
+  if (t.creation - now > o.clockSkew) return FUTURE
   const e = elapsed(t, now)
   if (o.absoluteTimeout > 0 && e.absolute > o.absoluteTimeout) return { _tag: 'Reject', timeout: 'absolute' }
   if (o.rollingTimeout > 0 && e.rolling > o.rollingTimeout) return { _tag: 'Reject', timeout: 'rolling' }
   if (o.idlingTimeout > 0 && e.idle > o.idlingTimeout) return { _tag: 'Reject', timeout: 'idle' }
-  if (o.rollingTimeout > 0 && e.rolling > Math.floor(o.rollingTimeout * 0.75)) return { _tag: 'Rotate' }
+  if (o.rollingTimeout > 0 && e.rolling > Math.floor(o.rollingTimeout * 0.75)) return ROTATE
   if (o.idlingTimeout > 0 && e.idle > o.touchThreshold) {
     return { _tag: 'Touch', idling: clampOffset(now - t.creation - t.rolling, MAX_IDLING_OFFSET) }
   }
-  return { _tag: 'Keep' }
+  return KEEP
 }
 
 /** Seconds left before the nearest timeout (the `Session-Timeout` header), or undefined when none applies. */

@@ -67,6 +67,7 @@ export const tessera = <D extends SessionData = SessionData>(
     Object.assign(req.headers, driver.requestHeaders)
     deferHead(res, {
       finish: () => driver.finish(),
+      finishSync: () => driver.finishSync(),
       failureFor: (status) => (driver.failure?.status === status ? driver.failure : undefined),
     })
     next()

@@ -1,4 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { cookieValueOf } from '../cookies.js'
 import { parseCookieHeader } from '../index.js'
 
 describe('parseCookieHeader at the HTTP edge', () => {
@@ -38,5 +40,24 @@ describe('parseCookieHeader at the HTTP edge', () => {
 
   it('gives an empty map for no header', () => {
     expect(parseCookieHeader(undefined).size).toBe(0)
+  })
+})
+
+describe('cookieValueOf', () => {
+  it('finds what parseCookieHeader finds, for any header and name', () => {
+    const piece = fc.constantFrom('session', 'session2', 'xsession', 'sess', '=', ';', ' ', '"', 'a', '\t', '__proto__')
+    const text = fc.array(piece, { maxLength: 24 }).map((parts) => parts.join(''))
+    const name = fc.constantFrom('session', 'session2', 'sess', '__proto__', 'a')
+    fc.assert(
+      fc.property(fc.oneof(text, fc.string()), name, (header, n) => {
+        expect(cookieValueOf(header, n)).toBe(parseCookieHeader(header).get(n))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('reads a header sent as several lines like parseCookieHeader', () => {
+    expect(cookieValueOf(['a=1', 'session=2'], 'session')).toBe('2')
+    expect(cookieValueOf(undefined, 'session')).toBeUndefined()
   })
 })

@@ -16,6 +16,8 @@ type Fn = (...args: unknown[]) => unknown
 export interface HeadHooks {
   /** Settles the session; resolves to the plan (status set: replace the app's response). */
   readonly finish: () => Promise<HttpPlan>
+  /** The plan at once when settling needs no I/O (the head then goes out without a wait), else undefined. */
+  readonly finishSync?: () => HttpPlan | undefined
   /** The response to send instead when the app answered with the status of a session failure. */
   readonly failureFor: (status: number) => HttpPlan | undefined
 }
@@ -54,18 +56,8 @@ export const deferHead = (res: ServerResponse, hooks: HeadHooks): void => {
     original.end.call(res, body)
   }
 
-  const release = async () => {
-    let plan: HttpPlan
-    try {
-      plan = await hooks.finish()
-    } catch {
-      plan = {
-        status: 500,
-        body: 'Session error',
-        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-        setCookie: [],
-      }
-    }
+  /** Sends the head and what was held, as the plan says; returns what the last held write returned. */
+  const release = (plan: HttpPlan): unknown => {
     mode = 'through'
     const head = queue.find((c) => c.method === 'writeHead')
     const status = typeof head?.args[0] === 'number' ? head.args[0] : res.statusCode
@@ -81,8 +73,31 @@ export const deferHead = (res: ServerResponse, hooks: HeadHooks): void => {
       const result = original[call.method].apply(res, call.args)
       if (call.method === 'write') lastWrite = result
     }
+    return lastWrite
+  }
+
+  const releaseLater = async () => {
+    let plan: HttpPlan
+    try {
+      plan = await hooks.finish()
+    } catch {
+      plan = {
+        status: 500,
+        body: 'Session error',
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        setCookie: [],
+      }
+    }
     // Writers that saw `false` while we held their chunks wait for 'drain'; the socket emits it if still full.
-    if (lastWrite === true && !res.writableEnded) res.emit('drain')
+    if (release(plan) === true && !res.writableEnded) res.emit('drain')
+  }
+
+  const settleNow = (): HttpPlan | undefined => {
+    try {
+      return hooks.finishSync?.()
+    } catch {
+      return undefined // the asynchronous path settles it, or answers 500
+    }
   }
 
   const wrap = (method: Call['method']): Fn =>
@@ -91,8 +106,13 @@ export const deferHead = (res: ServerResponse, hooks: HeadHooks): void => {
       // A repeated implicit writeHead (e.g. from compression's write) changes nothing once one is queued.
       if (method !== 'writeHead' || !queue.some((c) => c.method === 'writeHead')) queue.push({ method, args })
       if (mode === 'waiting') {
+        const plan = settleNow()
+        if (plan !== undefined) {
+          const lastWrite = release(plan)
+          return method === 'write' ? lastWrite === true : this
+        }
         mode = 'holding'
-        void release()
+        void releaseLater()
       }
       if (method === 'write') return false
       return this
