@@ -3,7 +3,7 @@
  * the header prefix as additional data, raw DEFLATE above a threshold, and a
  * truncated HMAC-SHA256 over the header (optionally bound to the client).
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, timingSafeEqual } from 'node:crypto'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
 import * as b64 from './base64url.js'
@@ -21,7 +21,8 @@ import {
   withIdling,
   writeHeaderPrefix,
 } from './header.js'
-import { encryptionKey, type KeyMaterial, macKey, type RememberSafety } from './keys.js'
+import { hmac } from './hmac.js'
+import { encryptionKey, type KeyMaterial, macHmacKey, type RememberSafety } from './keys.js'
 
 /** The primary key material and the fallbacks that may still open older cookies. */
 export interface Keyring {
@@ -58,7 +59,7 @@ const macInput = (header: Buffer, flags: number, binding: Binding): Buffer => {
 }
 
 const mac = (km: KeyMaterial, sid: Uint8Array, input: Buffer): Buffer =>
-  createHmac('sha256', macKey(km, sid)).update(input).digest().subarray(0, MAC_SIZE)
+  hmac(macHmacKey(km, sid), input).subarray(0, MAC_SIZE)
 
 /**
  * Verifies the header's MAC in constant time against the primary key, then

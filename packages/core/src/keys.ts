@@ -5,11 +5,14 @@
  * computed once per secret and only the expand step runs per session id.
  */
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto'
+import { type HmacKey, hmac, hmacKey } from './hmac.js'
 
 /** Key material for one secret: the IKM, its cached HKDF pseudo-random key, and recently derived keys. */
 export interface KeyMaterial {
   readonly ikm: Buffer
   readonly prk: Buffer
+  /** The PRK's HMAC pads: every expand is an HMAC under it. */
+  readonly prkKey: HmacKey
   /** Keys derived per session id, most recent last: a cookie is usually opened again soon after it was issued. */
   readonly derived: Map<string, Derived>
 }
@@ -17,6 +20,7 @@ export interface KeyMaterial {
 interface Derived {
   enc?: { readonly key: Buffer; readonly iv: Buffer }
   mac?: Buffer
+  macKey?: HmacKey
 }
 
 // Measured: three HMACs per session id are a third of opening a cookie; a small LRU saves them when
@@ -56,11 +60,10 @@ const TWO = Buffer.of(2)
 export const ikmFromSecret = (secret: string | Uint8Array): Buffer => createHash('sha256').update(secret).digest()
 
 /** Prepares key material: HKDF-Extract with the empty salt (RFC 5869 §2.2). */
-export const keyMaterial = (ikm: Buffer): KeyMaterial => ({
-  ikm,
-  prk: createHmac('sha256', Buffer.alloc(32)).update(ikm).digest(),
-  derived: new Map(),
-})
+export const keyMaterial = (ikm: Buffer): KeyMaterial => {
+  const prk = createHmac('sha256', Buffer.alloc(32)).update(ikm).digest()
+  return { ikm, prk, prkKey: hmacKey(prk), derived: new Map() }
+}
 
 /**
  * HKDF-Expand (RFC 5869 §2.3) with info = `usage || sid`, for at most two
@@ -68,10 +71,10 @@ export const keyMaterial = (ikm: Buffer): KeyMaterial => ({
  * in parts and the blocks are returned as they are, to save allocations on
  * the hot path.
  */
-const expand = (prk: Buffer, usage: Buffer, sid: Uint8Array, blocks: 1 | 2): [Buffer, Buffer | undefined] => {
-  const t1 = createHmac('sha256', prk).update(usage).update(sid).update(ONE).digest()
+const expand = (prk: HmacKey, usage: Buffer, sid: Uint8Array, blocks: 1 | 2): [Buffer, Buffer | undefined] => {
+  const t1 = hmac(prk, usage, sid, ONE)
   if (blocks === 1) return [t1, undefined]
-  return [t1, createHmac('sha256', prk).update(t1).update(usage).update(sid).update(TWO).digest()]
+  return [t1, hmac(prk, t1, usage, sid, TWO)]
 }
 
 /** AES-256-GCM key and IV for a session id (HKDF, or PBKDF2 for remember cookies). */
@@ -87,7 +90,7 @@ export const encryptionKey = (
   }
   const d = derivedFor(km, sid)
   if (d.enc === undefined) {
-    const [t1, t2] = expand(km.prk, ENCRYPTION, sid, 2)
+    const [t1, t2] = expand(km.prkKey, ENCRYPTION, sid, 2)
     d.enc = { key: t1, iv: (t2 as Buffer).subarray(0, 12) }
   }
   return d.enc
@@ -96,6 +99,16 @@ export const encryptionKey = (
 /** HMAC-SHA256 key for a session id. */
 export const macKey = (km: KeyMaterial, sid: Uint8Array): Buffer => {
   const d = derivedFor(km, sid)
-  d.mac ??= expand(km.prk, AUTHENTICATION, sid, 1)[0]
+  d.mac ??= expand(km.prkKey, AUTHENTICATION, sid, 1)[0]
   return d.mac
+}
+
+/** The MAC key of a session id, prepared for `hmac` (cached with the key). */
+export const macHmacKey = (km: KeyMaterial, sid: Uint8Array): HmacKey => {
+  const d = derivedFor(km, sid)
+  if (d.macKey === undefined) {
+    d.mac ??= expand(km.prkKey, AUTHENTICATION, sid, 1)[0]
+    d.macKey = hmacKey(d.mac)
+  }
+  return d.macKey
 }

@@ -16,9 +16,16 @@ export interface HttpPlan {
 
 export const EMPTY: Outcome = { setCookie: [], headers: {} }
 
+const ONLY_NO_STORE: Readonly<Record<string, string>> = Object.freeze({ 'Cache-Control': NO_STORE })
+
 /** Set-Cookie lines and headers of a normal response. */
 export const planOf = (o: Outcome): HttpPlan => ({
-  headers: o.setCookie.length > 0 ? { ...o.headers, 'Cache-Control': NO_STORE } : o.headers,
+  headers:
+    o.setCookie.length === 0
+      ? o.headers
+      : Object.keys(o.headers).length === 0
+        ? ONLY_NO_STORE
+        : { ...o.headers, 'Cache-Control': NO_STORE },
   setCookie: o.setCookie,
 })
 

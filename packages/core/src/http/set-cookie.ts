@@ -22,6 +22,7 @@ export const setCookieLines = (value: unknown): string[] => {
 /** The app's lines without those the session replaces, then the session's lines. */
 export const mergeSetCookie = (existing: readonly string[], session: readonly string[]): string[] => {
   if (session.length === 0) return [...existing]
+  if (existing.length === 0) return [...session]
   const ours = new Set(session.map(cookieNameOf))
   return [...existing.filter((line) => !ours.has(cookieNameOf(line))), ...session]
 }

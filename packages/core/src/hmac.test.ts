@@ -1,0 +1,29 @@
+import { createHmac } from 'node:crypto'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { hmac, hmacKey } from './hmac.js'
+
+const bytes = (max: number) => fc.uint8Array({ maxLength: max })
+
+describe('hmac', () => {
+  it('equals createHmac for any key up to 64 bytes and any parts', () => {
+    fc.assert(
+      fc.property(bytes(64), bytes(100), fc.array(bytes(120), { maxLength: 3 }), (key, a, rest) => {
+        const [b, c, d] = rest
+        const expected = createHmac('sha256', key).update(a)
+        for (const part of rest) expected.update(part)
+        expect(hmac(hmacKey(key), a, b, c, d).equals(expected.digest())).toBe(true)
+      }),
+    )
+  })
+
+  it('handles input larger than its scratch buffer', () => {
+    const key = Buffer.alloc(32, 7)
+    const big = Buffer.alloc(5000, 1)
+    expect(hmac(hmacKey(key), big)).toEqual(createHmac('sha256', key).update(big).digest())
+  })
+
+  it('refuses keys longer than a block', () => {
+    expect(() => hmacKey(new Uint8Array(65))).toThrow(RangeError)
+  })
+})

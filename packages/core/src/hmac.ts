@@ -1,0 +1,52 @@
+/**
+ * HMAC-SHA256 (RFC 2104) as two one-shot SHA-256 calls over pads computed
+ * once per key. Written by hand because it is the hottest call of the codec
+ * (five per read-and-save request): `createHmac` builds an object and redoes
+ * the key pads on every call; this costs ~15% fewer instructions per HMAC
+ * (see docs/decisions.md). Property-tested against `createHmac`.
+ */
+import { hash } from 'node:crypto'
+
+const BLOCK = 64
+const DIGEST = 32
+
+/** A key's inner and outer pads (key XOR 0x36.., key XOR 0x5c..). */
+export interface HmacKey {
+  readonly inner: Buffer
+  readonly outer: Buffer
+}
+
+/** Prepares a key of at most 64 bytes (all of ours are 32). */
+export const hmacKey = (key: Uint8Array): HmacKey => {
+  if (key.length > BLOCK) throw new RangeError('HMAC keys longer than the SHA-256 block are not used here')
+  const inner = Buffer.alloc(BLOCK, 0x36)
+  const outer = Buffer.alloc(BLOCK, 0x5c)
+  for (let i = 0; i < key.length; i++) {
+    inner[i] = (inner[i] as number) ^ (key[i] as number)
+    outer[i] = (outer[i] as number) ^ (key[i] as number)
+  }
+  return { inner, outer }
+}
+
+const put = (buf: Buffer, part: Uint8Array, at: number): number => {
+  buf.set(part, at)
+  return at + part.length
+}
+
+// Calls are synchronous, so one scratch buffer serves them all.
+const SCRATCH = Buffer.allocUnsafe(BLOCK + 256)
+
+/** HMAC-SHA256 of the concatenation of `parts` (no copy of them is kept). */
+export const hmac = (k: HmacKey, a: Uint8Array, b?: Uint8Array, c?: Uint8Array, d?: Uint8Array): Buffer => {
+  const n = BLOCK + a.length + (b?.length ?? 0) + (c?.length ?? 0) + (d?.length ?? 0)
+  const buf = n <= SCRATCH.length ? SCRATCH : Buffer.allocUnsafe(n)
+  buf.set(k.inner, 0)
+  let at = put(buf, a, BLOCK)
+  if (b !== undefined) at = put(buf, b, at)
+  if (c !== undefined) at = put(buf, c, at)
+  if (d !== undefined) put(buf, d, at)
+  const inner = hash('sha256', buf.subarray(0, n), 'buffer')
+  buf.set(k.outer, 0)
+  buf.set(inner, BLOCK)
+  return hash('sha256', buf.subarray(0, BLOCK + DIGEST), 'buffer')
+}
