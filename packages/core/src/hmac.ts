@@ -16,16 +16,21 @@ export interface HmacKey {
   readonly outer: Buffer
 }
 
+/** Writes a key's inner then outer pad (128 bytes) into `target`. */
+export const writePads = (key: Uint8Array, target: Uint8Array): void => {
+  if (key.length > BLOCK) throw new RangeError('HMAC keys longer than the SHA-256 block are not used here')
+  for (let i = 0; i < BLOCK; i++) {
+    const byte = i < key.length ? (key[i] as number) : 0
+    target[i] = byte ^ 0x36
+    target[BLOCK + i] = byte ^ 0x5c
+  }
+}
+
 /** Prepares a key of at most 64 bytes (all of ours are 32). */
 export const hmacKey = (key: Uint8Array): HmacKey => {
-  if (key.length > BLOCK) throw new RangeError('HMAC keys longer than the SHA-256 block are not used here')
-  const inner = Buffer.alloc(BLOCK, 0x36)
-  const outer = Buffer.alloc(BLOCK, 0x5c)
-  for (let i = 0; i < key.length; i++) {
-    inner[i] = (inner[i] as number) ^ (key[i] as number)
-    outer[i] = (outer[i] as number) ^ (key[i] as number)
-  }
-  return { inner, outer }
+  const pads = Buffer.alloc(2 * BLOCK)
+  writePads(key, pads)
+  return { inner: pads.subarray(0, BLOCK), outer: pads.subarray(BLOCK) }
 }
 
 const put = (buf: Buffer, part: Uint8Array, at: number): number => {
