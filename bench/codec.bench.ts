@@ -77,6 +77,21 @@ const tessera = {
   },
 }
 
+/** The synchronous API (cookie storage needs no I/O): what the HTTP bindings run. */
+const sync = <A>(r: E.Either<unknown, A> | undefined): A => {
+  if (r === undefined) throw new Error('cookie storage without a store should never need the async path')
+  if (E.isLeft(r)) throw new Error(`Left: ${JSON.stringify(r.left)}`)
+  return r.right
+}
+const tesseraSync = {
+  encode: (): string => {
+    const s = sync(engine.startSync(EMPTY_REQUEST))
+    for (const k of KEYS) s.set(k, DATA[k])
+    return sync(engine.saveSync(s)).setCookie[0]!
+  },
+  decode: (req: SessionRequest): Readonly<Partial<Data>> => sync(engine.startSync(req)).data,
+}
+
 const floorOps = {
   encode: (): string => floor.encode(DATA, random.bytes(32), nowSeconds()),
   decode: (req: SessionRequest): Record<string, unknown> =>
@@ -145,13 +160,15 @@ async function codec(): Promise<void> {
   const seal = await iron.encode()
 
   const results = await measureInterleaved([
-    ['tessera encode', () => tessera.encode(), 5000],
+    ['tessera encode', () => tesseraSync.encode(), 5000],
+    ['tessera-te encode', () => tessera.encode(), 5000],
     ['floor encode', () => floorOps.encode(), 5000],
     ['iron encode', () => iron.encode(), 500],
-    ['tessera decode', () => tessera.decode(tCookie), 5000],
+    ['tessera decode', () => tesseraSync.decode(tCookie), 5000],
+    ['tessera-te decode', () => tessera.decode(tCookie), 5000],
     ['floor decode', () => floorOps.decode(fCookie), 5000],
     ['iron decode', () => iron.decode(seal), 500],
-    ['tessera round trip', async () => tessera.decode(requestWith(await tessera.encode())), 3000],
+    ['tessera round trip', () => tesseraSync.decode(requestWith(tesseraSync.encode())), 3000],
     ['floor round trip', () => floorOps.decode(requestWith(floorOps.encode())), 3000],
     ['iron round trip', async () => iron.decode(await iron.encode()), 300],
     ['tessera open + touch', () => tessera.touch(tCookie), 5000],
@@ -164,7 +181,7 @@ async function codec(): Promise<void> {
   }
   const rows = []
   for (const path of ['encode', 'decode', 'round trip']) {
-    for (const who of ['tessera', 'floor', 'iron']) {
+    for (const who of ['tessera', 'tessera-te', 'floor', 'iron']) {
       const s = results.get(`${who} ${path}`)
       if (s === undefined) continue
       rows.push({ path, impl: who, mean: us(s.mean), p50: us(s.p50), p75: us(s.p75), p99: us(s.p99), n: s.n })
@@ -172,11 +189,18 @@ async function codec(): Promise<void> {
   }
   console.log(`\nµs per operation, ${ROUNDS} interleaved rounds pooled (Node ${process.version})`)
   console.table(rows)
+  console.log(
+    "tessera: the engine's synchronous API (startSync / saveSync: cookie storage needs no I/O, and the HTTP bindings run it); " +
+      'tessera-te: the same through the TaskEither API (start / save / open), each call awaited',
+  )
   console.log('ratios by mean (by p50); targets: tessera/floor <= 1.15x, iron/tessera >= 10x')
   console.table(
     ['encode', 'decode', 'round trip'].map((path) => ({
       path,
       'tessera/floor': `${ratio(`tessera ${path}`, `floor ${path}`, 'mean')} (${ratio(`tessera ${path}`, `floor ${path}`, 'p50')})`,
+      'tessera-te/floor': results.has(`tessera-te ${path}`)
+        ? `${ratio(`tessera-te ${path}`, `floor ${path}`, 'mean')} (${ratio(`tessera-te ${path}`, `floor ${path}`, 'p50')})`
+        : '-',
       'iron/tessera': `${ratio(`iron ${path}`, `tessera ${path}`, 'mean')} (${ratio(`iron ${path}`, `tessera ${path}`, 'p50')})`,
     })),
   )

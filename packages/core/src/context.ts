@@ -22,6 +22,8 @@ export interface EngineContext {
   /** The store: for records in server mode, for revocation marks in cookie mode. */
   readonly store: LiftedStore | undefined
   readonly emit: (event: SessionEvent) => void
+  /** Whether anyone listens: hot paths skip building events nobody reads. */
+  readonly listening: boolean
 }
 
 /**

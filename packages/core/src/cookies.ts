@@ -66,7 +66,16 @@ export const cookieLine = (name: string, value: string, attributes: string): str
 export const expireLine = (name: string, attributes: string): string => `${name}=${attributes}${EXPIRE}`
 
 /** The name of chunk `i` (1-based): `session`, `session2` … `session9`. */
-export const chunkName = (name: string, i: number): string => (i === 1 ? name : `${name}${i}`)
+export const chunkName = (name: string, i: number): string => {
+  // Made once per cookie name: every save checks all nine for spare chunks to expire.
+  let names = CHUNK_NAMES.get(name)
+  if (names === undefined) {
+    names = Array.from({ length: MAX_CHUNKS + 1 }, (_, n) => (n <= 1 ? name : `${name}${n}`))
+    if (CHUNK_NAMES.size < 64) CHUNK_NAMES.set(name, names)
+  }
+  return names[i] ?? `${name}${i}`
+}
+const CHUNK_NAMES = new Map<string, string[]>()
 
 /**
  * Splits header + payload over as many cookies as needed, counting each

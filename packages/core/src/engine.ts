@@ -154,6 +154,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     server,
     store: deps.store === undefined ? undefined : liftStore(deps.store),
     emit: safeEmit(deps.onEvent),
+    listening: deps.onEvent !== undefined,
   }
 
   const outcome = (session: Session<D>): Outcome => outcomeOf(ctx, asImpl(session))
@@ -323,7 +324,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const { header, km } = verified.right
     const headerText = touchHeader(header, decision.idling, km, binding).toString('base64url')
     const rest = ctx.server ? '' : value.slice(HEADER_ENCODED_SIZE)
-    ctx.emit({ type: 'touched', id: header.sid.toString('base64url'), audience: o.audience })
+    if (ctx.listening) ctx.emit({ type: 'touched', id: header.sid.toString('base64url'), audience: o.audience })
     return E.right({ setCookie: [`${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`], headers: {} })
   }
 

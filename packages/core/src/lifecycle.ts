@@ -44,7 +44,7 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     }
     const rest = ctx.server ? '' : meta.firstChunk
     s.cookies.set(o.cookie.name, `${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`)
-    ctx.emit({ type: 'touched', id: s.id ?? '', audience: s.audience })
+    if (ctx.listening) ctx.emit({ type: 'touched', id: s.id ?? '', audience: s.audience })
     return E.right(outcome(s))
   }
 
@@ -82,6 +82,7 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     s.dirty = false
     s.subjectChanged = false
     s.changes.clear()
+    if (!ctx.listening) return E.right(outcome(s))
     const id = s.id ?? ''
     ctx.emit(
       previousId === undefined
