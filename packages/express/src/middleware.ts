@@ -23,11 +23,13 @@ export interface TesseraMiddleware<D extends SessionData = SessionData> extends 
   readonly engine: SessionEngine<D>
 }
 
-const drivers = new WeakMap<Request, HttpSessionDriver<never>>()
+/** Where the middleware keeps a request's driver: a symbol, so nothing else can collide with it. */
+const DRIVER = Symbol('tessera.driver')
+type WithDriver = Request & { [DRIVER]?: HttpSessionDriver<never>; session?: unknown }
 
 /** The session the middleware put on `req` (`req.session` without declaration merging). */
 export const sessionOf = <D extends SessionData = SessionData>(req: Request): HttpSession<D> => {
-  const driver = drivers.get(req) as HttpSessionDriver<D> | undefined
+  const driver = (req as WithDriver)[DRIVER] as HttpSessionDriver<D> | undefined
   if (driver === undefined) throw new Error('@tessera/express: the tessera() middleware has not run for this request')
   return driver.session
 }
@@ -56,21 +58,34 @@ export const tessera = <D extends SessionData = SessionData>(
 ): TesseraMiddleware<D> => {
   const { engine, spoofable, needs } = bindingSetup<D>(options, deps)
 
-  const tesseraSession = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const driver = createHttpSession(engine, toSessionRequest(req, needs), { clock: deps.clock })
-    drivers.set(req, driver as HttpSessionDriver<never>)
-    Object.defineProperty(req, 'session', { value: driver.session, configurable: true, writable: true })
-    const early = driver.needsBegin() ? await driver.begin(() => logoutBody(req)) : undefined
-    if (early?.status !== undefined) return send(res, { ...early, status: early.status })
-    // Only the session may say who the client is to the app behind us.
-    for (const name of spoofable) delete req.headers[name]
-    Object.assign(req.headers, driver.requestHeaders)
+  /** After `begin` (or without one): headers for the app, the head held until the session settles, then the app. */
+  const proceed = (req: Request, res: Response, next: NextFunction, driver: HttpSessionDriver<D>): void => {
+    if (spoofable.length > 0) {
+      // Only the session may say who the client is to the app behind us.
+      for (const name of spoofable) delete req.headers[name]
+      Object.assign(req.headers, driver.requestHeaders)
+    }
     deferHead(res, {
       finish: () => driver.finish(),
       finishSync: () => driver.finishSync(),
       failureFor: (status) => (driver.failure?.status === status ? driver.failure : undefined),
     })
     next()
+  }
+
+  // Not async unless a logout or session headers need `begin`: Express then has no promise to watch.
+  const tesseraSession = (req: Request, res: Response, next: NextFunction): void | Promise<void> => {
+    const driver = createHttpSession(engine, toSessionRequest(req, needs), { clock: deps.clock })
+    const r = req as WithDriver
+    r[DRIVER] = driver as HttpSessionDriver<never>
+    r.session = driver.session
+    if (!driver.needsBegin()) return proceed(req, res, next, driver)
+    return driver
+      .begin(() => logoutBody(req))
+      .then((early) => {
+        if (early?.status !== undefined) return send(res, { ...early, status: early.status })
+        proceed(req, res, next, driver)
+      })
   }
 
   return Object.assign(tesseraSession, {
