@@ -77,7 +77,7 @@ export interface SessionEngine<D extends SessionData = SessionData> {
    * clears a rejected cookie. What bindings run for untouched sessions.
    */
   readonly keepAlive: (req: SessionRequest) => TE.TaskEither<SessionError, Outcome>
-  /** `keepAlive` at once; undefined when a rotation is due (use `keepAlive`). */
+  /** `keepAlive` at once; undefined when a rotation must go through a store (use `keepAlive`). */
   readonly keepAliveSync: (req: SessionRequest) => E.Either<SessionError, Outcome> | undefined
   /** Re-issues the cookie with a new idling offset; never re-encrypts, never touches the store. */
   readonly touch: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
@@ -287,8 +287,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   }
 
   /**
-   * The part of `keepAlive` that needs no I/O: the outcome, or undefined when
-   * a rotation is due (that opens and saves through `start`).
+   * `keepAlive` when it needs no I/O: the outcome, or undefined when a
+   * rotation must open and save through a store.
    */
   const keepAliveSync = (req: SessionRequest): E.Either<SessionError, Outcome> | undefined => {
     const value = cookieValueOf(req.headers.cookie, o.cookie.name)
@@ -319,7 +319,12 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const binding = bindingOf(req, o.bindFlags)
     const verified = verify(ctx, parsed.right, binding)
     if (E.isLeft(verified)) return clear(verified.left)
-    if (decision._tag === 'Rotate') return undefined
+    if (decision._tag === 'Rotate') {
+      // Opening and saving: at once in cookie storage, else (undefined) through keepAlive.
+      const started = startSync(req)
+      if (started === undefined) return undefined
+      return E.isLeft(started) ? started : E.right(outcome(started.right))
+    }
     if (decision._tag !== 'Touch') return E.right(NOTHING())
     const { header, km } = verified.right
     const headerText = touchHeader(header, decision.idling, km, binding).toString('base64url')

@@ -65,11 +65,8 @@ export const tessera = <D extends SessionData = SessionData>(
       for (const name of spoofable) delete req.headers[name]
       Object.assign(req.headers, driver.requestHeaders)
     }
-    deferHead(res, {
-      finish: () => driver.finish(),
-      finishSync: () => driver.finishSync(),
-      failureFor: (status) => (driver.failure?.status === status ? driver.failure : undefined),
-    })
+    // The driver is the deferral's hooks: finish, finishSync, failureFor.
+    deferHead(res, driver)
     next()
   }
 

@@ -69,8 +69,7 @@ export const tessera = <D extends SessionData = SessionData>(
       return replaceResponse(ctx, { ...plan, status: plan.status })
     }
     const plan = driver.finishSync() ?? (await driver.finish())
-    const failure = driver.failure
-    const replacement = plan.status === undefined && failure?.status === ctx.status ? failure : plan
+    const replacement = (plan.status === undefined ? driver.failureFor(ctx.status) : undefined) ?? plan
     if (replacement.status !== undefined) return replaceResponse(ctx, { ...replacement, status: replacement.status })
     applyPlanHeaders(ctx, plan)
   }

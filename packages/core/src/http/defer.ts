@@ -33,93 +33,126 @@ const adoptWriteHeadHeaders = (res: ServerResponse, args: unknown[]): unknown[] 
   return args.slice(0, -1)
 }
 
+/** One response's deferral: what the wrappers below find under STATE. */
+interface Deferral {
+  readonly res: ServerResponse
+  readonly hooks: HeadHooks
+  readonly original: Record<Call['method'], Fn>
+  readonly queue: Call[]
+  mode: 'waiting' | 'holding' | 'through'
+}
+
+const STATE = Symbol('tessera.deferral')
+type Deferred = ServerResponse & { [STATE]?: Deferral }
+
+const replace = (d: Deferral, plan: HttpPlan & { status: number }): void => {
+  const res = d.res
+  clearBodyHeaders(res)
+  applyPlanHeaders(res, plan)
+  const body = plan.body ?? ''
+  res.setHeader('Content-Length', Buffer.byteLength(body))
+  res.statusCode = plan.status
+  d.original.end.call(res, body)
+}
+
+/** Sends the head and what was held, as the plan says; returns what the last held write returned. */
+const release = (d: Deferral, plan: HttpPlan): unknown => {
+  const res = d.res
+  d.mode = 'through'
+  const head = d.queue.find((c) => c.method === 'writeHead')
+  const status = typeof head?.args[0] === 'number' ? head.args[0] : res.statusCode
+  const failure = plan.status === undefined ? d.hooks.failureFor(status) : undefined
+  const replacement = plan.status === undefined ? failure : plan
+  if (replacement?.status !== undefined) return replace(d, { ...replacement, status: replacement.status })
+  const headArgs = head === undefined ? undefined : adoptWriteHeadHeaders(res, head.args)
+  applyPlanHeaders(res, plan)
+  if (headArgs !== undefined) d.original.writeHead.apply(res, headArgs)
+  let lastWrite: unknown
+  for (const call of d.queue) {
+    if (call.method === 'writeHead') continue
+    const result = d.original[call.method].apply(res, call.args)
+    if (call.method === 'write') lastWrite = result
+  }
+  return lastWrite
+}
+
+const releaseLater = async (d: Deferral): Promise<void> => {
+  let plan: HttpPlan
+  try {
+    plan = await d.hooks.finish()
+  } catch {
+    plan = {
+      status: 500,
+      body: 'Session error',
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      setCookie: [],
+    }
+  }
+  // Writers that saw `false` while we held their chunks wait for 'drain'; the socket emits it if still full.
+  if (release(d, plan) === true && !d.res.writableEnded) d.res.emit('drain')
+}
+
+const settleNow = (d: Deferral): HttpPlan | undefined => {
+  try {
+    return d.hooks.finishSync?.()
+  } catch {
+    return undefined // the asynchronous path settles it, or answers 500
+  }
+}
+
+const intercept = (res: Deferred, method: Call['method'], args: unknown[]): unknown => {
+  const d = res[STATE] as Deferral
+  if (d.mode === 'through') return d.original[method].apply(res, args)
+  // A repeated implicit writeHead (e.g. from compression's write) changes nothing once one is queued.
+  if (method !== 'writeHead' || !d.queue.some((c) => c.method === 'writeHead')) d.queue.push({ method, args })
+  if (d.mode === 'waiting') {
+    const plan = settleNow(d)
+    if (plan !== undefined) {
+      const lastWrite = release(d, plan)
+      return method === 'write' ? lastWrite === true : res
+    }
+    d.mode = 'holding'
+    void releaseLater(d)
+  }
+  if (method === 'write') return false
+  return res
+}
+
+// The same four functions for every response: assigning a new closure per request to these
+// properties was the largest cost of deferring in profiles.
+const wrappers: Record<Call['method'], Fn> = {
+  writeHead(this: Deferred, ...args: unknown[]) {
+    return intercept(this, 'writeHead', args)
+  },
+  write(this: Deferred, ...args: unknown[]) {
+    return intercept(this, 'write', args)
+  },
+  end(this: Deferred, ...args: unknown[]) {
+    return intercept(this, 'end', args)
+  },
+  flushHeaders(this: Deferred, ...args: unknown[]) {
+    return intercept(this, 'flushHeaders', args)
+  },
+}
+
 /**
  * Defers the head of a Node response until `hooks.finish` has settled the
  * session: what the Express binding (or any `node:http` server) runs per request.
  */
 export const deferHead = (res: ServerResponse, hooks: HeadHooks): void => {
-  const original: Record<Call['method'], Fn> = {
-    writeHead: res.writeHead as Fn,
-    write: res.write as Fn,
-    end: res.end as Fn,
-    flushHeaders: res.flushHeaders as Fn,
+  const r = res as Deferred
+  r[STATE] = {
+    res,
+    hooks,
+    original: { writeHead: res.writeHead, write: res.write, end: res.end, flushHeaders: res.flushHeaders } as Record<
+      Call['method'],
+      Fn
+    >,
+    queue: [],
+    mode: 'waiting',
   }
-  const queue: Call[] = []
-  let mode: 'waiting' | 'holding' | 'through' = 'waiting'
-
-  const replace = (plan: HttpPlan & { status: number }) => {
-    clearBodyHeaders(res)
-    applyPlanHeaders(res, plan)
-    const body = plan.body ?? ''
-    res.setHeader('Content-Length', Buffer.byteLength(body))
-    res.statusCode = plan.status
-    original.end.call(res, body)
-  }
-
-  /** Sends the head and what was held, as the plan says; returns what the last held write returned. */
-  const release = (plan: HttpPlan): unknown => {
-    mode = 'through'
-    const head = queue.find((c) => c.method === 'writeHead')
-    const status = typeof head?.args[0] === 'number' ? head.args[0] : res.statusCode
-    const failure = plan.status === undefined ? hooks.failureFor(status) : undefined
-    const replacement = plan.status === undefined ? failure : plan
-    if (replacement?.status !== undefined) return replace({ ...replacement, status: replacement.status })
-    const headArgs = head === undefined ? undefined : adoptWriteHeadHeaders(res, head.args)
-    applyPlanHeaders(res, plan)
-    if (headArgs !== undefined) original.writeHead.apply(res, headArgs)
-    let lastWrite: unknown
-    for (const call of queue) {
-      if (call.method === 'writeHead') continue
-      const result = original[call.method].apply(res, call.args)
-      if (call.method === 'write') lastWrite = result
-    }
-    return lastWrite
-  }
-
-  const releaseLater = async () => {
-    let plan: HttpPlan
-    try {
-      plan = await hooks.finish()
-    } catch {
-      plan = {
-        status: 500,
-        body: 'Session error',
-        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-        setCookie: [],
-      }
-    }
-    // Writers that saw `false` while we held their chunks wait for 'drain'; the socket emits it if still full.
-    if (release(plan) === true && !res.writableEnded) res.emit('drain')
-  }
-
-  const settleNow = (): HttpPlan | undefined => {
-    try {
-      return hooks.finishSync?.()
-    } catch {
-      return undefined // the asynchronous path settles it, or answers 500
-    }
-  }
-
-  const wrap = (method: Call['method']): Fn =>
-    function (this: ServerResponse, ...args: unknown[]) {
-      if (mode === 'through') return original[method].apply(this, args)
-      // A repeated implicit writeHead (e.g. from compression's write) changes nothing once one is queued.
-      if (method !== 'writeHead' || !queue.some((c) => c.method === 'writeHead')) queue.push({ method, args })
-      if (mode === 'waiting') {
-        const plan = settleNow()
-        if (plan !== undefined) {
-          const lastWrite = release(plan)
-          return method === 'write' ? lastWrite === true : this
-        }
-        mode = 'holding'
-        void releaseLater()
-      }
-      if (method === 'write') return false
-      return this
-    }
-
-  res.writeHead = wrap('writeHead') as ServerResponse['writeHead']
-  res.write = wrap('write') as ServerResponse['write']
-  res.end = wrap('end') as ServerResponse['end']
-  res.flushHeaders = wrap('flushHeaders') as ServerResponse['flushHeaders']
+  res.writeHead = wrappers.writeHead as ServerResponse['writeHead']
+  res.write = wrappers.write as ServerResponse['write']
+  res.end = wrappers.end as ServerResponse['end']
+  res.flushHeaders = wrappers.flushHeaders as ServerResponse['flushHeaders']
 }

@@ -49,6 +49,8 @@ export interface HttpSessionDriver<D extends SessionData = SessionData> {
   finishSync(): HttpPlan | undefined
   /** The plan for an error the app threw, when it is a session failure. */
   planFor(err: unknown): HttpPlan | undefined
+  /** The failure's plan when the app answered with its status (the table's answer replaces the app's). */
+  failureFor(status: number): HttpPlan | undefined
 }
 
 type State<D extends SessionData> =
@@ -296,5 +298,9 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
 
   planFor(err: unknown): HttpPlan | undefined {
     return isSessionHttpError(err) ? failPlan(err) : undefined
+  }
+
+  failureFor(status: number): HttpPlan | undefined {
+    return this.state._tag === 'failed' && this.state.error.status === status ? failPlan(this.state.error) : undefined
   }
 }
