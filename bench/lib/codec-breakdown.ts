@@ -122,7 +122,7 @@ const keyring = { primary: km, fallbacks: [] }
 report('  verifyMac (macKey + HMAC + timingSafeEqual)', () => timeSync(() => verifyMac(h, keyring, {})))
 const payload = value.slice(110)
 report('  unseal (b64 decode + keys + AES-GCM)', () => timeSync(() => unseal(h, payload, km)))
-const pt = right(unseal(h, payload, km))
+const pt = right(unseal(h, payload, km)).toString('utf8')
 report('  decodeEntries (JSON.parse + checks)', () => timeSync(() => decodeEntries(pt, engine.options.schemas)))
 
 // --- the synchronous work of save and open, without the TaskEither orchestration around it
@@ -138,7 +138,7 @@ report('sync core of open: parse + b64 + readHeader + verifyMac + unseal + decod
     const v = parseCookieHeader(req.headers.cookie).get('session') ?? ''
     const hh = readHeader(b64.decode(v.slice(0, 110)) as Buffer)
     verifyMac(hh, keyring, {})
-    return decodeEntries(right(unseal(hh, v.slice(110), km)), engine.options.schemas)
+    return decodeEntries(right(unseal(hh, v.slice(110), km)).toString('utf8'), engine.options.schemas)
   }),
 )
 

@@ -10,6 +10,7 @@ import type { EventListener, SessionEvent } from './events.js'
 import { ikmFromSecret, keyMaterial } from './keys.js'
 import type { ResolvedOptions } from './options.js'
 import { ANY_AUDIENCE, type Clock, type RandomSource, type SubjectRef } from './ports.js'
+import type { RecentCookies } from './recent.js'
 import type { LiftedStore } from './store.js'
 
 export interface EngineContext {
@@ -24,6 +25,8 @@ export interface EngineContext {
   readonly emit: (event: SessionEvent) => void
   /** Whether anyone listens: hot paths skip building events nobody reads. */
   readonly listening: boolean
+  /** Cookie storage: cookies recently issued or opened, with their plaintext. */
+  readonly recent: RecentCookies
 }
 
 /**

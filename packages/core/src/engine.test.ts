@@ -300,3 +300,44 @@ describe('remember chosen per session', () => {
     expect(session.remember).toBe(true)
   })
 })
+
+describe('a cookie opened again soon after it was issued', () => {
+  it('opens to fresh data each time, which the app may change without touching the next open', async () => {
+    const ctx = setup()
+    await login(ctx)
+    const first = await ctx.visit((s) => s.set('user', 'mallory'))
+    expect(first.session.get('user')).toBe('mallory')
+    const second = await ctx.visit()
+    expect(second.session.get('user')).toBe('alice')
+  })
+
+  it('still runs the timeout policy on every open', async () => {
+    const ctx = setup({ idlingTimeout: 900, touchThreshold: 0 })
+    await login(ctx)
+    const before = ctx.browser.lines
+    ctx.clock.advance(901)
+    const left = await runLeft(ctx.engine.open(requestWith(before)))
+    expect(left).toMatchObject({ _tag: 'Expired', timeout: 'idle' })
+  })
+
+  it('still rejects a cookie that differs from the one issued in any byte', async () => {
+    const ctx = setup()
+    await login(ctx)
+    const line = ctx.browser.lines[0] as string
+    const value = line.slice(line.indexOf('=') + 1)
+    const flipped = `${value.slice(0, 120)}${value[120] === 'A' ? 'B' : 'A'}${value.slice(121)}`
+    const left = await runLeft(ctx.engine.open(requestWith([`session=${flipped}`])))
+    expect(left).toMatchObject({ _tag: 'InvalidCookie' })
+  })
+
+  it("still checks the data against the audience's schema", async () => {
+    const schemas = { default: t.type({ user: t.string }) }
+    const ctx = setup({ schemas } as Partial<SessionOptions>)
+    await ctx.visit(async (s) => {
+      s.set('user', 42)
+      await runRight(ctx.engine.save(s))
+    })
+    const left = await runLeft(ctx.engine.open(requestWith(ctx.browser.lines)))
+    expect(left).toMatchObject({ _tag: 'InvalidCookie', reason: 'data' })
+  })
+})

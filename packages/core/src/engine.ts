@@ -26,6 +26,7 @@ import { type CookieKind, checkTimes, type Opened, openCookie, openLocal, parseH
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js'
 import { decide, KEEP } from './policy.js'
 import type { Clock, RandomSource, SessionStore } from './ports.js'
+import { RecentCookies } from './recent.js'
 import { clearCookies, outcomeOf } from './responses.js'
 import { type Session, SessionImpl } from './session.js'
 import { liftStore } from './store.js'
@@ -155,6 +156,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     store: deps.store === undefined ? undefined : liftStore(deps.store),
     emit: safeEmit(deps.onEvent),
     listening: deps.onEvent !== undefined,
+    recent: new RecentCookies(),
   }
 
   const outcome = (session: Session<D>): Outcome => outcomeOf(ctx, asImpl(session))

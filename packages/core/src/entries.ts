@@ -27,12 +27,12 @@ export const encodeEntries = (entries: readonly Entry[]): string =>
  * An audience with a schema must pass it; its decoded value replaces the data.
  */
 export const decodeEntries = (
-  plaintext: Buffer,
+  plaintext: string,
   schemas: ReadonlyMap<string, t.Mixed>,
 ): E.Either<InvalidCookie, Entry[]> => {
   let parsed: unknown
   try {
-    parsed = JSON.parse(plaintext.toString('utf8'))
+    parsed = JSON.parse(plaintext)
   } catch {
     return E.left(invalidCookie('json', 'plaintext is not JSON'))
   }

@@ -15,6 +15,9 @@ import { joinChunks } from './cookies.js'
 import { decodeEntries, type Entry } from './entries.js'
 import { expired, invalidCookie, missingCookie, revoked, type SessionError } from './errors.js'
 import {
+  FLAG_BIND_IP,
+  FLAG_BIND_SCHEME,
+  FLAG_BIND_USER_AGENT,
   FLAG_STORAGE,
   HEADER_ENCODED_SIZE,
   HEADER_SIZE,
@@ -28,6 +31,8 @@ import type { SessionRecord } from './ports.js'
 import type { CookieMeta } from './session.js'
 
 export type CookieKind = 'session' | 'remember'
+
+const BIND_FLAGS = FLAG_BIND_IP | FLAG_BIND_SCHEME | FLAG_BIND_USER_AGENT
 
 /** A cookie that opened: its meta and its decrypted entries. */
 export interface Opened {
@@ -244,12 +249,37 @@ export const openLocal = (
 ): E.Either<SessionError, Opened> => {
   const name = cookieNameOf(ctx, kind)
   const value = cookies.get(name)
+  const known = kind === 'session' && value !== undefined ? ctx.recent.get(value) : undefined
+  if (known !== undefined) return reopen(ctx, value as string, known, now)
   const a = authenticCookie(ctx, kind, value, binding, now)
   if (E.isLeft(a)) return a
   const firstChunk = (value as string).slice(HEADER_ENCODED_SIZE)
   const joined = joinChunks(cookies, name, firstChunk, a.right.header.size)
   if (joined === undefined) return E.left(invalidCookie('chunk', 'payload chunks missing or mismatched'))
-  return decrypt(ctx, payloadOf(a.right, joined.payload, firstChunk, undefined, undefined, undefined, false), kind)
+  const p = payloadOf(a.right, joined.payload, firstChunk, undefined, undefined, undefined, false)
+  const plaintext = unseal(p.header, p.ct, p.km, kind === 'remember' ? ctx.o.rememberSafety : undefined)
+  if (E.isLeft(plaintext)) return plaintext
+  const text = plaintext.right.toString('utf8')
+  if (kind === 'session' && joined.count === 1 && remembersAs(ctx, p.header.flags, p.km)) {
+    ctx.recent.add(value as string, text)
+  }
+  return opened(ctx, p, text)
+}
+
+/** Whether a cookie may be kept among the recent ones: primary secret, no binding to the client. */
+export const remembersAs = (ctx: EngineContext, flags: number, km: CookieMeta['km']): boolean =>
+  km === ctx.keyring.primary && (flags & BIND_FLAGS) === 0
+
+/** A cookie value seen (authenticated and decrypted) before: only its times and data are checked again. */
+const reopen = (ctx: EngineContext, value: string, plaintext: string, now: number): E.Either<SessionError, Opened> => {
+  const headerText = value.slice(0, HEADER_ENCODED_SIZE)
+  const header = parseHeader(ctx, headerText)
+  if (E.isLeft(header)) return header
+  const timed = checkTimes(ctx, header.right, 'session', now)
+  if (E.isLeft(timed)) return timed
+  const a: Authenticated = { header: header.right, km: ctx.keyring.primary, headerText }
+  const firstChunk = value.slice(HEADER_ENCODED_SIZE)
+  return opened(ctx, payloadOf(a, firstChunk, firstChunk, undefined, undefined, undefined, false), plaintext)
 }
 
 /** Opens the session or remember cookie of a request, for the configured audience. */
@@ -276,8 +306,12 @@ export const openCookie = async (
 /** Decrypts and decodes a payload into the opened session. */
 export const decrypt = (ctx: EngineContext, p: Payload, kind: CookieKind): E.Either<SessionError, Opened> => {
   const plaintext = unseal(p.header, p.ct, p.km, kind === 'remember' ? ctx.o.rememberSafety : undefined)
-  if (E.isLeft(plaintext)) return plaintext
-  const entries = decodeEntries(plaintext.right, ctx.o.schemas)
+  return E.isLeft(plaintext) ? plaintext : opened(ctx, p, plaintext.right.toString('utf8'))
+}
+
+/** The opened session from a payload's decrypted text. */
+const opened = (ctx: EngineContext, p: Payload, plaintext: string): E.Either<SessionError, Opened> => {
+  const entries = decodeEntries(plaintext, ctx.o.schemas)
   if (E.isLeft(entries)) return entries
   return E.right({
     meta: {

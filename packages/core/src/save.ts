@@ -13,7 +13,7 @@ import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './cooki
 import { encodeEntries, setOwn } from './entries.js'
 import { conflict, revoked, type SessionError } from './errors.js'
 import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader, SID_SIZE } from './header.js'
-import { type CookieKind, decrypt, parseRecordValue, readRecord } from './open.js'
+import { type CookieKind, decrypt, parseRecordValue, readRecord, remembersAs } from './open.js'
 import { clampOffset, storeTtl } from './policy.js'
 import type { SessionRecord, SubjectRef, WriteRequest } from './ports.js'
 import type { CookieMeta, SessionImpl } from './session.js'
@@ -46,12 +46,13 @@ const sealFor = (ctx: EngineContext, s: SessionImpl, kind: CookieKind, now: numb
     s.entries = s.entries.filter((e) => e.subject === subject)
     s.index = s.entries.indexOf(current)
   }
+  const plaintext = encodeEntries(s.entries)
   const sealed = seal({
     flags,
     sid: ctx.random.bytes(SID_SIZE),
     creation,
     rolling,
-    plaintext: encodeEntries(s.entries),
+    plaintext,
     compressionThreshold: ctx.o.compressionThreshold,
     km: ctx.keyring.primary,
     safety: kind === 'remember' ? ctx.o.rememberSafety : undefined,
@@ -65,6 +66,7 @@ const sealFor = (ctx: EngineContext, s: SessionImpl, kind: CookieKind, now: numb
       : [ctx.o.rememberRollingTimeout, ctx.o.rememberAbsoluteTimeout]
   return E.right({
     sealed,
+    plaintext,
     header: readHeader(sealed.header),
     ttl: storeTtl(creation, rolling, rollingTimeout, absoluteTimeout, now),
   })
@@ -228,10 +230,18 @@ export const saveLocalCookie = (
 ): E.Either<SessionError, void> => {
   const made = sealFor(ctx, s, kind, now)
   if (E.isLeft(made)) return made
-  const { sealed, header, ttl } = made.right
+  const { sealed, plaintext, header, ttl } = made.right
   const attributes = kind === 'session' ? ctx.o.cookie.attributes : rememberAttributes(ctx, ttl, now)
   const firstChunk = writeCookies(ctx, s, kind, sealed.headerText, sealed.payload, attributes)
   if (E.isLeft(firstChunk)) return firstChunk
+  // The browser sends this cookie back next: opening it then needs no cryptography.
+  if (
+    kind === 'session' &&
+    firstChunk.right.length === sealed.payload.length &&
+    remembersAs(ctx, header.flags, ctx.keyring.primary)
+  ) {
+    ctx.recent.add(sealed.headerText + firstChunk.right, plaintext)
+  }
   setMeta(s, kind, {
     header,
     headerText: sealed.headerText,

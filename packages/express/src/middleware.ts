@@ -25,11 +25,12 @@ export interface TesseraMiddleware<D extends SessionData = SessionData> extends 
 
 /** Where the middleware keeps a request's driver: a symbol, so nothing else can collide with it. */
 const DRIVER = Symbol('tessera.driver')
-type WithDriver = Request & { [DRIVER]?: HttpSessionDriver<never>; session?: unknown }
+/** What the middleware adds to a request (`session` typed loosely: other typings may merge their own). */
+type WithDriver = { [DRIVER]?: HttpSessionDriver<never>; session?: unknown }
 
 /** The session the middleware put on `req` (`req.session` without declaration merging). */
 export const sessionOf = <D extends SessionData = SessionData>(req: Request): HttpSession<D> => {
-  const driver = (req as WithDriver)[DRIVER] as HttpSessionDriver<D> | undefined
+  const driver = (req as unknown as WithDriver)[DRIVER] as HttpSessionDriver<D> | undefined
   if (driver === undefined) throw new Error('@tessera/express: the tessera() middleware has not run for this request')
   return driver.session
 }
@@ -73,7 +74,7 @@ export const tessera = <D extends SessionData = SessionData>(
   // Not async unless a logout or session headers need `begin`: Express then has no promise to watch.
   const tesseraSession = (req: Request, res: Response, next: NextFunction): void | Promise<void> => {
     const driver = createHttpSession(engine, toSessionRequest(req, needs), { clock: deps.clock })
-    const r = req as WithDriver
+    const r = req as unknown as WithDriver
     r[DRIVER] = driver as HttpSessionDriver<never>
     r.session = driver.session
     if (!driver.needsBegin()) return proceed(req, res, next, driver)
