@@ -250,7 +250,7 @@ export const openLocal = (
   const name = cookieNameOf(ctx, kind)
   const value = cookies.get(name)
   const known = kind === 'session' && value !== undefined ? ctx.recent.get(value) : undefined
-  if (known !== undefined) return reopen(ctx, value as string, known, now)
+  if (known !== undefined) return reopen(ctx, value as string, known.plaintext, now)
   const a = authenticCookie(ctx, kind, value, binding, now)
   if (E.isLeft(a)) return a
   const firstChunk = (value as string).slice(HEADER_ENCODED_SIZE)
@@ -261,7 +261,7 @@ export const openLocal = (
   if (E.isLeft(plaintext)) return plaintext
   const text = plaintext.right.toString('utf8')
   if (kind === 'session' && joined.count === 1 && remembersAs(ctx, p.header.flags, p.km)) {
-    ctx.recent.add(value as string, text)
+    ctx.recent.add(value as string, { plaintext: text })
   }
   return opened(ctx, p, text)
 }
@@ -270,16 +270,21 @@ export const openLocal = (
 export const remembersAs = (ctx: EngineContext, flags: number, km: CookieMeta['km']): boolean =>
   km === ctx.keyring.primary && (flags & BIND_FLAGS) === 0
 
-/** A cookie value seen (authenticated and decrypted) before: only its times and data are checked again. */
-const reopen = (ctx: EngineContext, value: string, plaintext: string, now: number): E.Either<SessionError, Opened> => {
-  const headerText = value.slice(0, HEADER_ENCODED_SIZE)
+/** A header seen (authenticated) before: only its times are checked again. */
+const known = (ctx: EngineContext, headerText: string, now: number): E.Either<SessionError, Authenticated> => {
   const header = parseHeader(ctx, headerText)
   if (E.isLeft(header)) return header
   const timed = checkTimes(ctx, header.right, 'session', now)
   if (E.isLeft(timed)) return timed
-  const a: Authenticated = { header: header.right, km: ctx.keyring.primary, headerText }
+  return E.right({ header: header.right, km: ctx.keyring.primary, headerText })
+}
+
+/** A cookie value seen (authenticated and decrypted) before: only its times and data are checked again. */
+const reopen = (ctx: EngineContext, value: string, plaintext: string, now: number): E.Either<SessionError, Opened> => {
+  const a = known(ctx, value.slice(0, HEADER_ENCODED_SIZE), now)
+  if (E.isLeft(a)) return a
   const firstChunk = value.slice(HEADER_ENCODED_SIZE)
-  return opened(ctx, payloadOf(a, firstChunk, firstChunk, undefined, undefined, undefined, false), plaintext)
+  return opened(ctx, payloadOf(a.right, firstChunk, firstChunk, undefined, undefined, undefined, false), plaintext)
 }
 
 /** Opens the session or remember cookie of a request, for the configured audience. */
@@ -297,10 +302,21 @@ export const openCookie = async (
     if (E.isLeft(opened) || ctx.store === undefined) return opened
     return checkRevocation(ctx, name, opened.right, audience, now)
   }
-  const a = authenticCookie(ctx, kind, cookies.get(name), binding, now)
+  const value = cookies.get(name)
+  const seen = kind === 'session' && value !== undefined ? ctx.recent.get(value) : undefined
+  const a = seen === undefined ? authenticCookie(ctx, kind, value, binding, now) : known(ctx, value as string, now)
   if (E.isLeft(a)) return a
   const payload = await readRecord(ctx, name, a.right, binding, now)
-  return E.isLeft(payload) ? payload : decrypt(ctx, payload.right, kind)
+  if (E.isLeft(payload)) return payload
+  const p = payload.right
+  // The record still holds what this header was issued or opened with: nothing to decrypt.
+  if (seen !== undefined && !p.followed && p.ct === seen.ct) return opened(ctx, p, seen.plaintext)
+  const plaintext = unseal(p.header, p.ct, p.km, kind === 'remember' ? ctx.o.rememberSafety : undefined)
+  if (E.isLeft(plaintext)) return plaintext
+  const text = plaintext.right.toString('utf8')
+  if (kind === 'session' && remembersAs(ctx, p.header.flags, p.km))
+    ctx.recent.add(p.headerText, { plaintext: text, ct: p.ct })
+  return opened(ctx, p, text)
 }
 
 /** Decrypts and decodes a payload into the opened session. */

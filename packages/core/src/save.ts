@@ -155,7 +155,7 @@ const writeRecord = async (
     const previous = metaOf(s, kind)
     const made = sealFor(ctx, s, kind, now)
     if (E.isLeft(made)) return made
-    const { sealed, header, ttl } = made.right
+    const { sealed, plaintext, header, ttl } = made.right
     const key = storageKey(ctx, header.sid)
     const value = recordValue(sealed.payload, s.info, kind === 'remember')
     const request: WriteRequest = {
@@ -181,6 +181,9 @@ const writeRecord = async (
     const result = await store.write(request)()
     if (E.isLeft(result)) return result
     if (result.right === 'ok') {
+      if (kind === 'session' && remembersAs(ctx, header.flags, ctx.keyring.primary)) {
+        ctx.recent.add(sealed.headerText, { plaintext, ct: sealed.payload })
+      }
       const record: SessionRecord = {
         value,
         version: 1,
@@ -240,7 +243,7 @@ export const saveLocalCookie = (
     firstChunk.right.length === sealed.payload.length &&
     remembersAs(ctx, header.flags, ctx.keyring.primary)
   ) {
-    ctx.recent.add(sealed.headerText + firstChunk.right, plaintext)
+    ctx.recent.add(sealed.headerText + firstChunk.right, { plaintext })
   }
   setMeta(s, kind, {
     header,
