@@ -21,7 +21,7 @@ import {
   withIdling,
   writeHeaderPrefix,
 } from './header.js'
-import { hmac } from './hmac.js'
+import { hmacInto } from './hmac.js'
 import { encryptionKey, type KeyMaterial, macHmacKey, type RememberSafety } from './keys.js'
 
 /** The primary key material and the fallbacks that may still open older cookies. */
@@ -58,8 +58,13 @@ const macInput = (header: Buffer, flags: number, binding: Binding): Buffer => {
   return Buffer.concat([prefix, HASH, createHash('sha256').update(values.join('|')).digest()])
 }
 
-const mac = (km: KeyMaterial, sid: Uint8Array, input: Buffer): Buffer =>
-  hmac(macHmacKey(km, sid), input).subarray(0, MAC_SIZE)
+// The MAC is written here and used at once (copied into a header or compared): no Buffer per call.
+const MAC_OUT = Buffer.alloc(32)
+const MAC_TRUNCATED = MAC_OUT.subarray(0, MAC_SIZE)
+const mac = (km: KeyMaterial, sid: Uint8Array, input: Buffer): Buffer => {
+  hmacInto(macHmacKey(km, sid), MAC_OUT, 0, input)
+  return MAC_TRUNCATED
+}
 
 /**
  * Verifies the header's MAC in constant time against the primary key, then

@@ -253,9 +253,9 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   const start =
     (req: SessionRequest): TE.TaskEither<SessionError, Session<D>> =>
     async () => {
-      const now = startSync(req)
-      if (now !== undefined) return now
       const cookies = parseCookieHeader(req.headers.cookie)
+      const now = startNow(req, cookies)
+      if (now !== undefined) return now
       const opened = await openWith(req, cookies, true)
       if (E.isRight(opened)) {
         const refreshed = await refreshImpl(opened.right)
@@ -271,8 +271,10 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
    * a store. Undefined when the async `start` must run (a store to read, a
    * remember cookie to reopen from).
    */
-  const startSync = (req: SessionRequest): E.Either<SessionError, SessionImpl<D>> | undefined => {
-    const cookies = parseCookieHeader(req.headers.cookie)
+  const startNow = (
+    req: SessionRequest,
+    cookies: Map<string, string>,
+  ): E.Either<SessionError, SessionImpl<D>> | undefined => {
     const remembered = cookies.has(o.cookie.rememberName)
     // No cookie at all is the common anonymous case: a new session, nothing to open.
     if (!remembered && !cookies.has(o.cookie.name)) return E.right(newSession(req, cookies))
@@ -287,6 +289,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const refreshed = refreshSync(result.right)
     return refreshed === undefined || E.isRight(refreshed) ? result : refreshed
   }
+  const startSync = (req: SessionRequest) => startNow(req, parseCookieHeader(req.headers.cookie))
 
   /**
    * `keepAlive` when it needs no I/O: the outcome, or undefined when a

@@ -5,7 +5,7 @@
  * computed once per secret and only the expand step runs per session id.
  */
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto'
-import { type HmacKey, hmac, hmacKey, writePads } from './hmac.js'
+import { type HmacKey, hmacInto, hmacKey, writePads } from './hmac.js'
 
 /** Key material for one secret: the IKM, its cached HKDF pseudo-random key, and recently derived keys. */
 export interface KeyMaterial {
@@ -70,21 +70,23 @@ export class DerivedKeys {
 
   encryption(prk: HmacKey, sid: Uint8Array): { readonly key: Buffer; readonly iv: Buffer } {
     const slot = this.slotOf(sid)
+    const enc = this.enc[slot] as { readonly key: Buffer; readonly iv: Buffer }
     if (((this.have[slot] as number) & HAS_ENC) === 0) {
-      const [t1, t2] = expand(prk, ENCRYPTION, sid, 2)
-      this.slab.set(t1, slot * SLOT + ENC)
-      this.slab.set((t2 as Buffer).subarray(0, 12), slot * SLOT + ENC + 32)
+      // HKDF-Expand, two blocks: T1 is the key, the first 12 bytes of T2 the IV.
+      hmacInto(prk, this.slab, slot * SLOT + ENC, ENCRYPTION, sid, ONE)
+      hmacInto(prk, T2, 0, enc.key, ENCRYPTION, sid, TWO)
+      enc.iv.set(T2_IV)
       this.have[slot] = (this.have[slot] as number) | HAS_ENC
     }
-    return this.enc[slot] as { readonly key: Buffer; readonly iv: Buffer }
+    return enc
   }
 
   private withMac(prk: HmacKey, sid: Uint8Array): number {
     const slot = this.slotOf(sid)
     if (((this.have[slot] as number) & HAS_MAC) === 0) {
-      const key = expand(prk, AUTHENTICATION, sid, 1)[0]
-      this.slab.set(key, slot * SLOT + MAC)
-      writePads(key, this.slab.subarray(slot * SLOT + PADS, slot * SLOT + PADS + 128))
+      // HKDF-Expand, one block.
+      hmacInto(prk, this.slab, slot * SLOT + MAC, AUTHENTICATION, sid, ONE)
+      writePads(this.mac[slot] as Buffer, this.slab.subarray(slot * SLOT + PADS, slot * SLOT + PADS + 128))
       this.have[slot] = (this.have[slot] as number) | HAS_MAC
     }
     return slot
@@ -112,6 +114,9 @@ const ENCRYPTION = Buffer.from('encryption:')
 const AUTHENTICATION = Buffer.from('authentication:')
 const ONE = Buffer.of(1)
 const TWO = Buffer.of(2)
+/** Scratch for T2 of the encryption expand, of which the IV is the first 12 bytes. */
+const T2 = Buffer.alloc(32)
+const T2_IV = T2.subarray(0, 12)
 
 /** IKM = SHA-256(secret), as the reference derives it from a passphrase. */
 export const ikmFromSecret = (secret: string | Uint8Array): Buffer => createHash('sha256').update(secret).digest()
@@ -120,18 +125,6 @@ export const ikmFromSecret = (secret: string | Uint8Array): Buffer => createHash
 export const keyMaterial = (ikm: Buffer): KeyMaterial => {
   const prk = createHmac('sha256', Buffer.alloc(32)).update(ikm).digest()
   return { ikm, prk, prkKey: hmacKey(prk), derived: new DerivedKeys() }
-}
-
-/**
- * HKDF-Expand (RFC 5869 §2.3) with info = `usage || sid`, for at most two
- * blocks, which is all we need (32 or 44 bytes). The info is fed to the HMAC
- * in parts and the blocks are returned as they are, to save allocations on
- * the hot path.
- */
-const expand = (prk: HmacKey, usage: Buffer, sid: Uint8Array, blocks: 1 | 2): [Buffer, Buffer | undefined] => {
-  const t1 = hmac(prk, usage, sid, ONE)
-  if (blocks === 1) return [t1, undefined]
-  return [t1, hmac(prk, t1, usage, sid, TWO)]
 }
 
 /** AES-256-GCM key and IV for a session id (HKDF, or PBKDF2 for remember cookies); HKDF keys are views, to use at once. */
