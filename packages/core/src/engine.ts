@@ -78,7 +78,10 @@ export interface SessionEngine<D extends SessionData = SessionData> {
    * clears a rejected cookie. What bindings run for untouched sessions.
    */
   readonly keepAlive: (req: SessionRequest) => TE.TaskEither<SessionError, Outcome>
-  /** `keepAlive` at once; undefined when a rotation must go through a store (use `keepAlive`). */
+  /**
+   * `keepAlive` at once; undefined when a rotation must go through a store (use
+   * `keepAlive`). An outcome with nothing to send may be shared and frozen: copy it to change it.
+   */
   readonly keepAliveSync: (req: SessionRequest) => E.Either<SessionError, Outcome> | undefined
   /** Re-issues the cookie with a new idling offset; never re-encrypts, never touches the store. */
   readonly touch: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
