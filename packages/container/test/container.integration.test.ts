@@ -1,6 +1,6 @@
 import 'reflect-metadata'
 import { randomBytes } from 'node:crypto'
-import type { createSessionEngine, SessionEngine } from '@tessera/core'
+import type { SessionEngine } from '@tessera/core'
 import { migrate } from '@tessera/store-postgres'
 import { fakeClock, requestWith, runRight } from '@tessera/testing'
 import pg from 'pg'
