@@ -249,8 +249,8 @@ export const openLocal = (
 ): E.Either<SessionError, Opened> => {
   const name = cookieNameOf(ctx, kind)
   const value = cookies.get(name)
-  const known = kind === 'session' && value !== undefined ? ctx.recent.get(value) : undefined
-  if (known !== undefined) return reopen(ctx, value as string, known.plaintext, now)
+  const seen = kind === 'session' && value !== undefined ? ctx.recent.get(value) : undefined
+  if (seen !== undefined) return reopen(ctx, value as string, seen.plaintext, now)
   const a = authenticCookie(ctx, kind, value, binding, now)
   if (E.isLeft(a)) return a
   const firstChunk = (value as string).slice(HEADER_ENCODED_SIZE)
@@ -260,18 +260,18 @@ export const openLocal = (
   const plaintext = unseal(p.header, p.ct, p.km, kind === 'remember' ? ctx.o.rememberSafety : undefined)
   if (E.isLeft(plaintext)) return plaintext
   const text = plaintext.right.toString('utf8')
-  if (kind === 'session' && joined.count === 1 && remembersAs(ctx, p.header.flags, p.km)) {
+  if (kind === 'session' && joined.count === 1 && keptRecent(ctx, p.header.flags, p.km)) {
     ctx.recent.add(value as string, { plaintext: text })
   }
   return opened(ctx, p, text)
 }
 
 /** Whether a cookie may be kept among the recent ones: primary secret, no binding to the client. */
-export const remembersAs = (ctx: EngineContext, flags: number, km: CookieMeta['km']): boolean =>
+export const keptRecent = (ctx: EngineContext, flags: number, km: CookieMeta['km']): boolean =>
   km === ctx.keyring.primary && (flags & BIND_FLAGS) === 0
 
 /** A header seen (authenticated) before: only its times are checked again. */
-const known = (ctx: EngineContext, headerText: string, now: number): E.Either<SessionError, Authenticated> => {
+const seenHeader = (ctx: EngineContext, headerText: string, now: number): E.Either<SessionError, Authenticated> => {
   const header = parseHeader(ctx, headerText)
   if (E.isLeft(header)) return header
   const timed = checkTimes(ctx, header.right, 'session', now)
@@ -281,7 +281,7 @@ const known = (ctx: EngineContext, headerText: string, now: number): E.Either<Se
 
 /** A cookie value seen (authenticated and decrypted) before: only its times and data are checked again. */
 const reopen = (ctx: EngineContext, value: string, plaintext: string, now: number): E.Either<SessionError, Opened> => {
-  const a = known(ctx, value.slice(0, HEADER_ENCODED_SIZE), now)
+  const a = seenHeader(ctx, value.slice(0, HEADER_ENCODED_SIZE), now)
   if (E.isLeft(a)) return a
   const firstChunk = value.slice(HEADER_ENCODED_SIZE)
   return opened(ctx, payloadOf(a.right, firstChunk, firstChunk, undefined, undefined, undefined, false), plaintext)
@@ -304,7 +304,7 @@ export const openCookie = async (
   }
   const value = cookies.get(name)
   const seen = kind === 'session' && value !== undefined ? ctx.recent.get(value) : undefined
-  const a = seen === undefined ? authenticCookie(ctx, kind, value, binding, now) : known(ctx, value as string, now)
+  const a = seen === undefined ? authenticCookie(ctx, kind, value, binding, now) : seenHeader(ctx, value as string, now)
   if (E.isLeft(a)) return a
   const payload = await readRecord(ctx, name, a.right, binding, now)
   if (E.isLeft(payload)) return payload
@@ -314,7 +314,7 @@ export const openCookie = async (
   const plaintext = unseal(p.header, p.ct, p.km, kind === 'remember' ? ctx.o.rememberSafety : undefined)
   if (E.isLeft(plaintext)) return plaintext
   const text = plaintext.right.toString('utf8')
-  if (kind === 'session' && remembersAs(ctx, p.header.flags, p.km))
+  if (kind === 'session' && keptRecent(ctx, p.header.flags, p.km))
     ctx.recent.add(p.headerText, { plaintext: text, ct: p.ct })
   return opened(ctx, p, text)
 }

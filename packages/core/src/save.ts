@@ -13,7 +13,7 @@ import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './cooki
 import { encodeEntries, setOwn } from './entries.js'
 import { conflict, revoked, type SessionError } from './errors.js'
 import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader, SID_SIZE } from './header.js'
-import { type CookieKind, decrypt, parseRecordValue, readRecord, remembersAs } from './open.js'
+import { type CookieKind, decrypt, keptRecent, parseRecordValue, readRecord } from './open.js'
 import { clampOffset, storeTtl } from './policy.js'
 import type { SessionRecord, SubjectRef, WriteRequest } from './ports.js'
 import type { CookieMeta, SessionImpl } from './session.js'
@@ -181,7 +181,7 @@ const writeRecord = async (
     const result = await store.write(request)()
     if (E.isLeft(result)) return result
     if (result.right === 'ok') {
-      if (kind === 'session' && remembersAs(ctx, header.flags, ctx.keyring.primary)) {
+      if (kind === 'session' && keptRecent(ctx, header.flags, ctx.keyring.primary)) {
         ctx.recent.add(sealed.headerText, { plaintext, ct: sealed.payload })
       }
       const record: SessionRecord = {
@@ -241,7 +241,7 @@ export const saveLocalCookie = (
   if (
     kind === 'session' &&
     firstChunk.right.length === sealed.payload.length &&
-    remembersAs(ctx, header.flags, ctx.keyring.primary)
+    keptRecent(ctx, header.flags, ctx.keyring.primary)
   ) {
     ctx.recent.add(sealed.headerText + firstChunk.right, { plaintext })
   }
