@@ -20,14 +20,22 @@ export const parseCookieHeader = (header: string | readonly string[] | undefined
   if (header === undefined) return cookies
   let text = typeof header === 'string' ? header : header.join('; ')
   if (text.length > MAX_COOKIE_HEADER) text = text.slice(0, text.lastIndexOf(';', MAX_COOKIE_HEADER) + 1)
-  for (const part of text.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq <= 0) continue
-    const name = part.slice(0, eq).trim()
-    if (name === '' || cookies.has(name)) continue
-    let value = part.slice(eq + 1).trim()
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
-    cookies.set(name, value)
+  // One pass with indexOf, slicing only names and values (no split into parts first): this runs on
+  // every request that opens its session.
+  let start = 0
+  while (start < text.length) {
+    let end = text.indexOf(';', start)
+    if (end === -1) end = text.length
+    const eq = text.indexOf('=', start)
+    if (eq > start && eq < end) {
+      const name = text.slice(start, eq).trim()
+      if (name !== '' && !cookies.has(name)) {
+        let value = text.slice(eq + 1, end).trim()
+        if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
+        cookies.set(name, value)
+      }
+    }
+    start = end + 1
   }
   return cookies
 }

@@ -16,8 +16,19 @@ export interface Known {
  * client binding are kept: for those the value alone decides what
  * authenticating it yields.
  */
+/** What the table keeps per cookie: the whole value (compared on a hit) and what it opened to. */
+interface Entry extends Known {
+  readonly value: string
+}
+
+/**
+ * The table's key: the header's MAC characters (bytes 66..81). Unique per cookie for any practical
+ * purpose and 22 characters to hash instead of the whole value; a hit still compares the whole value.
+ */
+const keyOf = (value: string): string => value.slice(88, 110)
+
 export class RecentCookies {
-  private readonly known = new Map<string, Known>()
+  private readonly known = new Map<string, Entry>()
   private readonly order: (string | undefined)[]
   private next = 0
 
@@ -27,15 +38,17 @@ export class RecentCookies {
 
   /** What a cookie value seen before opened to (it was authenticated and decrypted then). */
   get(value: string): Known | undefined {
-    return this.known.get(value)
+    const entry = this.known.get(keyOf(value))
+    return entry !== undefined && entry.value === value ? entry : undefined
   }
 
   add(value: string, known: Known): void {
-    if (this.known.has(value)) return
+    const key = keyOf(value)
+    if (this.known.has(key)) return
     const old = this.order[this.next]
     if (old !== undefined) this.known.delete(old)
-    this.order[this.next] = value
+    this.order[this.next] = key
     this.next = (this.next + 1) % this.size
-    this.known.set(value, known)
+    this.known.set(key, { value, plaintext: known.plaintext, ct: known.ct })
   }
 }

@@ -61,3 +61,31 @@ describe('cookieValueOf', () => {
     expect(cookieValueOf(undefined, 'session')).toBeUndefined()
   })
 })
+
+/** The parser as first written (split, then trim each part): the model the one-pass parser must match. */
+const modelParse = (header: string): Map<string, string> => {
+  const cookies = new Map<string, string>()
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq <= 0) continue
+    const name = part.slice(0, eq).trim()
+    if (name === '' || cookies.has(name)) continue
+    let value = part.slice(eq + 1).trim()
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
+    cookies.set(name, value)
+  }
+  return cookies
+}
+
+describe('parseCookieHeader against its model', () => {
+  it('gives the same cookies for any header', () => {
+    const piece = fc.constantFrom('a', 'b', 'session', '=', ';', ' ', '"', '\t', '\u00a0', 'x=1')
+    const text = fc.array(piece, { maxLength: 30 }).map((parts) => parts.join(''))
+    fc.assert(
+      fc.property(fc.oneof(text, fc.string()), (header) => {
+        expect([...parseCookieHeader(header)]).toEqual([...modelParse(header)])
+      }),
+      { numRuns: 3000 },
+    )
+  })
+})
