@@ -17,26 +17,7 @@ const EXPIRE = '; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0'
  */
 export const parseCookieHeader = (header: string | readonly string[] | undefined): Map<string, string> => {
   const cookies = new Map<string, string>()
-  if (header === undefined) return cookies
-  let text = typeof header === 'string' ? header : header.join('; ')
-  if (text.length > MAX_COOKIE_HEADER) text = text.slice(0, text.lastIndexOf(';', MAX_COOKIE_HEADER) + 1)
-  // One pass with indexOf, slicing only names and values (no split into parts first): this runs on
-  // every request that opens its session.
-  let start = 0
-  while (start < text.length) {
-    let end = text.indexOf(';', start)
-    if (end === -1) end = text.length
-    const eq = text.indexOf('=', start)
-    if (eq > start && eq < end) {
-      const name = text.slice(start, eq).trim()
-      if (name !== '' && !cookies.has(name)) {
-        let value = text.slice(eq + 1, end).trim()
-        if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
-        cookies.set(name, value)
-      }
-    }
-    start = end + 1
-  }
+  if (header !== undefined) scan(cookieText(header), undefined, cookies)
   return cookies
 }
 
@@ -45,27 +26,40 @@ export const parseCookieHeader = (header: string | readonly string[] | undefined
  * give it, without building the Map: what a request that never reads its
  * session looks up.
  */
-export const cookieValueOf = (header: string | readonly string[] | undefined, name: string): string | undefined => {
-  if (typeof header !== 'string') return header === undefined ? undefined : parseCookieHeader(header).get(name)
-  const text =
-    header.length > MAX_COOKIE_HEADER ? header.slice(0, header.lastIndexOf(';', MAX_COOKIE_HEADER) + 1) : header
+export const cookieValueOf = (header: string | readonly string[] | undefined, name: string): string | undefined =>
+  header === undefined ? undefined : scan(cookieText(header), name, undefined)
+
+/** The header as one string, cut at the last whole cookie before MAX_COOKIE_HEADER. */
+const cookieText = (header: string | readonly string[]): string => {
+  const text = typeof header === 'string' ? header : header.join('; ')
+  return text.length > MAX_COOKIE_HEADER ? text.slice(0, text.lastIndexOf(';', MAX_COOKIE_HEADER) + 1) : text
+}
+
+/**
+ * One pass over `name=value; …` with indexOf, slicing only names and values
+ * (this runs on every request). With `only`, returns the first value of that
+ * name and collects nothing; otherwise puts each name's first value in `into`.
+ */
+const scan = (text: string, only: string | undefined, into: Map<string, string> | undefined): string | undefined => {
   let start = 0
   while (start < text.length) {
     let end = text.indexOf(';', start)
     if (end === -1) end = text.length
     const eq = text.indexOf('=', start)
-    // The name test is cheap and exact: the cookie's name must contain ours before slicing anything.
-    if (eq > start && eq < end) {
-      const at = text.indexOf(name, start)
-      if (at !== -1 && at < eq && text.slice(start, eq).trim() === name) {
-        const value = text.slice(eq + 1, end).trim()
-        return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value
-      }
+    // Looking for one name: a part whose name cannot contain it is skipped before slicing anything.
+    const at = only === undefined ? start : text.indexOf(only, start)
+    if (eq > start && eq < end && at !== -1 && at < eq) {
+      const name = text.slice(start, eq).trim()
+      if (name === only) return unquote(text.slice(eq + 1, end).trim())
+      if (into !== undefined && name !== '' && !into.has(name)) into.set(name, unquote(text.slice(eq + 1, end).trim()))
     }
     start = end + 1
   }
   return undefined
 }
+
+const unquote = (value: string): string =>
+  value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value
 
 /** `name=value; attributes` */
 export const cookieLine = (name: string, value: string, attributes: string): string => `${name}=${value}${attributes}`
