@@ -96,3 +96,7 @@ export const indexRefs = (ctx: EngineContext, entries: readonly Entry[]): Subjec
   for (const s of subjects) refs.push(anyAudienceRef(ctx, s))
   return refs
 }
+
+/** The cookie a kind of session cookie is sent under. */
+export const cookieName = (ctx: EngineContext, kind: 'session' | 'remember'): string =>
+  kind === 'session' ? ctx.o.cookie.name : ctx.o.cookie.rememberName

@@ -5,7 +5,7 @@
  * revocation store denylists the session id until the cookie expires anyway.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { type EngineContext, indexRefs, storageKey } from './context.js'
+import { cookieName, type EngineContext, indexRefs, storageKey } from './context.js'
 import type { SessionError } from './errors.js'
 import { HEADER_ENCODED_SIZE, type Header } from './header.js'
 import { authenticate, type CookieKind, rememberTimeouts } from './open.js'
@@ -62,7 +62,7 @@ export const forgetCookie = async (
   now: number,
 ): Promise<E.Either<SessionError, void>> => {
   const o = ctx.o
-  const name = kind === 'session' ? o.cookie.name : o.cookie.rememberName
+  const name = cookieName(ctx, kind)
   const store = ctx.store
   // The remember cookie is usually not opened on the request that logs out: authenticate its header.
   const header = (kind === 'session' ? s.meta : s.rememberMeta)?.header ?? headerFromRequest(ctx, s, name)

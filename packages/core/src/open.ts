@@ -10,7 +10,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as b64 from './base64url.js'
 import { type Binding, unseal, verifyMac } from './codec.js'
-import { anyAudienceRef, type EngineContext, nowSeconds, storageKey, subjectRef } from './context.js'
+import { anyAudienceRef, cookieName, type EngineContext, nowSeconds, storageKey, subjectRef } from './context.js'
 import { joinChunks } from './cookies.js'
 import { decodeEntries, type Entry } from './entries.js'
 import { expired, invalidCookie, missingCookie, revoked, type SessionError } from './errors.js'
@@ -215,9 +215,6 @@ const checkRevocation = async (
   return E.right(opened)
 }
 
-const cookieNameOf = (ctx: EngineContext, kind: CookieKind) =>
-  kind === 'session' ? ctx.o.cookie.name : ctx.o.cookie.rememberName
-
 /** The cookie's header, authenticated and within its timeouts; `value` is the whole first cookie. */
 const authenticCookie = (
   ctx: EngineContext,
@@ -247,7 +244,7 @@ export const openLocal = (
   binding: Binding,
   now: number,
 ): E.Either<SessionError, Opened> => {
-  const name = cookieNameOf(ctx, kind)
+  const name = cookieName(ctx, kind)
   const value = cookies.get(name)
   const seen = kind === 'session' && value !== undefined ? ctx.recent.get(value) : undefined
   if (seen !== undefined) return reopen(ctx, value as string, seen.plaintext, now)
@@ -295,7 +292,7 @@ export const openCookie = async (
   binding: Binding,
   audience: string,
 ): Promise<E.Either<SessionError, Opened>> => {
-  const name = cookieNameOf(ctx, kind)
+  const name = cookieName(ctx, kind)
   const now = nowSeconds(ctx)
   if (!ctx.server) {
     const opened = openLocal(ctx, kind, cookies, binding, now)

@@ -4,7 +4,7 @@
  * a request sent.
  */
 import type { EngineContext } from './context.js'
-import { nowSeconds } from './context.js'
+import { cookieName, nowSeconds } from './context.js'
 import { chunkName, expireLine, MAX_CHUNKS } from './cookies.js'
 import type { Outcome } from './engine.js'
 import { sessionHeaders } from './headers.js'
@@ -20,7 +20,7 @@ export const outcomeOf = (ctx: EngineContext, s: SessionImpl): Outcome => ({
 /** Expires the cookies of a kind (every chunk) that the request carried or this response set. */
 export const clearCookies = (ctx: EngineContext, s: SessionImpl, kind: CookieKind): void => {
   const o = ctx.o
-  const name = kind === 'session' ? o.cookie.name : o.cookie.rememberName
+  const name = cookieName(ctx, kind)
   for (let i = 1; i <= MAX_CHUNKS; i++) {
     const n = chunkName(name, i)
     if (s.requestCookies.has(n) || s.cookies.has(n)) s.cookies.set(n, expireLine(n, o.cookie.attributes))

@@ -8,7 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as b64 from './base64url.js'
 import { seal } from './codec.js'
-import { anyAudienceRef, type EngineContext, indexRefs, REMEMBER_LINK, storageKey } from './context.js'
+import { anyAudienceRef, cookieName, type EngineContext, indexRefs, REMEMBER_LINK, storageKey } from './context.js'
 import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './cookies.js'
 import { encodeEntries, setOwn } from './entries.js'
 import { conflict, revoked, type SessionError } from './errors.js'
@@ -19,9 +19,6 @@ import type { SessionRecord, SubjectRef, WriteRequest } from './ports.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 
 const MAX_ATTEMPTS = 8
-
-const cookieName = (ctx: EngineContext, kind: CookieKind) =>
-  kind === 'session' ? ctx.o.cookie.name : ctx.o.cookie.rememberName
 
 const metaOf = (s: SessionImpl, kind: CookieKind) => (kind === 'session' ? s.meta : s.rememberMeta)
 
