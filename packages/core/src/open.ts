@@ -254,13 +254,7 @@ export const openLocal = (
   const joined = joinChunks(cookies, name, firstChunk, a.right.header.size)
   if (joined === undefined) return E.left(invalidCookie('chunk', 'payload chunks missing or mismatched'))
   const p = payloadOf(a.right, joined.payload, firstChunk, undefined, undefined, undefined, false)
-  const plaintext = unseal(p.header, p.ct, p.km, kind === 'remember' ? ctx.o.rememberSafety : undefined)
-  if (E.isLeft(plaintext)) return plaintext
-  const text = plaintext.right.toString('utf8')
-  if (kind === 'session' && joined.count === 1 && keptRecent(ctx, p.header.flags, p.km)) {
-    ctx.recent.add(value as string, { plaintext: text })
-  }
-  return opened(ctx, p, text)
+  return decrypt(ctx, p, kind, joined.count === 1 ? { value: value as string } : undefined)
 }
 
 /** Whether a cookie may be kept among the recent ones: primary secret, no binding to the client. */
@@ -308,18 +302,27 @@ export const openCookie = async (
   const p = payload.right
   // The record still holds what this header was issued or opened with: nothing to decrypt.
   if (seen !== undefined && !p.followed && p.ct === seen.ct) return opened(ctx, p, seen.plaintext)
+  return decrypt(ctx, p, kind, { value: p.headerText, ct: p.ct })
+}
+
+/**
+ * Decrypts and decodes a payload into the opened session. With `recent`, a
+ * session cookie that may be kept among the recent ones is kept under that
+ * value (and, in server storage, the record ciphertext it opened).
+ */
+export const decrypt = (
+  ctx: EngineContext,
+  p: Payload,
+  kind: CookieKind,
+  recent?: { readonly value: string; readonly ct?: string },
+): E.Either<SessionError, Opened> => {
   const plaintext = unseal(p.header, p.ct, p.km, kind === 'remember' ? ctx.o.rememberSafety : undefined)
   if (E.isLeft(plaintext)) return plaintext
   const text = plaintext.right.toString('utf8')
-  if (kind === 'session' && keptRecent(ctx, p.header.flags, p.km))
-    ctx.recent.add(p.headerText, { plaintext: text, ct: p.ct })
+  if (recent !== undefined && kind === 'session' && keptRecent(ctx, p.header.flags, p.km)) {
+    ctx.recent.add(recent.value, { plaintext: text, ct: recent.ct })
+  }
   return opened(ctx, p, text)
-}
-
-/** Decrypts and decodes a payload into the opened session. */
-export const decrypt = (ctx: EngineContext, p: Payload, kind: CookieKind): E.Either<SessionError, Opened> => {
-  const plaintext = unseal(p.header, p.ct, p.km, kind === 'remember' ? ctx.o.rememberSafety : undefined)
-  return E.isLeft(plaintext) ? plaintext : opened(ctx, p, plaintext.right.toString('utf8'))
 }
 
 /** The opened session from a payload's decrypted text. */
