@@ -11,20 +11,20 @@ import { cookieValueOf, parseCookieHeader } from './cookies.js'
 import type { Entry, SessionData } from './entries.js'
 import { ConfigError, isRejection, missingAudience, type SessionError } from './errors.js'
 import type { EventListener } from './events.js'
-import {
-  FLAG_BIND_IP,
-  FLAG_BIND_SCHEME,
-  FLAG_BIND_USER_AGENT,
-  FLAG_STORAGE,
-  HEADER_ENCODED_SIZE,
-  KNOWN_FLAGS,
-  MAX_ROLLING_OFFSET,
-  peekHeader,
-} from './header.js'
+import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT, HEADER_ENCODED_SIZE, peekHeader } from './header.js'
 import { sessionEnds, sessionWrites } from './lifecycle.js'
-import { type CookieKind, checkTimes, type Opened, openCookie, openLocal, parseHeader, verify } from './open.js'
+import {
+  type CookieKind,
+  headerFault,
+  type Opened,
+  openCookie,
+  openLocal,
+  parseHeader,
+  timesDecision,
+  verify,
+} from './open.js'
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js'
-import { decide, KEEP } from './policy.js'
+import { KEEP } from './policy.js'
 import type { Clock, RandomSource, SessionStore } from './ports.js'
 import { RecentCookies } from './recent.js'
 import { clearCookies, outcomeOf } from './responses.js'
@@ -304,11 +304,9 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const now = nowSeconds(ctx)
     // The common case, with no allocation: a well-formed header whose times need nothing done.
     const peeked = peekHeader(value)
-    if (peeked !== undefined && peeked.type === 1 && (peeked.flags & ~KNOWN_FLAGS) === 0) {
-      const storage = (peeked.flags & FLAG_STORAGE) !== 0
-      if (storage === ctx.server && now - peeked.creation <= MAX_ROLLING_OFFSET && decide(peeked, o, now) === KEEP) {
-        return QUIET
-      }
+    if (peeked !== undefined && headerFault(ctx, peeked.type, peeked.flags) === undefined) {
+      const decided = timesDecision(ctx, peeked, 'session', now)
+      if (E.isRight(decided) && decided.right === KEEP) return QUIET
     }
     const cookies = parseCookieHeader(req.headers.cookie)
     const clear = (e: SessionError) => {
@@ -319,10 +317,11 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     }
     // The policy runs on the header's times first: when nothing is due, the MAC need not be
     // checked (nothing of the cookie is used). A touch or a rotation verifies it before acting.
-    const header0 = parseHeader(ctx, value.slice(0, HEADER_ENCODED_SIZE))
-    const parsed = E.isLeft(header0) ? header0 : checkTimes(ctx, header0.right, 'session', now)
+    const parsed = parseHeader(ctx, value.slice(0, HEADER_ENCODED_SIZE))
     if (E.isLeft(parsed)) return clear(parsed.left)
-    const decision = decide(parsed.right, o, now)
+    const decided = timesDecision(ctx, parsed.right, 'session', now)
+    if (E.isLeft(decided)) return clear(decided.left)
+    const decision = decided.right
     if (decision._tag === 'Keep') return E.right(NOTHING())
     const binding = bindingOf(req, o.bindFlags)
     const verified = verify(ctx, parsed.right, binding)

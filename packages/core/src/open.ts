@@ -26,7 +26,7 @@ import {
   MAX_ROLLING_OFFSET,
   readHeader,
 } from './header.js'
-import { decide } from './policy.js'
+import { type Decision, decide, KEEP, type SessionTimes } from './policy.js'
 import type { SessionRecord } from './ports.js'
 import type { CookieMeta } from './session.js'
 
@@ -53,12 +53,16 @@ export const parseHeader = (ctx: EngineContext, headerText: string): E.Either<Se
   const bytes = b64.decode(headerText)
   if (bytes === undefined || bytes.length !== HEADER_SIZE) return E.left(invalidCookie('header', 'not base64url'))
   const header = readHeader(bytes)
-  if (bytes[0] !== 1) return E.left(invalidCookie('type'))
-  if ((header.flags & ~KNOWN_FLAGS) !== 0) return E.left(invalidCookie('flags', 'unknown flag bits'))
-  if (((header.flags & FLAG_STORAGE) !== 0) !== ctx.server) {
-    return E.left(invalidCookie('flags', 'storage mode mismatch'))
-  }
-  return E.right(header)
+  const fault = headerFault(ctx, bytes[0] as number, header.flags)
+  return fault === undefined ? E.right(header) : E.left(fault)
+}
+
+/** What is structurally wrong with a header's type and flags for this engine, if anything. */
+export const headerFault = (ctx: EngineContext, type: number, flags: number): SessionError | undefined => {
+  if (type !== 1) return invalidCookie('type')
+  if ((flags & ~KNOWN_FLAGS) !== 0) return invalidCookie('flags', 'unknown flag bits')
+  if (((flags & FLAG_STORAGE) !== 0) !== ctx.server) return invalidCookie('flags', 'storage mode mismatch')
+  return undefined
 }
 
 /** Verifies a parsed header's MAC in constant time, against the primary secret and then the fallbacks. */
@@ -88,14 +92,30 @@ export const checkTimes = (
   kind: CookieKind,
   now: number,
 ): E.Either<SessionError, Header> => {
+  const decided = timesDecision(ctx, header, kind, now)
+  return E.isLeft(decided) ? decided : E.right(header)
+}
+
+const KEPT: E.Either<SessionError, Decision> = E.right(KEEP)
+
+/**
+ * The policy on a header's times: Left when they reject the cookie, else the
+ * decision (keep, touch, rotate). A keep is the shared `KEPT`.
+ */
+export const timesDecision = (
+  ctx: EngineContext,
+  t: SessionTimes,
+  kind: CookieKind,
+  now: number,
+): E.Either<SessionError, Decision> => {
   const o = ctx.o
   const remember = kind === 'remember'
-  if (remember && header.idling !== 0) return E.left(invalidCookie('header', 'remember cookie with idling offset'))
-  if (now - header.creation > MAX_ROLLING_OFFSET) return E.left(expired('absolute', remember))
-  const decision = decide(header, remember ? rememberTimeouts(o) : o, now)
+  if (remember && t.idling !== 0) return E.left(invalidCookie('header', 'remember cookie with idling offset'))
+  if (now - t.creation > MAX_ROLLING_OFFSET) return E.left(expired('absolute', remember))
+  const decision = decide(t, remember ? rememberTimeouts(o) : o, now)
   if (decision._tag === 'Future') return E.left(invalidCookie('future', 'creation time is in the future'))
   if (decision._tag === 'Reject') return E.left(expired(decision.timeout, remember))
-  return E.right(header)
+  return decision === KEEP ? KEPT : E.right(decision)
 }
 
 /** The timeouts a remember cookie lives by: no idle timeout, the remember rolling and absolute ones. */
