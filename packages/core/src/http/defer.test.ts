@@ -11,10 +11,8 @@ const server = (handler: (session: ReturnType<typeof createHttpSession>['session
   const engine = createSessionEngine({ secret: SECRET }, { clock: fakeClock(1_700_000_000) })
   return createServer((req: IncomingMessage, res) => {
     const driver = createHttpSession(engine, { method: req.method, url: req.url, headers: req.headers })
-    deferHead(res, {
-      finish: () => driver.finish(),
-      failureFor: (status) => (driver.failure?.status === status ? driver.failure : undefined),
-    })
+    // No finishSync: this server always takes the deferral's asynchronous path (holding, then replaying).
+    deferHead(res, { finish: () => driver.finish(), failureFor: (status) => driver.failureFor(status) })
     handler(driver.session, res)
   })
 }

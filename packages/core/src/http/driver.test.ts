@@ -87,7 +87,7 @@ describe('createHttpSession', () => {
     const reading = ctx.visit([stale])
     // A cookie that fails its MAC is rejected before the store is asked: anonymous, not a failure.
     await expect(reading.session.get('user')).resolves.toBeUndefined()
-    expect(reading.failure).toBeUndefined()
+    expect(reading.failureFor(503)).toBeUndefined()
   })
 
   it('planFor answers only session failures', () => {

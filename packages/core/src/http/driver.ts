@@ -41,15 +41,17 @@ export interface HttpSessionDriver<D extends SessionData = SessionData> {
   needsBegin(): boolean
   /** Headers for an upstream (`requestHeaders`), known after `begin`. */
   readonly requestHeaders: Readonly<Record<string, string>>
-  /** The server-side failure the Promise API reported during this request, as its plan. */
-  readonly failure: HttpPlan | undefined
   /** Runs after the app, before the head is sent: saves, touches or keeps alive. Idempotent. */
   finish(): Promise<HttpPlan>
   /** `finish` at once when it needs no I/O and no call is pending; undefined otherwise (use `finish`). */
   finishSync(): HttpPlan | undefined
   /** The plan for an error the app threw, when it is a session failure. */
   planFor(err: unknown): HttpPlan | undefined
-  /** The failure's plan when the app answered with its status (the table's answer replaces the app's). */
+  /**
+   * The plan of the server-side failure the Promise API reported during this
+   * request, when the app answered with its status (the table's answer then
+   * replaces the app's).
+   */
   failureFor(status: number): HttpPlan | undefined
 }
 
@@ -76,7 +78,12 @@ export const bindingSetup = <D extends SessionData>(options: SessionOptions | Se
  */
 export const beginNeeded = (o: SessionEngine['options'], req: SessionRequest): boolean => {
   if (o.requestHeaders.length > 0 || o.responseHeaders.length > 0) return true
-  if (!o.logout.methods.some((m) => m === (req.method ?? 'GET').toUpperCase())) return false
+  const method = (req.method ?? 'GET').toUpperCase()
+  return (o.logout.methods as readonly string[]).includes(method) && sendsSessionCookie(o, req)
+}
+
+/** Like Kong, a request without a session (or remember) cookie is never a logout: nothing to end, body left unread. */
+const sendsSessionCookie = (o: SessionEngine['options'], req: SessionRequest): boolean => {
   const sent = parseCookieHeader(req.headers.cookie)
   return sent.has(o.cookie.name) || sent.has(o.cookie.rememberName)
 }
@@ -129,10 +136,6 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
 
   get requestHeaders(): Readonly<Record<string, string>> {
     return this.headers
-  }
-
-  get failure(): HttpPlan | undefined {
-    return this.state._tag === 'failed' ? failPlan(this.state.error) : undefined
   }
 
   /** Session calls of one request run one after another, so a save never races the final one. */
@@ -202,13 +205,6 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
     this.source = { ...req, headers: { ...req.headers, cookie: undefined } }
   }
 
-  /** Like Kong, a request without a session (or remember) cookie is never a logout: nothing to end, body left unread. */
-  private sendsSessionCookie(): boolean {
-    const o = this.engine.options
-    const sent = parseCookieHeader(this.req.headers.cookie)
-    return sent.has(o.cookie.name) || sent.has(o.cookie.rememberName)
-  }
-
   private logoutPlan(): HttpPlan | undefined {
     const o = this.engine.options
     const plan = planOf({ setCookie: [...this.cleared], headers: {} })
@@ -224,7 +220,7 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
 
   async begin(readBody: () => Promise<unknown>): Promise<HttpPlan | undefined> {
     const o = this.engine.options
-    const check = this.sendsSessionCookie() ? checkLogout(o.logout, this.req.method, this.req.url) : 'none'
+    const check = sendsSessionCookie(o, this.req) ? checkLogout(o.logout, this.req.method, this.req.url) : 'none'
     const isLogout = check === 'logout' || (check === 'body' && bodyRequestsLogout(o.logout, await readBody()))
     try {
       if (isLogout) {
