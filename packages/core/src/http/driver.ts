@@ -115,9 +115,8 @@ const NO_HEADERS: Readonly<Record<string, string>> = {}
 class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, HandleAccess<D> {
   readonly session: HttpSession<D>
   private state: State<D> = IDLE
-  /** Calls queued and not yet settled: while none is, an open session can be used at once. */
-  private pending = 0
-  private queue: Promise<unknown> | undefined
+  /** The last queued call's settling, while any call is unsettled: without one, an open session can be used at once. */
+  private queue: Promise<void> | undefined
   private headers: Readonly<Record<string, string>> = NO_HEADERS
   private finished: Promise<HttpPlan> | undefined
   /** The request as the session is opened from: after a logout, without its cookies. */
@@ -140,18 +139,14 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
 
   /** Session calls of one request run one after another, so a save never races the final one. */
   serial<A>(op: () => Promise<A>): Promise<A> {
-    this.pending++
     const next = this.queue === undefined ? op() : this.queue.then(op)
-    this.queue = next.then(
-      () => this.settled(),
-      () => this.settled(),
-    )
+    // Once the last queued call settles, nothing is pending.
+    const settled = (): void => {
+      if (this.queue === tail) this.queue = undefined
+    }
+    const tail: Promise<void> = next.then(settled, settled)
+    this.queue = tail
     return next
-  }
-
-  private settled(): void {
-    this.pending--
-    if (this.pending === 0) this.queue = undefined
   }
 
   async open(): Promise<Session<D>> {
@@ -170,7 +165,7 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
 
   /** The open session when no call is queued (opening it now when that needs no I/O). */
   ready(): Session<D> | undefined {
-    if (this.pending > 0) return undefined
+    if (this.queue !== undefined) return undefined
     const st = this.state
     if (st._tag === 'ready') return st.session
     if (st._tag === 'failed') return undefined
@@ -248,7 +243,7 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
   }
 
   finishSync(): HttpPlan | undefined {
-    if (this.finished !== undefined || this.pending > 0) return undefined
+    if (this.finished !== undefined || this.queue !== undefined) return undefined
     const st = this.state
     let plan: HttpPlan | undefined
     if (st._tag === 'failed') plan = this.withCleared(EMPTY)
