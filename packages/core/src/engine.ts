@@ -44,8 +44,8 @@ export interface SessionRequest {
 
 /** What the response must carry: Set-Cookie lines and session headers. */
 export interface Outcome {
-  readonly setCookie: string[]
-  readonly headers: Record<string, string>
+  readonly setCookie: readonly string[]
+  readonly headers: Readonly<Record<string, string>>
 }
 
 /** The ports an engine runs on; all optional. */
@@ -78,10 +78,7 @@ export interface SessionEngine<D extends SessionData = SessionData> {
    * clears a rejected cookie. What bindings run for untouched sessions.
    */
   readonly keepAlive: (req: SessionRequest) => TE.TaskEither<SessionError, Outcome>
-  /**
-   * `keepAlive` at once; undefined when a rotation must go through a store (use
-   * `keepAlive`). An outcome with nothing to send may be shared and frozen: copy it to change it.
-   */
+  /** `keepAlive` at once; undefined when a rotation must go through a store (use `keepAlive`). */
   readonly keepAliveSync: (req: SessionRequest) => E.Either<SessionError, Outcome> | undefined
   /** Re-issues the cookie with a new idling offset; never re-encrypts, never touches the store. */
   readonly touch: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
@@ -107,12 +104,9 @@ export interface SessionEngine<D extends SessionData = SessionData> {
 
 type Result<A> = Promise<E.Either<SessionError, A>>
 
-/** An outcome with nothing to send (a fresh object: callers may add to it). */
-const NOTHING = (): Outcome => ({ setCookie: [], headers: {} })
-/** The same, shared and frozen, for the request that never reads its session. */
-const QUIET: E.Either<SessionError, Outcome> = E.right(
-  Object.freeze({ setCookie: Object.freeze([]) as unknown as string[], headers: Object.freeze({}) }),
-)
+/** An outcome with nothing to send: outcomes are read-only, so one is shared. */
+export const NOTHING: Outcome = Object.freeze({ setCookie: Object.freeze([]), headers: Object.freeze({}) })
+const QUIET: E.Either<SessionError, Outcome> = E.right(NOTHING)
 
 const asImpl = <D extends SessionData>(s: Session<D>): SessionImpl<D> => {
   if (!(s instanceof SessionImpl)) throw new TypeError('not a session of this engine')
@@ -322,7 +316,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const decided = timesDecision(ctx, parsed.right, 'session', now)
     if (E.isLeft(decided)) return clear(decided.left)
     const decision = decided.right
-    if (decision._tag === 'Keep') return E.right(NOTHING())
+    if (decision._tag === 'Keep') return E.right(NOTHING)
     const binding = bindingOf(req, o.bindFlags)
     const verified = verify(ctx, parsed.right, binding)
     if (E.isLeft(verified)) return clear(verified.left)
@@ -332,7 +326,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       if (started === undefined) return undefined
       return E.isLeft(started) ? started : E.right(outcome(started.right))
     }
-    if (decision._tag !== 'Touch') return E.right(NOTHING())
+    if (decision._tag !== 'Touch') return E.right(NOTHING)
     const { header, km } = verified.right
     const headerText = touchHeader(header, decision.idling, km, binding).toString('base64url')
     const rest = ctx.server ? '' : value.slice(HEADER_ENCODED_SIZE)
@@ -349,8 +343,6 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     (req: SessionRequest): TE.TaskEither<SessionError, Outcome> =>
     async () => {
       const now = keepAliveSync(req)
-      // QUIET is shared and frozen; callers of the public keepAlive get an outcome of their own.
-      if (now === QUIET) return E.right(NOTHING())
       if (now !== undefined) return now
       const started = await start(req)()
       return E.isLeft(started) ? started : E.right(outcome(started.right))

@@ -9,6 +9,7 @@ import {
   createSessionEngine,
   type EngineDeps,
   isSessionEngine,
+  NOTHING,
   type Outcome,
   type SessionEngine,
   type SessionRequest,
@@ -23,7 +24,7 @@ import { createHandle, type HandleAccess, type HttpSession } from './handle.js'
 import { requestHeaderNames, requestHeadersOf } from './headers.js'
 import { bodyRequestsLogout, checkLogout } from './logout.js'
 import { isSessionHttpError, type SessionHttpError } from './outcomes.js'
-import { EMPTY, failPlan, type HttpPlan, planOf, run, toHttpError } from './plan.js'
+import { failPlan, type HttpPlan, planOf, run, toHttpError } from './plan.js'
 import { mergeSetCookie } from './set-cookie.js'
 
 /** The binding's side of one request's session. */
@@ -246,7 +247,7 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
     if (this.finished !== undefined || this.queue !== undefined) return undefined
     const st = this.state
     let plan: HttpPlan | undefined
-    if (st._tag === 'failed') plan = this.withCleared(EMPTY)
+    if (st._tag === 'failed') plan = this.withCleared(NOTHING)
     else if (st._tag === 'idle') {
       // Never read: check MAC and policy without decrypting, touch or rotate only when due.
       const r = this.engine.keepAliveSync(this.source)
@@ -270,7 +271,7 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
         return this.withCleared(await run(this.engine.keepAlive(this.source)))
       case 'failed':
         // The app saw the rejection and answered; `failure` lets the binding enforce the table.
-        return this.withCleared(EMPTY)
+        return this.withCleared(NOTHING)
       case 'ready': {
         const s = st.session
         if (s.state !== 'closed' && s.changed) return this.withCleared(await run(this.engine.save(s)))

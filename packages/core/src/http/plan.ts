@@ -14,8 +14,6 @@ export interface HttpPlan {
   readonly setCookie: readonly string[]
 }
 
-export const EMPTY: Outcome = { setCookie: [], headers: {} }
-
 const ONLY_NO_STORE: Readonly<Record<string, string>> = Object.freeze({ 'Cache-Control': NO_STORE })
 
 /** Set-Cookie lines and headers of a normal response. */
