@@ -6,6 +6,7 @@
  */
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto'
 import { type HmacKey, hmacInto, hmacKey, writePads } from './hmac.js'
+import { SlotRing } from './ring.js'
 
 /** Key material for one secret: the IKM, its cached HKDF pseudo-random key, and recently derived keys. */
 export interface KeyMaterial {
@@ -36,14 +37,11 @@ const HAS_MAC = 2
  */
 export class DerivedKeys {
   private readonly slab = Buffer.alloc(SLOTS * SLOT)
-  private readonly slots = new Map<string, number>()
-  private readonly ids: (string | undefined)[] = new Array(SLOTS).fill(undefined)
+  private readonly ring = new SlotRing(SLOTS)
   private readonly have = new Uint8Array(SLOTS)
   private readonly enc: { readonly key: Buffer; readonly iv: Buffer }[] = []
   private readonly mac: Buffer[] = []
   private readonly pads: HmacKey[] = []
-  private next = 0
-
   constructor() {
     for (let i = 0; i < SLOTS; i++) {
       const at = i * SLOT
@@ -56,15 +54,10 @@ export class DerivedKeys {
 
   private slotOf(sid: Uint8Array): number {
     const id = (Buffer.isBuffer(sid) ? sid : Buffer.from(sid.buffer, sid.byteOffset, sid.length)).toString('latin1')
-    const known = this.slots.get(id)
+    const known = this.ring.find(id)
     if (known !== undefined) return known
-    const slot = this.next
-    this.next = (slot + 1) % SLOTS
-    const old = this.ids[slot]
-    if (old !== undefined) this.slots.delete(old)
-    this.ids[slot] = id
+    const slot = this.ring.claim(id)
     this.have[slot] = 0
-    this.slots.set(id, slot)
     return slot
   }
 

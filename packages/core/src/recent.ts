@@ -1,3 +1,5 @@
+import { SlotRing } from './ring.js'
+
 /** What a cookie opened to: its plaintext, and in server storage the record ciphertext it came from. */
 export interface Known {
   readonly plaintext: string
@@ -28,27 +30,24 @@ interface Entry extends Known {
 const keyOf = (value: string): string => value.slice(88, 110)
 
 export class RecentCookies {
-  private readonly known = new Map<string, Entry>()
-  private readonly order: (string | undefined)[]
-  private next = 0
+  private readonly ring: SlotRing
+  private readonly entries: (Entry | undefined)[]
 
-  constructor(private readonly size = 256) {
-    this.order = new Array(size).fill(undefined)
+  constructor(size = 256) {
+    this.ring = new SlotRing(size)
+    this.entries = new Array(size).fill(undefined)
   }
 
   /** What a cookie value seen before opened to (it was authenticated and decrypted then). */
   get(value: string): Known | undefined {
-    const entry = this.known.get(keyOf(value))
+    const slot = this.ring.find(keyOf(value))
+    const entry = slot === undefined ? undefined : this.entries[slot]
     return entry !== undefined && entry.value === value ? entry : undefined
   }
 
   add(value: string, known: Known): void {
     const key = keyOf(value)
-    if (this.known.has(key)) return
-    const old = this.order[this.next]
-    if (old !== undefined) this.known.delete(old)
-    this.order[this.next] = key
-    this.next = (this.next + 1) % this.size
-    this.known.set(key, { value, plaintext: known.plaintext, ct: known.ct })
+    if (this.ring.find(key) !== undefined) return
+    this.entries[this.ring.claim(key)] = { value, plaintext: known.plaintext, ct: known.ct }
   }
 }
