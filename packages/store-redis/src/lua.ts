@@ -71,13 +71,15 @@ end
 // Adds a member scored by its expiry, prunes entries dead at now, and keeps
 // the index alive as long as its longest-lived member: the TTL only ever
 // grows (the reference sets it to the newest session's, which can drop a
-// longer-lived entry).
+// longer-lived entry). EXPIRE GT lengthens a TTL (and counts a key without
+// one as endless), NX gives a new index its first: one call where a PTTL and
+// an EXPIRE took two.
 const INDEX = `
 local function index(idx, now, ttl, member, old)
   redis.call('ZREMRANGEBYSCORE', idx, '-inf', now)
   redis.call('ZADD', idx, now + ttl, member)
   if old then redis.call('ZREM', idx, old) end
-  if redis.call('PTTL', idx) < ttl * 1000 then redis.call('EXPIRE', idx, ttl) end
+  if redis.call('EXPIRE', idx, ttl, 'GT') == 0 then redis.call('EXPIRE', idx, ttl, 'NX') end
 end
 `
 

@@ -98,4 +98,18 @@ describeIf('store-redis interop with lua-resty-session', await reachable(REDIS_U
     expect(await store.update({ ...stale, version: 2 })).toBe('ok')
     expect(await store.read('session', key, now)).toMatchObject({ value: '["ct","x"]', version: 3 })
   })
+  it('keeps a subject index alive as long as its longest-lived session, never shorter', async () => {
+    const now = nowSeconds()
+    const ref = { audience: 'cG9ydGFs', subject: 'dHRsQGV4YW1wbGUuY29t' }
+    const index = 'session:cG9ydGFs:dHRsQGV4YW1wbGUuY29t'
+    touched.add(index)
+    const write = (ttl: number) =>
+      store.write({ name: 'session', key: own(b64key()), value: '["ct"]', ttl, now, createdAt: now, index: [ref] })
+    await write(600)
+    expect(await redis.ttl(index)).toBeGreaterThan(590)
+    await write(60)
+    expect(await redis.ttl(index)).toBeGreaterThan(590)
+    await write(3600)
+    expect(await redis.ttl(index)).toBeGreaterThan(3590)
+  })
 })
