@@ -112,4 +112,19 @@ describeIf('store-redis interop with lua-resty-session', await reachable(REDIS_U
     await write(3600)
     expect(await redis.ttl(index)).toBeGreaterThan(3590)
   })
+
+  it('prunes entries dead at now on the writes whose key starts with a pruning character (1 in 8)', async () => {
+    const now = nowSeconds()
+    const ref = { audience: 'cG9ydGFs', subject: 'cHJ1bmVAZXhhbXBsZS5jb20' }
+    const index = 'session:cG9ydGFs:cHJ1bmVAZXhhbXBsZS5jb20'
+    touched.add(index)
+    const write = (key: string, at: number) =>
+      store.write({ name: 'session', key: own(key), value: '["ct"]', ttl: 60, now: at, createdAt: at, index: [ref] })
+    await write(`A${b64key().slice(1)}`, now - 600) // dead by now
+    await write(`B${b64key().slice(1)}`, now) // 'B' (66): no prune
+    expect(await redis.zcard(index)).toBe(2)
+    await write(`H${b64key().slice(1)}`, now) // 'H' (72): prunes
+    expect(await redis.zcard(index)).toBe(2)
+    expect(await store.listIndex('session', ref, now)).toHaveLength(2)
+  })
 })
