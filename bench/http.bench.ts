@@ -24,7 +24,8 @@
 import { spawnSync } from 'node:child_process'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Route, SERVERS, type ServerKind } from './lib/http/common.js'
+import { Redis } from 'ioredis'
+import { REDIS_URL, type Route, redisPrefix, SERVERS, type ServerKind } from './lib/http/common.js'
 import { get, type Jar, load } from './lib/http/load.js'
 import { type HotSpot, hotSpots } from './lib/http/profile.js'
 import { place, type ServerHandle, startServer } from './lib/http/servers.js'
@@ -90,6 +91,14 @@ const ALL_CASES: readonly Case[] = [
   c('express-floor', 'Express', 'count', 'Express + floor (inline node:crypto)', 'express-floor'),
   c('express-session', 'Express', 'count', 'express-session 1.19.0 (MemoryStore)', 'express-session'),
   c('express-iron', 'Express', 'count', 'iron-session 8.0.4 (getIronSession)', 'express-iron'),
+  c(
+    'express-tessera-redis',
+    'Express',
+    'count',
+    'Express + Tessera (Redis store, subject indexed)',
+    'express-tessera-redis',
+  ),
+  c('express-session-redis', 'Express', 'count', 'express-session + connect-redis 7.1.1', 'express-session-redis'),
   c('express-bare-read', 'Express', 'read', 'bare Express (plain cookie)', 'express-bare'),
   c('express-tessera-read', 'Express', 'read', 'Express + Tessera (cookie)', 'express-tessera-cookie'),
   c('express-floor-read', 'Express', 'read', 'Express + floor', 'express-floor'),
@@ -133,6 +142,12 @@ const RATIOS: readonly Ratio[] = [
   { a: 'express-tessera', b: 'express-session', what: 'Tessera (cookie) / express-session', goal: 1.15 },
   { a: 'express-tessera', b: 'express-iron', what: 'Tessera (cookie) / iron-session', goal: 3.5 },
   { a: 'koa-tessera', b: 'koa-session', what: 'Tessera (cookie) / koa-session', goal: 1.0 },
+  {
+    a: 'express-tessera-redis',
+    b: 'express-session-redis',
+    what: 'Tessera (Redis store) / express-session + connect-redis',
+    goal: 1.3,
+  },
   { a: 'express-tessera-read', b: 'express-bare-read', what: 'read-only route / bare Express', goal: 0.8 },
   { a: 'express-tessera-untouched', b: 'express-bare-untouched', what: 'untouched route / bare Express', goal: 0.97 },
   { a: 'koa-tessera-untouched', b: 'koa-bare-untouched', what: 'untouched route / bare Koa', goal: 0.97 },
@@ -193,7 +208,7 @@ const login = async (k: Case): Promise<Jar[]> => {
 
 /** After a run: /read with each connection's final cookie, against what its responses imply. */
 const check = async (k: Case, jars: readonly Jar[], responses: readonly number[]): Promise<number> => {
-  const serverSide = k.server.endsWith('-memory') || k.server === 'express-session'
+  const serverSide = k.server.endsWith('-memory') || k.server.endsWith('-redis') || k.server === 'express-session'
   let broken = 0
   for (let i = 0; i < jars.length; i++) {
     const r = await get(serverOf(k.login).port, '/read', new Map(jars[i]))
@@ -264,9 +279,24 @@ const revision = (): string => {
 const fmt = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : '-')
 const ms = (x: number): string => fmt(x, x < 10 ? 2 : 1)
 
+/** Deletes what the Redis-backed servers wrote (records, companions `{…}`, indexes, connect-redis's keys). */
+const dropRedisKeys = async (kinds: readonly ServerKind[]): Promise<void> => {
+  const redis = new Redis(REDIS_URL)
+  try {
+    for (const kind of kinds.filter((k) => k.endsWith('-redis')))
+      for (const match of [`${redisPrefix(kind)}*`, `{${redisPrefix(kind)}*`])
+        for await (const keys of redis.scanStream({ match, count: 1000 }))
+          if ((keys as string[]).length > 0) await redis.unlink(...(keys as string[]))
+  } finally {
+    redis.disconnect()
+  }
+}
+
 const main = async (): Promise<void> => {
   if (CASES.length === 0) throw new Error(`BENCH_ONLY=${env.BENCH_ONLY} matches no case`)
   const placement = place()
+  // The servers inherit it: their Redis keys carry this run's prefix.
+  env.BENCH_RUN = String(process.pid)
   const kinds = SERVERS.filter((kind) => CASES.some((k) => k.server === kind || k.login === kind))
   for (const kind of kinds)
     servers.set(kind, await startServer(kind, placement, PROFILE.has(kind) ? PROFILE_DIR : undefined))
@@ -295,6 +325,7 @@ const main = async (): Promise<void> => {
     if (PROFILE.size > 0) profiles(samples)
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()))
+    await dropRedisKeys(kinds)
   }
 }
 

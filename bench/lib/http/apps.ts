@@ -4,8 +4,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { tessera as tesseraExpress } from '@tessera/express'
 import { tessera as tesseraKoa } from '@tessera/koa'
 import { createMemoryStore } from '@tessera/store-memory'
+import { createRedisStore } from '@tessera/store-redis'
+import RedisStore from 'connect-redis'
 import express, { type Response } from 'express'
 import session from 'express-session'
+import { Redis } from 'ioredis'
 import { getIronSession } from 'iron-session'
 import Koa, { type Context } from 'koa'
 import koaSession from 'koa-session'
@@ -16,6 +19,8 @@ import {
   IRON_PASSWORD,
   LOGIN_DATA,
   PLAIN_COOKIE,
+  REDIS_URL,
+  redisPrefix,
   SECRET,
   SESSION_COOKIE,
   type ServerKind,
@@ -123,6 +128,37 @@ export const buildListener = (kind: ServerKind, stats: Stats): Listener => {
       return app
     }
 
+    case 'express-tessera-redis': {
+      // Server storage on Redis, the session bound to a subject, so every save
+      // also moves its entries in the subject's indexes (audience and any).
+      const sessions = tesseraExpress<Data>(TESSERA_OPTIONS, {
+        store: createRedisStore({ url: REDIS_URL, prefix: redisPrefix(kind) }),
+      })
+      let logins = 0
+      const app = express()
+      app.use(sessions)
+      app.get('/login', async (req, res) => {
+        const s = sessions.of(req)
+        for (const k of KEYS) await s.set(k, LOGIN_DATA[k])
+        await s.setSubject(`user-${logins++}`)
+        await s.regenerate()
+        res.send('ok')
+      })
+      app.get('/count', async (req, res) => {
+        served()
+        const s = sessions.of(req)
+        const n = await s.get('count')
+        await s.set('count', (n ?? 0) + 1)
+        await s.save()
+        res.send(counted(n))
+      })
+      app.get('/read', async (req, res) => {
+        served()
+        res.send(counted(await sessions.of(req).get('count')))
+      })
+      return app
+    }
+
     case 'express-floor': {
       const floor = floorCodec()
       const app = express()
@@ -150,9 +186,15 @@ export const buildListener = (kind: ServerKind, stats: Stats): Listener => {
       return app
     }
 
-    case 'express-session': {
+    case 'express-session':
+    case 'express-session-redis': {
+      const store =
+        kind === 'express-session'
+          ? new session.MemoryStore()
+          : // connect-redis as its README sets it up: a default ioredis client.
+            new RedisStore({ client: new Redis(REDIS_URL), prefix: `${redisPrefix(kind)}:` })
       const app = express()
-      app.use(session({ secret: SECRET, resave: false, saveUninitialized: false, store: new session.MemoryStore() }))
+      app.use(session({ secret: SECRET, resave: false, saveUninitialized: false, store }))
       const data = (req: express.Request): Partial<Data> => req.session as unknown as Partial<Data>
       app.get('/login', (req, res) => {
         Object.assign(req.session, LOGIN_DATA)

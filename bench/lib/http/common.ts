@@ -4,6 +4,9 @@ export const SECRET = 'bench-secret-9f4c1a7e2b6d8053c4e1f7a9b2d6e8c0'
 export const IRON_PASSWORD = 'iron-password-at-least-32-characters-long!'
 /** The cookie name Tessera and the floor share, so one's cookie opens in the other. */
 export const SESSION_COOKIE = 'session'
+/** Where the Redis-backed servers keep their sessions, each under its own prefix (the bench deletes them after). */
+export const REDIS_URL = process.env.TESSERA_REDIS_URL ?? 'redis://127.0.0.1:6379'
+export const redisPrefix = (kind: string): string => `tessera-http-bench-${process.env.BENCH_RUN ?? 'x'}-${kind}`
 /** The bare servers' counter: a plain cookie, no crypto. */
 export const PLAIN_COOKIE = 'n'
 
@@ -39,6 +42,8 @@ export const SERVERS = [
   'express-tessera-memory',
   'express-floor',
   'express-session',
+  'express-tessera-redis',
+  'express-session-redis',
   'express-iron',
   'koa-bare',
   'koa-tessera-cookie',
