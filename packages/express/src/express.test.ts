@@ -132,3 +132,94 @@ describe('an engine made elsewhere', () => {
     expect(sessions.engine).toBe(engine)
   })
 })
+
+// The head is held by interceptors on the prototype every Express response
+// inherits (or, where that is unsafe, on the response itself): these are the
+// shapes of app where the two could part.
+describe('holding the head whatever the app is made of', () => {
+  const sessionCookie = (res: request.Response) => cookiesOf(res).find((l) => l.startsWith('session='))
+
+  it('saves from a route in a mounted sub-app (which swaps the response prototype)', async () => {
+    const { app, sessions } = setup()
+    const admin = express()
+    admin.get('/note', async (req, res) => {
+      await sessions.of(req).set('note', 'from the sub-app')
+      res.send('noted')
+    })
+    app.use('/admin', admin)
+    app.get('/note', async (req, res) => void res.send((await sessions.of(req).get('note')) ?? 'none'))
+    const saved = await request(app).get('/admin/note')
+    expect(saved.text).toBe('noted')
+    expect(sessionCookie(saved)).toBeDefined()
+    const read = await request(app)
+      .get('/note')
+      .set('Cookie', pairs(cookiesOf(saved)))
+    expect(read.text).toBe('from the sub-app')
+  })
+
+  it('saves when the middleware sits in a sub-app and the parent app answers', async () => {
+    const sessions = tessera<Data>({ secret: SECRET }, { clock: fakeClock(T0) })
+    const inner = express()
+    inner.use(sessions)
+    inner.use(async (req, _res, next) => {
+      await sessions.of(req).set('user', 'bob')
+      next()
+    })
+    const app = express()
+    app.use(inner)
+    app.get('/', (_req, res) => void res.send('parent'))
+    const res = await request(app).get('/')
+    expect(res.text).toBe('parent')
+    expect(sessionCookie(res)).toBeDefined()
+  })
+
+  it('keeps a writeHead wrapper installed before it (as compression or on-headers do)', async () => {
+    const sessions = tessera<Data>({ secret: SECRET }, { clock: fakeClock(T0) })
+    const app = express()
+    app.use((_req, res, next) => {
+      const writeHead = res.writeHead
+      res.writeHead = function (this: express.Response, ...args: unknown[]) {
+        this.setHeader('X-Wrapped', 'yes')
+        return (writeHead as (...a: unknown[]) => express.Response).apply(this, args)
+      } as typeof res.writeHead
+      next()
+    })
+    app.use(sessions)
+    app.get('/', async (req, res) => {
+      await sessions.of(req).set('user', 'carol')
+      res.send('ok')
+    })
+    const res = await request(app).get('/')
+    expect(res.headers['x-wrapped']).toBe('yes')
+    expect(sessionCookie(res)).toBeDefined()
+  })
+
+  it('lets two middlewares on one app each keep and save their own session', async () => {
+    const first = tessera<Data>({ secret: SECRET, cookie: { name: 'first' } }, { clock: fakeClock(T0) })
+    const second = tessera<Data>({ secret: SECRET, cookie: { name: 'second' } }, { clock: fakeClock(T0) })
+    const app = express()
+    app.use(first, second)
+    app.get('/', async (req, res) => {
+      await first.of(req).set('user', 'dan')
+      await second.of(req).set('user', 'erin')
+      res.send(`${await first.of(req).get('user')} ${await sessionOf<Data>(req).get('user')}`)
+    })
+    const res = await request(app).get('/')
+    expect(res.text).toBe('dan erin')
+    expect(cookiesOf(res).map((l) => l.split('=')[0])).toEqual(expect.arrayContaining(['first', 'second']))
+  })
+
+  it('leaves responses of an app without the middleware as they are', async () => {
+    setup() // an app with the middleware exists in this process
+    const plain = express()
+    plain.get('/', (_req, res) => {
+      res.writeHead(203, { 'Content-Type': 'text/plain' })
+      res.write('a')
+      res.end('b')
+    })
+    const res = await request(plain).get('/')
+    expect(res.status).toBe(203)
+    expect(res.text).toBe('ab')
+    expect(res.headers['set-cookie']).toBeUndefined()
+  })
+})

@@ -106,6 +106,20 @@ describe('@tessera/koa', () => {
     expect(res.text).toBe('Internal Server Error')
   })
 
+  it('lets two middlewares on one app each keep and save their own session', async () => {
+    const first = tessera<Data>({ secret: SECRET, cookie: { name: 'first' } }, { clock: fakeClock(T0) })
+    const second = tessera<Data>({ secret: SECRET, cookie: { name: 'second' } }, { clock: fakeClock(T0) })
+    const app = new Koa().use(first).use(second)
+    app.use(async (ctx) => {
+      await first.of(ctx).set('user', 'dan')
+      await second.of(ctx).set('user', 'erin')
+      ctx.body = `${await first.of(ctx).get('user')} ${await ctx.session.get('user')}`
+    })
+    const res = await request(app.callback()).get('/')
+    expect(res.text).toBe('dan erin')
+    expect(cookiesOf(res).map((l) => l.split('=')[0])).toEqual(expect.arrayContaining(['first', 'second']))
+  })
+
   it('sessionOf refuses a context the middleware has not seen', () => {
     expect(() => sessionOf({} as Context)).toThrow(/has not run/)
   })

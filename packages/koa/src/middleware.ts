@@ -25,12 +25,14 @@ export type TesseraMiddleware<D extends SessionData = SessionData> = Middleware<
   readonly engine: SessionEngine<D>
 }
 
-/** The session the middleware put on `ctx`. */
-export const sessionOf = <D extends SessionData = SessionData>(ctx: Context): HttpSession<D> => {
-  const session = (ctx as Context & Partial<SessionContext<D>>).session
+const found = <D extends SessionData>(session: HttpSession<D> | undefined): HttpSession<D> => {
   if (session === undefined) throw new Error('@tessera/koa: the tessera() middleware has not run for this request')
   return session
 }
+
+/** The session the (last) middleware put on `ctx`. */
+export const sessionOf = <D extends SessionData = SessionData>(ctx: Context): HttpSession<D> =>
+  found((ctx as Context & Partial<SessionContext<D>>).session)
 
 /**
  * Creates the session middleware. The session is opened on the first awaited
@@ -47,6 +49,8 @@ export const tessera = <D extends SessionData = SessionData>(
   deps: EngineDeps = {},
 ): TesseraMiddleware<D> => {
   const { engine, spoofable, needs } = bindingSetup<D>(options, deps)
+  /** This middleware's sessions: with two on one app, `ctx.session` is the last one's, and each `of` finds its own. */
+  const mine = new WeakMap<Context, HttpSession<D>>()
 
   const tesseraSession = async (ctx: Context & SessionContext<D>, next: Next): Promise<void> => {
     const request = toSessionRequest(ctx, needs)
@@ -54,6 +58,7 @@ export const tessera = <D extends SessionData = SessionData>(
     // request that never does costs a header check at the end.
     const driver = createHttpSession(engine, request, { clock: deps.clock })
     ctx.session = driver.session
+    mine.set(ctx, driver.session)
     if (beginNeeded(engine.options, request)) {
       const early = await driver.begin(() => logoutBody(ctx))
       if (early?.status !== undefined) return replaceResponse(ctx, { ...early, status: early.status })
@@ -75,7 +80,7 @@ export const tessera = <D extends SessionData = SessionData>(
   }
 
   return Object.assign(tesseraSession as Middleware<DefaultState, SessionContext<D>>, {
-    of: (ctx: Context) => sessionOf<D>(ctx),
+    of: (ctx: Context) => found(mine.get(ctx)),
     engine,
   })
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, ServerResponse } from 'node:http'
 import { fakeClock } from '@tessera/testing'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
@@ -36,6 +36,18 @@ describe('deferHead on a plain node:http server', () => {
     expect(lines[0]).toBe('theme=dark')
     expect(lines[1]).toMatch(/^session=/)
     expect(res.headers['cache-control']).toBe('no-store')
+  })
+
+  it("wraps a plain response's own methods and never Node's prototype", async () => {
+    const before = { writeHead: ServerResponse.prototype.writeHead, end: ServerResponse.prototype.end }
+    let own = false
+    const app = server((session, res) => {
+      own = Object.hasOwn(res, 'writeHead') && Object.hasOwn(res, 'end')
+      void session.set('user', 'alice').then(() => res.end('ok'))
+    })
+    expect((await request(app).get('/')).headers['set-cookie']).toBeDefined()
+    expect(own).toBe(true)
+    expect({ writeHead: ServerResponse.prototype.writeHead, end: ServerResponse.prototype.end }).toEqual(before)
   })
 
   it('passes a response through untouched when the session sets nothing', async () => {
