@@ -118,13 +118,18 @@ export interface SessionStore {
    * all their index entries; resolves to how many live sessions were deleted.
    */
   readonly removeIndexed: (name: string, ref: SubjectRef, keep: readonly string[], now: number) => Promise<number>
-  /** Deny a session key until `until` (epoch seconds): the cookie-mode logout mark. */
-  readonly deny: (name: string, key: string, until: number) => Promise<void>
+  /**
+   * Deny a session key until `until` (epoch seconds): the cookie-mode logout
+   * mark. `now` is the caller's time, so a store that expires marks itself
+   * counts their life from the caller's clock, not its own.
+   */
+  readonly deny: (name: string, key: string, until: number, now: number) => Promise<void>
   /** True when `key` is on the denylist at `now`. */
   readonly isDenied: (name: string, key: string, now: number) => Promise<boolean>
   /**
-   * Sessions of `ref` last issued (saved) before `time` are revoked; the mark
-   * lives until `until`. A later call with an earlier time never lowers it.
+   * Sessions of `ref` last issued (saved) before `time` (the caller's now) are
+   * revoked; the mark lives until `until`. A later call with an earlier time
+   * never lowers it.
    */
   readonly setNotBefore: (name: string, ref: SubjectRef, time: number, until: number) => Promise<void>
   /** The latest live not-before mark among `refs`, or null when none has one. */

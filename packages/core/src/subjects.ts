@@ -46,7 +46,7 @@ export const subjectOps = (ctx: EngineContext) => {
     const now = nowSeconds(ctx)
     const ended = ctx.server
       ? await removeWithRemember(ctx, key, q.subject === undefined ? [] : [anyAudienceRef(ctx, q.subject)], now)
-      : await store.deny(o.cookie.name, key, now + lifetime())()
+      : await store.deny(o.cookie.name, key, now + lifetime(), now)()
     if (E.isRight(ended)) ctx.emit({ type: 'destroyed', id: q.id ?? key, audience: o.audience })
     return ended
   }

@@ -36,7 +36,7 @@ describe('memory store bounds', () => {
 
   it('evicts records before revocation marks, so a full store never un-revokes a session', async () => {
     const store = createMemoryStore({ maxEntries: 10, sweepIntervalMs: 0 })
-    for (let i = 0; i < 5; i++) await store.deny(NAME, sid(`denied-${i}`), now + 60)
+    for (let i = 0; i < 5; i++) await store.deny(NAME, sid(`denied-${i}`), now + 60, now)
     await store.setNotBefore(NAME, ref('aud', 'sub'), now, now + 60)
     for (let i = 0; i < 10; i++) await store.write(fresh(sid(`${i}`), now))
     expect(store.size()).toBe(10)
@@ -46,7 +46,7 @@ describe('memory store bounds', () => {
 
   it('bounds revocation marks too, oldest first', async () => {
     const store = createMemoryStore({ maxEntries: 10, sweepIntervalMs: 0 })
-    for (let i = 0; i < 20; i++) await store.deny(NAME, sid(`${i}`), now + 60)
+    for (let i = 0; i < 20; i++) await store.deny(NAME, sid(`${i}`), now + 60, now)
     for (let i = 0; i < 20; i++) await store.setNotBefore(NAME, ref('aud', `${i}`), now, now + 60)
     expect(store.size()).toBe(10)
     expect(await store.getNotBefore(NAME, [ref('aud', '19')], now)).toBe(now)

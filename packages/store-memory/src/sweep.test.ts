@@ -10,7 +10,7 @@ describe('memory store sweep', () => {
     const store = createMemoryStore({ sweepIntervalMs: 0 })
     await store.write(fresh(sid('dead'), now, { ttl: 10, index }))
     await store.write(fresh(sid('live'), now, { ttl: 20, index }))
-    await store.deny(NAME, sid('dead'), now + 10)
+    await store.deny(NAME, sid('dead'), now + 10, now)
     await store.setNotBefore(NAME, ref('aud', 'sub'), now, now + 10)
     expect(store.sweep(now + 10)).toBe(3)
     expect(store.size()).toBe(1)

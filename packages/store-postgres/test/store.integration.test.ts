@@ -111,7 +111,7 @@ describe.skipIf(skip)('purge', () => {
       await store.write({ name, key, value: '["x"]', ttl: 10, now, createdAt: now, index: [ref] })
     }
     await store.write({ name, key: 'live', value: '["x"]', ttl: 1000, now, createdAt: now, index: [ref] })
-    await store.deny(name, 'a', now + 10)
+    await store.deny(name, 'a', now + 10, now)
     await store.setNotBefore(name, ref, now, now + 10)
     expect(await store.purgeExpired(now + 10)).toEqual({ sessions: 5, denied: 1, notBefore: 1 })
     const { rows } = await db.pool.query(`SELECT sid FROM "${db.schema}".sessions_meta`)

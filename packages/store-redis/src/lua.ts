@@ -154,14 +154,15 @@ drop(KEYS[1], KEYS[2], tonumber(ARGV[1]))
 for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[2]) end
 return 1`
 
-/** KEYS nbf; ARGV time until → 1. Keeps the later time and the later end. */
+/** KEYS nbf; ARGV time (the caller's now) until → 1. Keeps the later time and the later end. */
 export const NOT_BEFORE = `
 local cur = redis.call('GET', KEYS[1])
-local time, untl = tonumber(ARGV[1]), tonumber(ARGV[2])
+local now = tonumber(ARGV[1])
+local time, untl = now, tonumber(ARGV[2])
 if cur then
   local t, u = string.match(cur, '^(%d+):(%d+)$')
   if t and tonumber(t) > time then time = tonumber(t) end
   if u and tonumber(u) > untl then untl = tonumber(u) end
 end
-redis.call('SET', KEYS[1], time .. ':' .. untl, 'EXAT', untl)
+redis.call('SET', KEYS[1], time .. ':' .. untl, 'EX', math.max(1, untl - now))
 return 1`

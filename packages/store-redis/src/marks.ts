@@ -1,12 +1,12 @@
 import type { SubjectRef } from '@tessera/core'
 import type { Context } from './write.js'
 
-// Marks expire by Redis's clock at `until` (EXAT) and are filtered by the
-// caller's `now` too; app servers and Redis are assumed to agree on the time.
+// A mark's Redis TTL is its life counted from the caller's `now` (Redis's own
+// clock is never asked), and reads filter by the caller's `now` too.
 
 /** Denies a key until `until`. The value is the end, so reads can filter by their own `now`. */
-export const deny = async (ctx: Context, name: string, key: string, until: number): Promise<void> => {
-  await ctx.client.set(ctx.keys.deny(name, key), String(until), 'EXAT', until)
+export const deny = async (ctx: Context, name: string, key: string, until: number, now: number): Promise<void> => {
+  await ctx.client.set(ctx.keys.deny(name, key), String(until), 'EX', Math.max(1, until - now))
 }
 
 /** True when a deny mark for `key` is live at `now`. */

@@ -76,7 +76,7 @@ export const createRedisStore = (options: RedisStoreOptions): RedisStore => {
     remove: guard('remove', (name, key, index) => removeRecord(ctx, name, key, index), oneScript),
     listIndex: guard('listIndex', (name, ref, now) => listLive(ctx, name, ref, now)),
     removeIndexed: guard('removeIndexed', (name, ref, keep, now) => removeIndexed(ctx, name, ref, keep, now)),
-    deny: guard('deny', (name, key, until) => marks.deny(ctx, name, key, until), true),
+    deny: guard('deny', (name, key, until, now) => marks.deny(ctx, name, key, until, now), true),
     isDenied: guard('isDenied', (name, key, now) => marks.isDenied(ctx, name, key, now), true),
     setNotBefore: guard(
       'setNotBefore',

@@ -127,4 +127,16 @@ describeIf('store-redis interop with lua-resty-session', await reachable(REDIS_U
     expect(await redis.zcard(index)).toBe(2)
     expect(await store.listIndex('session', ref, now)).toHaveLength(2)
   })
+
+  it("keeps marks as long as asked from the caller's now, whatever Redis's clock says", async () => {
+    const now = nowSeconds() - 86_400 // an app server a day behind Redis
+    const key = b64key()
+    const ref = { audience: 'cG9ydGFs', subject: 'Y2xvY2tAZXhhbXBsZS5jb20' }
+    touched.add(`session:~deny:${key}`).add('session:~nbf:cG9ydGFs:Y2xvY2tAZXhhbXBsZS5jb20')
+    await store.deny('session', key, now + 60, now)
+    await store.setNotBefore('session', ref, now, now + 60)
+    expect(await redis.ttl(`session:~deny:${key}`)).toBeGreaterThan(55)
+    expect(await store.isDenied('session', key, now)).toBe(true)
+    expect(await store.getNotBefore('session', [ref], now)).toBe(now)
+  })
 })

@@ -14,7 +14,7 @@ export function describeExpiry<H extends StoreHarness>(h: HarnessRef<H>, capabil
       const now = nowSeconds()
       const { store } = h()
       await store.write(fresh(sid('a'), now, { ttl: 1 }))
-      await store.deny(NAME, sid('b'), now + 1)
+      await store.deny(NAME, sid('b'), now + 1, now)
       await store.setNotBefore(NAME, ref('aud', 'sub'), now, now + 1)
       await wait(2200)
       expect(await store.read(NAME, sid('a'), now)).toBeNull()
@@ -30,7 +30,7 @@ export function describeExpiry<H extends StoreHarness>(h: HarnessRef<H>, capabil
       const index = [ref('aud', 'sub')]
       await store.write(fresh(sid('dead'), past, { ttl: 10, index }))
       await store.write(fresh(sid('live'), now, { ttl: 3600, index }))
-      await store.deny(NAME, sid('dead'), past + 10)
+      await store.deny(NAME, sid('dead'), past + 10, past)
       await store.setNotBefore(NAME, ref('aud', 'sub'), past, past + 10)
       await purge?.(h())
       expect(await store.read(NAME, sid('dead'), past)).toBeNull()

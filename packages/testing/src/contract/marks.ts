@@ -8,7 +8,7 @@ export function describeMarks(h: HarnessRef): void {
     it('denies a key until `until` and no longer', async () => {
       const now = nowSeconds()
       const { store } = h()
-      await store.deny(NAME, sid('a'), now + 60)
+      await store.deny(NAME, sid('a'), now + 60, now)
       expect(await store.isDenied(NAME, sid('a'), now)).toBe(true)
       expect(await store.isDenied(NAME, sid('a'), now + 59)).toBe(true)
       expect(await store.isDenied(NAME, sid('a'), now + 60)).toBe(false)
@@ -17,7 +17,7 @@ export function describeMarks(h: HarnessRef): void {
     it('denies only the key given, under the cookie name given', async () => {
       const now = nowSeconds()
       const { store } = h()
-      await store.deny(NAME, sid('a'), now + 60)
+      await store.deny(NAME, sid('a'), now + 60, now)
       expect(await store.isDenied(NAME, sid('b'), now)).toBe(false)
       expect(await store.isDenied('other', sid('a'), now)).toBe(false)
     })

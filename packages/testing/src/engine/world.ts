@@ -4,8 +4,8 @@ import { cookieJar, type FakeClock, fakeClock, requestWith, runRight, scriptedRa
 
 export const SECRET = 'a strong secret of at least thirty-two bytes'
 /**
- * The scenarios' start time: now, so that stores whose revocation marks expire on the server's own
- * clock (Redis `EXAT`) keep them for the scenario; the clock then moves only by hand.
+ * The scenarios' start time: now (stores count their own TTLs from the caller's time, so any start
+ * would do; this one keeps the times realistic). The clock then moves only by hand.
  */
 export const T0 = Math.floor(Date.now() / 1000)
 
