@@ -103,18 +103,21 @@ const redisCpu = async (): Promise<number> => {
 }
 
 const sides = Object.keys(ops) as Side[]
-const results = new Map<Side, { latencies: number[]; ms: number; cpu: number }>(
-  sides.map((s) => [s, { latencies: [], ms: 0, cpu: 0 }]),
+const results = new Map<Side, { latencies: number[]; ms: number; cpu: number; nodeCpu: number }>(
+  sides.map((s) => [s, { latencies: [], ms: 0, cpu: 0, nodeCpu: 0 }]),
 )
 for (const side of sides) await round(ops[side], 150) // warm-up: connections, script cache, JIT
 for (let r = 0; r < ROUNDS; r++) {
   const order = r % 2 === 0 ? sides : [...sides].reverse()
   for (const side of order) {
     const cpu0 = await redisCpu()
+    const node0 = process.cpuUsage()
     const t0 = performance.now()
     const latencies = await round(ops[side], ROUND_MS)
     const result = results.get(side)!
     result.ms += performance.now() - t0
+    const node = process.cpuUsage(node0)
+    result.nodeCpu += node.user + node.system
     result.cpu += (await redisCpu()) - cpu0
     result.latencies.push(...latencies)
   }
@@ -123,7 +126,7 @@ for (let r = 0; r < ROUNDS; r++) {
 const quantile = (sorted: number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 const rows = sides.map((side) => {
-  const { latencies, ms, cpu } = results.get(side)!
+  const { latencies, ms, cpu, nodeCpu } = results.get(side)!
   const sorted = [...latencies].sort((a, b) => a - b)
   return {
     side,
@@ -132,6 +135,7 @@ const rows = sides.map((side) => {
     p50: quantile(sorted, 0.5),
     p99: quantile(sorted, 0.99),
     redisUs: (cpu * 1e6) / latencies.length,
+    nodeUs: nodeCpu / latencies.length,
   }
 })
 console.log(
@@ -145,6 +149,8 @@ console.table(
     'p50 ms': r.p50.toFixed(2),
     'p99 ms': r.p99.toFixed(2),
     'Redis CPU µs/op': r.redisUs.toFixed(1),
+    // This process: the client library, the store's own work, and the harness (random keys and values).
+    'Node CPU µs/op': r.nodeUs.toFixed(1),
   })),
 )
 const [ours, , ...peers] = rows
