@@ -2,7 +2,8 @@
  * The one place where the store port's Promises become TaskEithers: a
  * rejection (backend down, timeout, driver error) is a `StoreUnavailable`.
  */
-import * as TE from 'fp-ts/lib/TaskEither.js'
+import * as E from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type StoreUnavailable, storeUnavailable } from './errors.js'
 import type { SessionStore } from './ports.js'
 
@@ -15,17 +16,27 @@ type Lifted<S> = {
 /** The store with every function returning TaskEither<StoreUnavailable, _>. */
 export type LiftedStore = Lifted<SessionStore>
 
-/** Lifts every function of a store port into TaskEither. */
+/**
+ * Lifts every function of a store port into TaskEither. What `TE.tryCatch`
+ * does (a throw or a rejection is a Left), written out: fp-ts's own runs
+ * through a down-compiled async function, which cost ~15 µs of profiled CPU
+ * per request on the Redis store's HTTP path.
+ */
 export const liftStore = (store: SessionStore): LiftedStore => {
   const lifted: Record<string, unknown> = {}
   for (const name of Object.keys(store) as (keyof SessionStore)[]) {
     const fn = store[name] as (...args: unknown[]) => Promise<unknown>
     if (typeof fn !== 'function') continue
-    lifted[name] = (...args: unknown[]) =>
-      TE.tryCatch(
-        () => fn(...args),
-        (cause) => storeUnavailable(name, cause),
-      )
+    const unavailable = (cause: unknown) => E.left(storeUnavailable(name, cause))
+    lifted[name] =
+      (...args: unknown[]): TE.TaskEither<StoreUnavailable, unknown> =>
+      () => {
+        try {
+          return fn(...args).then(E.right, unavailable)
+        } catch (cause) {
+          return Promise.resolve(unavailable(cause))
+        }
+      }
   }
   return lifted as LiftedStore
 }
