@@ -147,7 +147,8 @@ const patch = (base: object): Readonly<Record<Method, Fn>> | undefined => {
   const known = patched.get(base)
   if (known !== undefined) {
     const now = base as Record<Method, Fn>
-    return METHODS.every((m) => now[m] === known.interceptors[m]) ? known.original : undefined
+    for (const m of METHODS) if (now[m] !== known.interceptors[m]) return undefined
+    return known.original
   }
   const original = methodsOf(base)
   const interceptors = {} as Record<Method, Fn>
