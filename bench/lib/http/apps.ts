@@ -96,16 +96,25 @@ export const buildListener = (kind: ServerKind, stats: Stats): Listener => {
     }
 
     case 'express-tessera-cookie':
-    case 'express-tessera-memory': {
-      const sessions = tesseraExpress<Data>(
-        TESSERA_OPTIONS,
-        kind === 'express-tessera-memory' ? { store: createMemoryStore() } : {},
-      )
+    case 'express-tessera-memory':
+    case 'express-tessera-redis': {
+      const store =
+        kind === 'express-tessera-memory'
+          ? createMemoryStore()
+          : kind === 'express-tessera-redis'
+            ? createRedisStore({ url: REDIS_URL, prefix: redisPrefix(kind) })
+            : undefined
+      const sessions = tesseraExpress<Data>(TESSERA_OPTIONS, store === undefined ? {} : { store })
+      // On Redis the session is bound to a subject, so every save also moves
+      // its entries in the subject's indexes (audience and any).
+      const withSubject = kind === 'express-tessera-redis'
+      let logins = 0
       const app = express()
       app.use(sessions)
       app.get('/login', async (req, res) => {
         const s = sessions.of(req)
         for (const k of KEYS) await s.set(k, LOGIN_DATA[k])
+        if (withSubject) await s.setSubject(`user-${logins++}`)
         await s.regenerate()
         res.send('ok')
       })
@@ -124,37 +133,6 @@ export const buildListener = (kind: ServerKind, stats: Stats): Listener => {
       app.get('/plain', (_req, res) => {
         served()
         res.send('hello')
-      })
-      return app
-    }
-
-    case 'express-tessera-redis': {
-      // Server storage on Redis, the session bound to a subject, so every save
-      // also moves its entries in the subject's indexes (audience and any).
-      const sessions = tesseraExpress<Data>(TESSERA_OPTIONS, {
-        store: createRedisStore({ url: REDIS_URL, prefix: redisPrefix(kind) }),
-      })
-      let logins = 0
-      const app = express()
-      app.use(sessions)
-      app.get('/login', async (req, res) => {
-        const s = sessions.of(req)
-        for (const k of KEYS) await s.set(k, LOGIN_DATA[k])
-        await s.setSubject(`user-${logins++}`)
-        await s.regenerate()
-        res.send('ok')
-      })
-      app.get('/count', async (req, res) => {
-        served()
-        const s = sessions.of(req)
-        const n = await s.get('count')
-        await s.set('count', (n ?? 0) + 1)
-        await s.save()
-        res.send(counted(n))
-      })
-      app.get('/read', async (req, res) => {
-        served()
-        res.send(counted(await sessions.of(req).get('count')))
       })
       return app
     }
