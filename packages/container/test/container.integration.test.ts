@@ -33,6 +33,9 @@ const roundTrip = async (store: string) => {
     const again = await runRight(engine.open(requestWith(setCookie)))
     expect(again.get('user')).toBe('alice')
     expect(await runRight(engine.listSessions({ subject: 'alice' }))).toHaveLength(1)
+    // Ended, so a shared Redis keeps nothing of the run (its record, companion and index entries).
+    await runRight(engine.destroy(again))
+    expect(await runRight(engine.listSessions({ subject: 'alice' }))).toHaveLength(0)
   } finally {
     await closeTessera(container)
   }
