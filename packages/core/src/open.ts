@@ -28,6 +28,7 @@ import {
 } from './header.js'
 import { type Decision, decide, KEEP, type SessionTimes } from './policy.js'
 import type { SessionRecord } from './ports.js'
+import type { Known } from './recent.js'
 import type { CookieMeta } from './session.js'
 
 export type CookieKind = 'session' | 'remember'
@@ -83,17 +84,6 @@ export const authenticate = (
 ): E.Either<SessionError, { header: Header; km: CookieMeta['km'] }> => {
   const header = parseHeader(ctx, headerText)
   return E.isLeft(header) ? header : verify(ctx, header.right, binding)
-}
-
-/** Applies the timeout policy to an authenticated header. */
-export const checkTimes = (
-  ctx: EngineContext,
-  header: Header,
-  kind: CookieKind,
-  now: number,
-): E.Either<SessionError, Header> => {
-  const decided = timesDecision(ctx, header, kind, now)
-  return E.isLeft(decided) ? decided : E.right(header)
 }
 
 const KEPT: E.Either<SessionError, Decision> = E.right(KEEP)
@@ -247,10 +237,21 @@ const authenticCookie = (
   const headerText = value.slice(0, HEADER_ENCODED_SIZE)
   const authenticated = authenticate(ctx, headerText, binding)
   if (E.isLeft(authenticated)) return authenticated
-  const timed = checkTimes(ctx, authenticated.right.header, kind, now)
-  if (E.isLeft(timed)) return timed
+  return withinTimes(ctx, authenticated.right.header, authenticated.right.km, headerText, kind, now)
+}
+
+/** An authenticated header, if its times let the cookie be used at `now`. */
+const withinTimes = (
+  ctx: EngineContext,
+  header: Header,
+  km: CookieMeta['km'],
+  headerText: string,
+  kind: CookieKind,
+  now: number,
+): E.Either<SessionError, Authenticated> => {
+  const decided = timesDecision(ctx, header, kind, now)
   // Explicit literals, not spreads: object spread was the largest cost of opening in profiles.
-  return E.right({ header: authenticated.right.header, km: authenticated.right.km, headerText })
+  return E.isLeft(decided) ? decided : E.right({ header, km, headerText })
 }
 
 /**
@@ -277,17 +278,26 @@ export const openLocal = (
   return decrypt(ctx, p, kind, joined.count === 1 ? { value: value as string } : undefined)
 }
 
-/** Whether a cookie may be kept among the recent ones: primary secret, no binding to the client. */
-export const keptRecent = (ctx: EngineContext, flags: number, km: CookieMeta['km']): boolean =>
-  km === ctx.keyring.primary && (flags & BIND_FLAGS) === 0
+/**
+ * Keeps a session cookie among the recent ones, if it may be: under the
+ * primary secret and not bound to the client, the value alone decides what
+ * authenticating it yields.
+ */
+export const keepRecent = (
+  ctx: EngineContext,
+  kind: CookieKind,
+  flags: number,
+  km: CookieMeta['km'],
+  value: string,
+  known: Known,
+): void => {
+  if (kind === 'session' && km === ctx.keyring.primary && (flags & BIND_FLAGS) === 0) ctx.recent.add(value, known)
+}
 
 /** A header seen (authenticated) before: only its times are checked again. */
 const seenHeader = (ctx: EngineContext, headerText: string, now: number): E.Either<SessionError, Authenticated> => {
   const header = parseHeader(ctx, headerText)
-  if (E.isLeft(header)) return header
-  const timed = checkTimes(ctx, header.right, 'session', now)
-  if (E.isLeft(timed)) return timed
-  return E.right({ header: header.right, km: ctx.keyring.primary, headerText })
+  return E.isLeft(header) ? header : withinTimes(ctx, header.right, ctx.keyring.primary, headerText, 'session', now)
 }
 
 /** A cookie value seen (authenticated and decrypted) before: only its times and data are checked again. */
@@ -339,9 +349,8 @@ export const decrypt = (
   const plaintext = unseal(p.header, p.ct, p.km, kind === 'remember' ? ctx.o.rememberSafety : undefined)
   if (E.isLeft(plaintext)) return plaintext
   const text = plaintext.right.toString('utf8')
-  if (recent !== undefined && kind === 'session' && keptRecent(ctx, p.header.flags, p.km)) {
-    ctx.recent.add(recent.value, { plaintext: text, ct: recent.ct })
-  }
+  if (recent !== undefined)
+    keepRecent(ctx, kind, p.header.flags, p.km, recent.value, { plaintext: text, ct: recent.ct })
   return opened(ctx, p, text)
 }
 

@@ -6,6 +6,17 @@ export interface Known {
   readonly ct?: string | undefined
 }
 
+/** What the table keeps per cookie: the whole value (compared on a hit) and what it opened to. */
+interface Entry extends Known {
+  readonly value: string
+}
+
+/**
+ * The table's key: the header's MAC characters (bytes 66..81). Unique per cookie for any practical
+ * purpose and 22 characters to hash instead of the whole value; a hit still compares the whole value.
+ */
+const keyOf = (value: string): string => value.slice(88, 110)
+
 /**
  * Cookies this engine recently issued or opened, by their exact value, with
  * their plaintext: a browser sends back the cookie it was just given, and
@@ -18,17 +29,6 @@ export interface Known {
  * client binding are kept: for those the value alone decides what
  * authenticating it yields.
  */
-/** What the table keeps per cookie: the whole value (compared on a hit) and what it opened to. */
-interface Entry extends Known {
-  readonly value: string
-}
-
-/**
- * The table's key: the header's MAC characters (bytes 66..81). Unique per cookie for any practical
- * purpose and 22 characters to hash instead of the whole value; a hit still compares the whole value.
- */
-const keyOf = (value: string): string => value.slice(88, 110)
-
 export class RecentCookies {
   private readonly ring: SlotRing
   private readonly entries: (Entry | undefined)[]

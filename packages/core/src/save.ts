@@ -13,7 +13,7 @@ import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './cooki
 import { encodeEntries, setOwn } from './entries.js'
 import { conflict, revoked, type SessionError } from './errors.js'
 import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader, SID_SIZE } from './header.js'
-import { type CookieKind, decrypt, keptRecent, parseRecordValue, readRecord } from './open.js'
+import { type CookieKind, decrypt, keepRecent, parseRecordValue, readRecord } from './open.js'
 import { clampOffset, storeTtl } from './policy.js'
 import type { SessionRecord, SubjectRef, WriteRequest } from './ports.js'
 import type { CookieMeta, SessionImpl } from './session.js'
@@ -178,9 +178,7 @@ const writeRecord = async (
     const result = await store.write(request)()
     if (E.isLeft(result)) return result
     if (result.right === 'ok') {
-      if (kind === 'session' && keptRecent(ctx, header.flags, ctx.keyring.primary)) {
-        ctx.recent.add(sealed.headerText, { plaintext, ct: sealed.payload })
-      }
+      keepRecent(ctx, kind, header.flags, ctx.keyring.primary, sealed.headerText, { plaintext, ct: sealed.payload })
       const record: SessionRecord = {
         value,
         version: 1,
@@ -235,12 +233,8 @@ export const saveLocalCookie = (
   const firstChunk = writeCookies(ctx, s, kind, sealed.headerText, sealed.payload, attributes)
   if (E.isLeft(firstChunk)) return firstChunk
   // The browser sends this cookie back next: opening it then needs no cryptography.
-  if (
-    kind === 'session' &&
-    firstChunk.right.length === sealed.payload.length &&
-    keptRecent(ctx, header.flags, ctx.keyring.primary)
-  ) {
-    ctx.recent.add(sealed.headerText + firstChunk.right, { plaintext })
+  if (firstChunk.right.length === sealed.payload.length) {
+    keepRecent(ctx, kind, header.flags, ctx.keyring.primary, sealed.headerText + firstChunk.right, { plaintext })
   }
   setMeta(s, kind, {
     header,
