@@ -251,8 +251,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     (req: SessionRequest): TE.TaskEither<SessionError, Session<D>> =>
     async () => {
       const cookies = parseCookieHeader(req.headers.cookie)
-      const now = startNow(req, cookies)
-      if (now !== undefined) return now
+      const atOnce = startNow(req, cookies)
+      if (atOnce !== undefined) return atOnce
       const opened = await openWith(req, cookies, true)
       if (E.isRight(opened)) {
         const refreshed = await refreshImpl(opened.right)
@@ -316,17 +316,17 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const decided = timesDecision(ctx, parsed.right, 'session', now)
     if (E.isLeft(decided)) return clear(decided.left)
     const decision = decided.right
-    if (decision._tag === 'Keep') return E.right(NOTHING)
+    if (decision._tag === 'Keep') return QUIET
     const binding = bindingOf(req, o.bindFlags)
     const verified = verify(ctx, parsed.right, binding)
     if (E.isLeft(verified)) return clear(verified.left)
     if (decision._tag === 'Rotate') {
       // Opening and saving: at once in cookie storage, else (undefined) through keepAlive.
-      const started = startSync(req)
+      const started = startNow(req, cookies)
       if (started === undefined) return undefined
       return E.isLeft(started) ? started : E.right(outcome(started.right))
     }
-    if (decision._tag !== 'Touch') return E.right(NOTHING)
+    if (decision._tag !== 'Touch') return QUIET
     const { header, km } = verified.right
     const headerText = touchHeader(header, decision.idling, km, binding).toString('base64url')
     const rest = ctx.server ? '' : value.slice(HEADER_ENCODED_SIZE)
@@ -342,8 +342,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   const keepAlive =
     (req: SessionRequest): TE.TaskEither<SessionError, Outcome> =>
     async () => {
-      const now = keepAliveSync(req)
-      if (now !== undefined) return now
+      const atOnce = keepAliveSync(req)
+      if (atOnce !== undefined) return atOnce
       const started = await start(req)()
       return E.isLeft(started) ? started : E.right(outcome(started.right))
     }

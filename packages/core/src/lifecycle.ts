@@ -113,8 +113,8 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
   }
 
   const saveImpl = (s: SessionImpl<D>): Result<Outcome> => {
-    const now = saveSync(s)
-    if (now !== undefined) return Promise.resolve(now)
+    const atOnce = saveSync(s)
+    if (atOnce !== undefined) return Promise.resolve(atOnce)
     const key = s.meta?.key
     if (key === undefined) return saveUnlocked(s)
     return lock(key, async (head) => {
@@ -137,8 +137,8 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
   }
 
   const refreshImpl = (s: SessionImpl<D>): Result<Outcome> => {
-    const now = refreshSync(s)
-    return now !== undefined ? Promise.resolve(now) : saveImpl(s)
+    const atOnce = refreshSync(s)
+    return atOnce !== undefined ? Promise.resolve(atOnce) : saveImpl(s)
   }
 
   return { touchImpl, saveBoth, saveImpl, saveSync, refreshImpl, refreshSync }

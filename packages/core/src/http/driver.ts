@@ -170,14 +170,14 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
     const st = this.state
     if (st._tag === 'ready') return st.session
     if (st._tag === 'failed') return undefined
-    const now = this.engine.startSync(this.source)
-    if (now === undefined) return undefined
-    if (E.isLeft(now)) {
-      this.state = { _tag: 'failed', error: toHttpError(now.left) }
+    const started = this.engine.startSync(this.source)
+    if (started === undefined) return undefined
+    if (E.isLeft(started)) {
+      this.state = { _tag: 'failed', error: toHttpError(started.left) }
       return undefined
     }
-    this.state = { _tag: 'ready', session: now.right }
-    return now.right
+    this.state = { _tag: 'ready', session: started.right }
+    return started.right
   }
 
   id(): string | undefined {
@@ -245,39 +245,34 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
 
   finishSync(): HttpPlan | undefined {
     if (this.finished !== undefined || this.queue !== undefined) return undefined
-    const st = this.state
-    let plan: HttpPlan | undefined
-    if (st._tag === 'failed') plan = this.withCleared(NOTHING)
-    else if (st._tag === 'idle') {
-      // Never read: check MAC and policy without decrypting, touch or rotate only when due.
-      const r = this.engine.keepAliveSync(this.source)
-      plan = r === undefined ? undefined : this.planOfResult(r)
-    } else {
-      const s = st.session
-      if (s.state !== 'closed' && s.changed) {
-        const r = this.engine.saveSync(s)
-        plan = r === undefined ? undefined : this.planOfResult(r)
-      } else plan = this.withCleared(this.engine.outcome(s))
-    }
+    const plan = this.planAtOnce()
     if (plan !== undefined) this.finished = Promise.resolve(plan)
     return plan
   }
 
+  /** The plan when settling needs no I/O, else undefined: the one place the three states are told apart. */
+  private planAtOnce(): HttpPlan | undefined {
+    const st = this.state
+    // The app saw the rejection and answered; `failureFor` lets the binding enforce the table.
+    if (st._tag === 'failed') return this.withCleared(NOTHING)
+    // Never read: check MAC and policy without decrypting, touch or rotate only when due.
+    const r =
+      st._tag === 'idle'
+        ? this.engine.keepAliveSync(this.source)
+        : st.session.state !== 'closed' && st.session.changed
+          ? this.engine.saveSync(st.session)
+          : E.right(this.engine.outcome(st.session))
+    return r === undefined ? undefined : this.planOfResult(r)
+  }
+
   private async settle(): Promise<HttpPlan> {
     if (this.queue !== undefined) await this.queue
+    const plan = this.planAtOnce()
+    if (plan !== undefined) return plan
+    // What is left needs I/O: a rotation through a store, or a save to one.
     const st = this.state
-    switch (st._tag) {
-      case 'idle':
-        return this.withCleared(await run(this.engine.keepAlive(this.source)))
-      case 'failed':
-        // The app saw the rejection and answered; `failure` lets the binding enforce the table.
-        return this.withCleared(NOTHING)
-      case 'ready': {
-        const s = st.session
-        if (s.state !== 'closed' && s.changed) return this.withCleared(await run(this.engine.save(s)))
-        return this.withCleared(this.engine.outcome(s))
-      }
-    }
+    if (st._tag === 'ready') return this.withCleared(await run(this.engine.save(st.session)))
+    return this.withCleared(await run(this.engine.keepAlive(this.source)))
   }
 
   finish(): Promise<HttpPlan> {

@@ -119,8 +119,8 @@ class SessionHandle<D extends SessionData> implements HttpSession<D> {
     if (ready !== undefined) {
       if (!ready.changed) return Promise.resolve()
       // Cookie storage saves at once: nothing to wait for.
-      const now = this.engine.saveSync(ready)
-      if (now !== undefined) return E.isLeft(now) ? Promise.reject(toHttpError(now.left)) : Promise.resolve()
+      const saved = this.engine.saveSync(ready)
+      if (saved !== undefined) return E.isLeft(saved) ? Promise.reject(toHttpError(saved.left)) : Promise.resolve()
     }
     return this.a.serial(async () => {
       const s = await this.a.open()
