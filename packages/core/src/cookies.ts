@@ -46,9 +46,11 @@ const scan = (text: string, only: string | undefined, into: Map<string, string> 
     let end = text.indexOf(';', start)
     if (end === -1) end = text.length
     const eq = text.indexOf('=', start)
-    // Looking for one name: a part whose name cannot contain it is skipped before slicing anything.
+    // Looking for one name: a part whose name cannot contain it is skipped before slicing
+    // anything, and once the name appears nowhere further on, nothing is left to find.
     const at = only === undefined ? start : text.indexOf(only, start)
-    if (eq > start && eq < end && at !== -1 && at < eq) {
+    if (at === -1) return undefined
+    if (eq > start && eq < end && at < eq) {
       const name = text.slice(start, eq).trim()
       if (name === only) return unquote(text.slice(eq + 1, end).trim())
       if (into !== undefined && name !== '' && !into.has(name)) into.set(name, unquote(text.slice(eq + 1, end).trim()))

@@ -95,7 +95,7 @@ export interface PeekedHeader extends SessionTimes {
   readonly flags: number
 }
 
-const PEEK = new Uint8Array(66)
+const PEEK = Buffer.alloc(66)
 
 /**
  * Reads type, flags and times from the start of a cookie value without
@@ -109,17 +109,12 @@ export const peekHeader = (text: string): PeekedHeader | undefined => {
   for (let i = 88; i < HEADER_ENCODED_SIZE; i++) if (b64.charValue(text.charCodeAt(i)) < 0) return undefined
   // 82 bytes end in 2 characters: the last one carries 4 spare bits, which must be zero.
   if ((b64.charValue(text.charCodeAt(HEADER_ENCODED_SIZE - 1)) & 0b1111) !== 0) return undefined
-  const p = PEEK
+  // The same offsets and widths as readHeader, read from the scratch buffer.
   return {
-    type: p[0] as number,
-    flags: (p[1] as number) | ((p[2] as number) << 8),
-    creation:
-      (p[35] as number) +
-      (p[36] as number) * 2 ** 8 +
-      (p[37] as number) * 2 ** 16 +
-      (p[38] as number) * 2 ** 24 +
-      (p[39] as number) * 2 ** 32,
-    rolling: (p[40] as number) + (p[41] as number) * 2 ** 8 + (p[42] as number) * 2 ** 16 + (p[43] as number) * 2 ** 24,
-    idling: (p[63] as number) + (p[64] as number) * 2 ** 8 + (p[65] as number) * 2 ** 16,
+    type: PEEK[0] as number,
+    flags: PEEK.readUInt16LE(1),
+    creation: PEEK.readUIntLE(35, 5),
+    rolling: PEEK.readUInt32LE(40),
+    idling: PEEK.readUIntLE(63, 3),
   }
 }

@@ -42,8 +42,7 @@ export const logoutBody = async (ctx: Context): Promise<unknown> => {
 export const applyPlanHeaders = (ctx: Context, plan: HttpPlan): void => {
   for (const [name, value] of Object.entries(plan.headers)) ctx.set(name, value)
   if (plan.setCookie.length === 0) return
-  const existing = ctx.response.get('Set-Cookie')
-  ctx.set('Set-Cookie', existing ? mergeSetCookie(setCookieLines(existing), plan.setCookie) : [...plan.setCookie])
+  ctx.set('Set-Cookie', mergeSetCookie(setCookieLines(ctx.response.get('Set-Cookie') || undefined), plan.setCookie))
 }
 
 /** Answers with the plan alone: the app's body and headers (but its own cookies) are dropped. */

@@ -7,11 +7,7 @@ import { mergeSetCookie, setCookieLines } from './set-cookie.js'
 export const applyPlanHeaders = (res: ServerResponse, plan: HttpPlan): void => {
   for (const [name, value] of Object.entries(plan.headers)) res.setHeader(name, value)
   if (plan.setCookie.length === 0) return
-  const existing = res.getHeader('set-cookie')
-  res.setHeader(
-    'Set-Cookie',
-    existing === undefined ? plan.setCookie : mergeSetCookie(setCookieLines(existing), plan.setCookie),
-  )
+  res.setHeader('Set-Cookie', mergeSetCookie(setCookieLines(res.getHeader('set-cookie')), plan.setCookie))
 }
 
 /** Drops what described the app's own body before the plan's body replaces it. */
