@@ -34,22 +34,25 @@ describe('memory store bounds', () => {
     expect(await store.listIndex(NAME, ref('aud', 'sub'), now)).toEqual([])
   })
 
-  it('evicts records before revocation marks, so a full store never un-revokes a session', async () => {
+  it('evicts records only, never revocation marks, so a full store never un-revokes a session', async () => {
     const store = createMemoryStore({ maxEntries: 10, sweepIntervalMs: 0 })
     for (let i = 0; i < 5; i++) await store.deny(NAME, sid(`denied-${i}`), now + 60, now)
     await store.setNotBefore(NAME, ref('aud', 'sub'), now, now + 60)
-    for (let i = 0; i < 10; i++) await store.write(fresh(sid(`${i}`), now))
-    expect(store.size()).toBe(10)
+    for (let i = 0; i < 20; i++) await store.write(fresh(sid(`${i}`), now))
+    expect(store.size()).toBe(16)
     for (let i = 0; i < 5; i++) expect(await store.isDenied(NAME, sid(`denied-${i}`), now)).toBe(true)
     expect(await store.getNotBefore(NAME, [ref('aud', 'sub')], now)).toBe(now)
   })
 
-  it('bounds revocation marks too, oldest first', async () => {
-    const store = createMemoryStore({ maxEntries: 10, sweepIntervalMs: 0 })
-    for (let i = 0; i < 20; i++) await store.deny(NAME, sid(`${i}`), now + 60, now)
-    for (let i = 0; i < 20; i++) await store.setNotBefore(NAME, ref('aud', `${i}`), now, now + 60)
+  it('bounds revocation marks by maxMarks, refusing new ones rather than dropping old ones', async () => {
+    const store = createMemoryStore({ maxMarks: 10, sweepIntervalMs: 0 })
+    for (let i = 0; i < 5; i++) await store.deny(NAME, sid(`${i}`), now + 60, now)
+    for (let i = 0; i < 5; i++) await store.setNotBefore(NAME, ref('aud', `${i}`), now, now + 60)
+    await expect(store.deny(NAME, sid('late'), now + 60, now)).rejects.toThrow(/maxMarks/)
+    await expect(store.setNotBefore(NAME, ref('aud', 'late'), now, now + 60)).rejects.toThrow(/maxMarks/)
     expect(store.size()).toBe(10)
-    expect(await store.getNotBefore(NAME, [ref('aud', '19')], now)).toBe(now)
+    expect(await store.isDenied(NAME, sid('0'), now)).toBe(true)
+    expect(await store.getNotBefore(NAME, [ref('aud', '0')], now)).toBe(now)
   })
 
   it('shares one budget between cookie names, taking from the name holding the most records', async () => {
@@ -65,5 +68,6 @@ describe('memory store bounds', () => {
   it('refuses options that cannot be meant', () => {
     expect(() => createMemoryStore({ maxEntries: 0 })).toThrow(ConfigError)
     expect(() => createMemoryStore({ sweepIntervalMs: -1 })).toThrow(ConfigError)
+    expect(() => createMemoryStore({ maxMarks: 0 })).toThrow(ConfigError)
   })
 })

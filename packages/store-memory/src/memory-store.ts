@@ -8,6 +8,7 @@ import type {
   WriteResult,
 } from '@tessera/core'
 import { evict, totalSize } from './budget.js'
+import { markBudget } from './marks.js'
 import { type MemoryStoreOptions, resolveOptions } from './options.js'
 import { drop, type Entry, emptySpace, link, listed, markId, type Space, touch, unlinkAll } from './space.js'
 import { type Sweepable, startSweeper, sweepAll } from './sweep.js'
@@ -62,7 +63,7 @@ const live = (s: Space | undefined, key: string, now: number): Entry | undefined
  * const engine = createSessionEngine(options, { store })
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const { maxEntries, sweepIntervalMs, clock } = resolveOptions(options)
+  const { maxEntries, maxMarks, sweepIntervalMs, clock } = resolveOptions(options)
   const spaces = new Map<string, Space>()
   const space = (name: string): Space => {
     let s = spaces.get(name)
@@ -73,6 +74,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return s
   }
 
+  const admitMark = markBudget(spaces, maxMarks)
   const sweeping: Sweepable = { spaces, running: undefined }
   const sweep = (now = clock() / 1000): number => sweepAll(spaces, now)
 
@@ -147,12 +149,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     const marks = space(name).notBefore
     const id = markId(ref.audience, ref.subject)
     const mark = marks.get(id)
-    if (mark === undefined) marks.set(id, { time, until })
-    else {
+    if (mark === undefined) {
+      admitMark(time)
+      marks.set(id, { time, until })
+    } else {
       mark.time = Math.max(mark.time, time)
       mark.until = Math.max(mark.until, until)
     }
-    evict(spaces, maxEntries)
   }
 
   const getNotBefore = (name: string, refs: readonly SubjectRef[], now: number): number | null => {
@@ -165,10 +168,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return latest
   }
 
-  const deny = (name: string, key: string, until: number): void => {
+  const deny = (name: string, key: string, until: number, now: number): void => {
     const denied = space(name).denied
-    denied.set(key, Math.max(denied.get(key) ?? until, until))
-    evict(spaces, maxEntries)
+    const current = denied.get(key)
+    if (current === undefined) admitMark(now)
+    denied.set(key, Math.max(current ?? until, until))
   }
 
   const store: MemoryStore = {
@@ -188,7 +192,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
     listIndex: async (name, ref, now) => listIndex(name, ref, now),
     removeIndexed: async (name, ref, keep, now) => removeIndexed(name, ref, keep, now),
-    deny: async (name, key, until) => deny(name, key, until),
+    deny: async (name, key, until, now) => deny(name, key, until, now),
     isDenied: async (name, key, now) => {
       const until = spaces.get(name)?.denied.get(key)
       return until !== undefined && until > now
