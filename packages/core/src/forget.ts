@@ -70,5 +70,5 @@ export const forgetCookie = async (
   const key = storageKey(ctx, header.sid)
   if (ctx.server) return removeChain(ctx, s, name, key, kind, now)
   const left = remaining(header, kind === 'session' ? o : rememberTimeouts(o), now).nearest ?? MAX_TTL
-  return store.deny(name, key, now + Math.max(left, 1), now)()
+  return store.deny(name, key, now + Math.max(Math.ceil(left), 1), now)()
 }

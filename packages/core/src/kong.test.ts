@@ -1,10 +1,13 @@
+import { fakeClock, requestWith, runRight } from '@tessera/testing'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import { createSessionEngine } from './engine.js'
 import { ConfigError } from './errors.js'
 import { fromKongConfig } from './kong.js'
 import { decodeOptions, type ResolvedOptions } from './options.js'
 
 const SECRET = 'kong-session-secret-0123456789abcdef-ABCDEF'
+const T0 = 1_700_000_000
 
 const resolve = (config: unknown): ResolvedOptions => {
   const decoded = decodeOptions(fromKongConfig(config))
@@ -273,7 +276,7 @@ describe('fromKongConfig: deprecated shorthands', () => {
 
   it('names the shorthand when its translated value is refused', () => {
     expect(problemsOf({ secret: SECRET, cookie_samesite: 'lax', cookie_lifetime: -1 })).toEqual([
-      'rolling_timeout (from cookie_lifetime): expected a non-negative integer number of seconds, got -1',
+      'rolling_timeout (from cookie_lifetime): expected a non-negative number of seconds, got -1',
       'cookie_same_site (from cookie_samesite): expected one of "Strict", "Lax", "None", "Default", got "lax"',
     ])
   })
@@ -302,6 +305,46 @@ describe('fromKongConfig: explicit nulls', () => {
   })
 })
 
+describe('fromKongConfig: fractional timeouts', () => {
+  // Kong's schema types every timeout as "number", so a Kong config may carry fractions.
+  const fractional = {
+    secret: SECRET,
+    idling_timeout: 900.5,
+    rolling_timeout: 10.5,
+    absolute_timeout: 86400.25,
+    stale_ttl: 2.5,
+    remember_rolling_timeout: 604800.5,
+    remember_absolute_timeout: 2592000.75,
+  }
+
+  it('accepts them and passes them on unchanged', () => {
+    expect(fromKongConfig(fractional)).toMatchObject({
+      idlingTimeout: 900.5,
+      rollingTimeout: 10.5,
+      absoluteTimeout: 86400.25,
+      staleTtl: 2.5,
+      rememberRollingTimeout: 604800.5,
+      rememberAbsoluteTimeout: 2592000.75,
+    })
+    expect(resolve(fractional)).toMatchObject({ rollingTimeout: 10.5, staleTtl: 2.5 })
+  })
+
+  it('judges a session against them as the reference does: whole elapsed seconds against the fraction', async () => {
+    const clock = fakeClock(T0)
+    const engine = createSessionEngine({ ...fromKongConfig(fractional), idlingTimeout: 0 }, { clock })
+    const created = await runRight(engine.start(requestWith()))
+    created.set('user', 'alice')
+    const { setCookie: cookie } = await runRight(engine.save(created))
+    const at = async (elapsed: number) => {
+      clock.set(T0 + elapsed)
+      return engine.open(requestWith(cookie))()
+    }
+    // floor(0.75 × 10.5) = 7: rotation is due from 8 s on; 10 s is within 10.5, 11 s is not.
+    expect(await at(10)).toEqual(E.right(expect.anything()))
+    expect(await at(11)).toEqual(E.left(expect.objectContaining({ _tag: 'Expired', timeout: 'rolling' })))
+  })
+})
+
 describe('fromKongConfig: invalid configuration', () => {
   it('throws one ConfigError listing every problem, by Kong field name', () => {
     const problems = problemsOf({
@@ -309,7 +352,7 @@ describe('fromKongConfig: invalid configuration', () => {
       storage: 'redis',
       audience: '',
       idling_timeout: '900',
-      absolute_timeout: 1.5,
+      absolute_timeout: -1.5,
       cookie_same_site: 'strict',
       cookie_secure: 'yes',
       remember: 1,
@@ -323,8 +366,8 @@ describe('fromKongConfig: invalid configuration', () => {
       'secret: expected a non-empty string, got a number',
       'storage: expected one of "cookie", "kong", got "redis"',
       'audience: expected a non-empty string, got ""',
-      'idling_timeout: expected a non-negative integer number of seconds, got "900"',
-      'absolute_timeout: expected a non-negative integer number of seconds, got 1.5',
+      'idling_timeout: expected a non-negative number of seconds, got "900"',
+      'absolute_timeout: expected a non-negative number of seconds, got -1.5',
       'cookie_same_site: expected one of "Strict", "Lax", "None", "Default", got "strict"',
       'cookie_secure: expected a boolean, got "yes"',
       'remember: expected a boolean, got 1',
@@ -350,7 +393,7 @@ describe('fromKongConfig: invalid configuration', () => {
       ),
     ).toEqual(
       sorted([
-        'stale_ttl: expected a non-negative integer number of seconds, got "soon"',
+        'stale_ttl: expected a non-negative number of seconds, got "soon"',
         'cookie_name: "my session" is not a valid cookie name',
         "logout_query_arg: must not contain control characters or ';'",
         'cookie_same_site: SameSite=None requires cookie.secure',

@@ -87,10 +87,10 @@ const nonEmptyString: Check<string> = {
   test: (v): v is string => typeof v === 'string' && v.length > 0,
 }
 const boolean: Check<boolean> = { expected: 'a boolean', test: (v): v is boolean => typeof v === 'boolean' }
-// Kong's type is "number"; Tessera counts whole seconds and refuses fractions and negatives.
+// Kong's type is "number", fractions included; Tessera refuses only negatives.
 const seconds: Check<number> = {
-  expected: 'a non-negative integer number of seconds',
-  test: (v): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0,
+  expected: 'a non-negative number of seconds',
+  test: (v): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0,
 }
 const oneOf = <T extends string>(values: readonly T[]): Check<T> => ({
   expected: `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`,

@@ -35,7 +35,7 @@ describe('decodeOptions', () => {
     const found = problems({
       secret: 'short',
       idlingTimeout: -1,
-      rollingTimeout: 1.5,
+      rollingTimeout: -1.5,
       cookie: { sameSite: 'Sometimes' },
       bind: ['ip', 'phase of the moon'],
       audience: 'a;b',

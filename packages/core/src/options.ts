@@ -9,7 +9,8 @@ import { ConfigError } from './errors.js'
 import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT } from './header.js'
 import type { RememberSafety } from './keys.js'
 
-const seconds = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0, 'non-negative integer seconds')
+// Fractions are allowed, as in Kong's schema: whole elapsed seconds are compared against them.
+const seconds = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'non-negative seconds')
 const secretInput = t.union([t.string, t.unknown as t.Type<Uint8Array>])
 const HeaderName = t.keyof({
   id: null,

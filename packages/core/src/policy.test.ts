@@ -38,6 +38,16 @@ describe('decide: what an open session needs', () => {
   })
 })
 
+describe('decide: fractional timeouts, as Kong allows', () => {
+  const o = { ...defaults, idlingTimeout: 0, rollingTimeout: 10.5 }
+  it('rotates from elapsed floor(0.75 × rolling) + 1 and rejects past the fraction', () => {
+    expect(decide(fresh, o, T0 + 7)).toEqual({ _tag: 'Keep' })
+    expect(decide(fresh, o, T0 + 8)).toEqual({ _tag: 'Rotate' })
+    expect(decide(fresh, o, T0 + 10)).toEqual({ _tag: 'Rotate' })
+    expect(decide(fresh, o, T0 + 11)).toEqual({ _tag: 'Reject', timeout: 'rolling' })
+  })
+})
+
 describe('decide: clock skew', () => {
   it('accepts a creation time up to clockSkew in the future, as elapsed 0', () => {
     expect(decide(fresh, defaults, T0 - 60)).toEqual({ _tag: 'Keep' })
@@ -51,6 +61,10 @@ describe('storeTtl', () => {
   it('is the rolling timeout left, capped by the absolute timeout left', () => {
     expect(storeTtl(T0, 0, 3600, 86400, T0)).toBe(3600)
     expect(storeTtl(T0, 84000, 3600, 86400, T0 + 84000)).toBe(2400)
+  })
+  it('is whole seconds, rounded up, when the timeouts have fractions (Kong allows them)', () => {
+    expect(storeTtl(T0, 0, 10.5, 86400, T0 + 3)).toBe(8)
+    expect(storeTtl(T0, 0, 3600, 100.25, T0 + 50)).toBe(51)
   })
   it('is at least one second', () => {
     expect(storeTtl(T0, 0, 3600, 86400, T0 + 90000)).toBe(1)

@@ -69,7 +69,7 @@ export const remaining = (t: SessionTimes, o: Timeouts, now: number) => {
 /**
  * Seconds a server-side record (or a remember cookie) should live: the rolling
  * timeout left, capped by the absolute timeout left (the reference does not cap
- * on every save), at least 1 s, and never beyond 400 days.
+ * on every save), in whole seconds, at least 1 s, and never beyond 400 days.
  */
 export const storeTtl = (
   creation: number,
@@ -82,5 +82,6 @@ export const storeTtl = (
   let ttl = rollingTimeout > 0 && rollingTimeout < MAX_TTL ? rollingTimeout : MAX_TTL
   ttl -= Math.max(now - creation - rolling, 0)
   if (absoluteTimeout > 0) ttl = Math.min(ttl, absoluteTimeout - Math.max(now - creation, 0))
-  return Math.max(ttl, 1)
+  // Stores count whole seconds; rounding up keeps the record for the whole life of a fractional timeout.
+  return Math.max(Math.ceil(ttl), 1)
 }

@@ -170,7 +170,7 @@ const writeRecord = async (
               key: previous.key,
               version: previous.record.version,
               successor: sealed.headerText,
-              staleTtl: ctx.o.staleTtl,
+              staleTtl: Math.max(Math.ceil(ctx.o.staleTtl), 1),
             },
           }
         : {}),

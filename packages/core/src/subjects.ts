@@ -52,7 +52,8 @@ export const subjectOps = (ctx: EngineContext) => {
   }
 
   /** How long a revocation mark must last: the longest a cookie can live. */
-  const lifetime = () => Math.max(o.absoluteTimeout, o.remember ? o.rememberAbsoluteTimeout : 0) || 34_560_000
+  const lifetime = () =>
+    Math.ceil(Math.max(o.absoluteTimeout, o.remember ? o.rememberAbsoluteTimeout : 0)) || 34_560_000
 
   /**
    * Server mode deletes the records (and the remember records, indexed under
