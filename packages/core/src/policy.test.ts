@@ -38,6 +38,32 @@ describe('decide: what an open session needs', () => {
   })
 })
 
+describe('decide: rotation is due at the same second as in the reference', () => {
+  // lua-resty-session's refresh(): `rolling_elapsed > floor(rolling_timeout * 0.75)`.
+  const o = (rollingTimeout: number) => ({ ...defaults, idlingTimeout: 0, rollingTimeout, absoluteTimeout: 0 })
+  it.each([
+    [4, 3],
+    [10, 7],
+    [3600, 2700],
+    [3601, 2700],
+    [3602, 2701],
+    [10.5, 7],
+    [1, 0],
+  ])('rolling %d: kept at elapsed %d, rotated one second later', (rolling, last) => {
+    expect(decide(fresh, o(rolling), T0 + last)._tag).not.toBe('Rotate')
+    expect(decide(fresh, o(rolling), T0 + last + 1)._tag).toBe('Rotate')
+  })
+  it('for any rolling timeout and elapsed time', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000_000 }), fc.nat(10_000_000), (rolling, elapsed) => {
+        fc.pre(elapsed <= rolling)
+        const rotated = decide(fresh, o(rolling), T0 + elapsed)._tag === 'Rotate'
+        expect(rotated).toBe(elapsed > Math.floor(rolling * 0.75))
+      }),
+    )
+  })
+})
+
 describe('decide: fractional timeouts, as Kong allows', () => {
   const o = { ...defaults, idlingTimeout: 0, rollingTimeout: 10.5 }
   it('rotates from elapsed floor(0.75 × rolling) + 1 and rejects past the fraction', () => {
