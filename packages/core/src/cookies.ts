@@ -2,8 +2,13 @@
  * Cookie header parsing and Set-Cookie lines (RFC 6265bis §5.6, §5.7), with
  * chunking of large sessions over `name`, `name2` … `name9`.
  */
-/** A browser keeps at least 4096 bytes per cookie line (RFC 6265bis §5.7 / §6.1). */
-export const MAX_COOKIE_LINE = 4096
+/**
+ * A browser keeps a cookie whose name and value together take at most 4096
+ * bytes (RFC 6265bis §5.6 step 4; attributes have their own limit, §5.6.1).
+ * lua-resty-session splits at the same bound, and its reader expects exactly
+ * its own split.
+ */
+export const MAX_NAME_VALUE = 4096
 export const MAX_CHUNKS = 9
 /** Cookie headers longer than this are cut at the last whole cookie before it. */
 export const MAX_COOKIE_HEADER = 64 * 1024
@@ -82,10 +87,9 @@ export const chunkName = (name: string, i: number): string => {
 const CHUNK_NAMES = new Map<string, string[]>()
 
 /**
- * Splits header + payload over as many cookies as needed, counting each
- * whole Set-Cookie line (name, value and attributes) against 4096 bytes, so
- * that no browser or proxy drops a chunk. Returns undefined when 9 cookies
- * are not enough.
+ * Splits header + payload over as many cookies as needed, as the reference
+ * does: name + `=` + value of each chunk at most 4096 bytes, the attributes
+ * not counted. Returns undefined when 9 cookies are not enough.
  */
 export const chunkLines = (
   name: string,
@@ -94,13 +98,12 @@ export const chunkLines = (
   attributes: string,
 ): { readonly lines: string[]; readonly firstChunk: string } | undefined => {
   const lines: string[] = []
-  const attrBytes = Buffer.byteLength(attributes)
   let firstChunk = ''
   let offset = 0
   for (let i = 1; i <= MAX_CHUNKS; i++) {
     const n = chunkName(name, i)
     const prefix = i === 1 ? headerText : ''
-    const room = MAX_COOKIE_LINE - Buffer.byteLength(n) - 1 - attrBytes - prefix.length
+    const room = MAX_NAME_VALUE - Buffer.byteLength(n) - 1 - prefix.length
     if (room <= 0) return undefined
     const part = payload.slice(offset, offset + room)
     if (i === 1) firstChunk = part

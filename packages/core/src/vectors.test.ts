@@ -69,7 +69,7 @@ describe('lua-resty-session 4.x vectors', () => {
     expect(outcome.setCookie).toEqual(v.set_cookie)
   })
 
-  it('v3: decodes a chunked cookie and re-encodes the same joined value', async () => {
+  it('v3: decodes a chunked cookie and re-encodes the same chunks', async () => {
     const v = luaVector('v3')
     const cookies = [`session=${v.cookie}`, `session2=${v.cookie2}`, `session3=${v.cookie3}`]
     const opened = await runRight(engineFor(v.config, v.now as number).open(requestWith(cookies)))
@@ -81,9 +81,9 @@ describe('lua-resty-session 4.x vectors', () => {
     const session = await runRight(engine.start(requestWith()))
     session.set('big', big)
     const outcome = await runRight(engine.save(session))
-    const joined = outcome.setCookie.map(cookieValue).join('')
-    expect(joined).toBe(`${v.cookie}${v.cookie2}${v.cookie3}`)
-    for (const line of outcome.setCookie) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(4096)
+    // Split where the reference split it: name=value of each chunk at most 4096 bytes.
+    expect(outcome.setCookie.map(cookieValue)).toEqual([v.cookie, v.cookie2, v.cookie3])
+    for (const line of outcome.setCookie) expect(Buffer.byteLength(line.split(';')[0] ?? '')).toBeLessThanOrEqual(4096)
   })
 
   describe('v5: remember me', () => {

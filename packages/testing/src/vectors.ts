@@ -18,10 +18,32 @@ export interface LuaVector {
   readonly [key: string]: unknown
 }
 
+const readVectors = <V>(file: string): readonly V[] =>
+  JSON.parse(readFileSync(new URL(`../fixtures/${file}`, import.meta.url), 'utf8')).vectors
+
 /** Every vector in the fixture file. */
-export const luaVectors: readonly LuaVector[] = JSON.parse(
-  readFileSync(new URL('../fixtures/lua-resty-session-4.json', import.meta.url), 'utf8'),
-).vectors
+export const luaVectors: readonly LuaVector[] = readVectors('lua-resty-session-4.json')
+
+/**
+ * A cookie the reference split over chunks: `set_cookie` in the order nginx
+ * sent it, `cookie` by name, `data` the plaintext, and the value length of
+ * each chunk (`chunk_value_lengths`) at a size where the count changes.
+ */
+export interface ChunkVector {
+  readonly name: string
+  readonly config: Record<string, unknown>
+  readonly now: number
+  readonly set_cookie: readonly string[]
+  readonly cookie: Readonly<Record<string, string>>
+  readonly header: { readonly sid_b64url: string; readonly data_size: number }
+  readonly data: string
+  readonly chunk_value_lengths: readonly number[]
+}
+
+/** The reference's chunk splits at every boundary (names `c-<data size>`) from the Kong and chunks fixture. */
+export const chunkVectors: readonly ChunkVector[] = readVectors<ChunkVector>(
+  'lua-resty-session-4-kong-and-chunks.json',
+).filter((v) => v.name.startsWith('c-'))
 
 /** The vector whose name starts with `prefix`. */
 export const luaVector = (prefix: string): LuaVector => {

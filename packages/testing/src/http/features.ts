@@ -18,7 +18,8 @@ export const describeFeatures = (makeApp: MakeHttpApp): void => {
     await send('POST', '/login')
     const big = await send('POST', '/big?size=9000')
     expect(browser.value('session3')).toBeDefined()
-    for (const line of big.setCookie) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(4096)
+    // RFC 6265bis §5.6: the name-value pair is what the 4096-byte limit covers, as the reference splits.
+    for (const line of big.setCookie) expect(Buffer.byteLength(line.split(';')[0] ?? '')).toBeLessThanOrEqual(4096)
     const read = await send('GET', '/read')
     expect(read.body.data.big).toHaveLength(9000)
     const small = await send('POST', '/big?size=10')
