@@ -10,6 +10,7 @@ trap 'rm -rf "$scratch"' EXIT
 
 # `npm pack` builds each package first (its prepack script).
 npm pack --silent --workspace "$root/packages" --pack-destination "$scratch" >/dev/null
+node "$root/.ci/embed/manifests.mjs" "$scratch"
 
 # Types as each kind of consumer resolves them. attw's own TypeScript predates
 # require() of ES modules (Node 20.19+, TypeScript 5.8+ with module nodenext),

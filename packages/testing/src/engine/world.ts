@@ -1,8 +1,10 @@
 /** A small world for engine scenarios: engines on the harness's store, one fake clock, and browsers. */
+import { randomBytes } from 'node:crypto'
 import { createSessionEngine, type Session, type SessionOptions, type SessionStore } from '@tessera/core'
 import { cookieJar, type FakeClock, fakeClock, requestWith, runRight, scriptedRandom } from '../doubles.js'
 
-export const SECRET = 'a strong secret of at least thirty-two bytes'
+/** A secret drawn once per process: the package ships none that an app could copy. */
+export const SECRET = randomBytes(32).toString('base64url')
 /**
  * The scenarios' start time: now (stores count their own TTLs from the caller's time, so any start
  * would do; this one keeps the times realistic). The clock then moves only by hand.

@@ -1,4 +1,5 @@
 /** One browser against one binding app, on a fake clock and a spied store. */
+import { randomBytes } from 'node:crypto'
 import type { EngineDeps, SessionEvent, SessionOptions, SessionStore } from '@tessera/core'
 import { setCookieLines } from '@tessera/core'
 import { createMemoryStore } from '@tessera/store-memory'
@@ -11,8 +12,8 @@ export type HttpApp = Parameters<typeof request>[0]
 /** Builds the binding's app with the contract routes mounted behind its middleware. */
 export type MakeHttpApp = (options: SessionOptions, deps: EngineDeps) => HttpApp
 
-/** The secret the contract apps use (32+ bytes). */
-export const SECRET = 'a strong secret of at least thirty-two bytes'
+/** The secret the contract apps use: drawn once per process, so the package ships none that an app could copy. */
+export const SECRET = randomBytes(32).toString('base64url')
 /** Where the contract's fake clock starts, epoch seconds. */
 export const T0 = 1_700_000_000
 
