@@ -15,14 +15,36 @@ export const MAX_COOKIE_HEADER = 64 * 1024
 
 const EXPIRE = '; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0'
 
+/** How many values of one name are kept: a sibling domain can add a few, a browser sends no more. */
+export const MAX_CANDIDATES = 4
+
 /**
- * Parses a Cookie header into a Map (never a plain object, so names such as
- * `__proto__` are just names). When a name repeats, the first one wins:
- * browsers send the cookie with the most specific path first (RFC 6265 §5.4).
+ * The cookies of a request: a Map of each name's first value (never a plain
+ * object, so names such as `__proto__` are just names), plus the later values
+ * of a repeated name, at most MAX_CANDIDATES in all.
  */
-export const parseCookieHeader = (header: string | readonly string[] | undefined): Map<string, string> => {
-  const cookies = new Map<string, string>()
-  if (header !== undefined) scan(cookieText(header), undefined, cookies)
+export class RequestCookies extends Map<string, string> {
+  /** Values after the first, per name, in header order. */
+  readonly repeated = new Map<string, string[]>()
+
+  /** Every value sent under `name`, first one first (at most MAX_CANDIDATES). */
+  all(name: string): readonly string[] {
+    const first = this.get(name)
+    if (first === undefined) return []
+    const more = this.repeated.get(name)
+    return more === undefined ? [first] : [first, ...more]
+  }
+}
+
+/**
+ * Parses a Cookie header. When a name repeats, the first value is the one
+ * `get` gives: browsers send the cookie with the most specific path first
+ * (RFC 6265 §5.4); the others are kept (a few) for `all`, since a sibling
+ * subdomain can set a cookie of the same name that is sent alongside ours.
+ */
+export const parseCookieHeader = (header: string | readonly string[] | undefined): RequestCookies => {
+  const cookies = new RequestCookies()
+  if (header !== undefined) scan(cookieText(header), cookies)
   return cookies
 }
 
@@ -32,7 +54,7 @@ export const parseCookieHeader = (header: string | readonly string[] | undefined
  * session looks up.
  */
 export const cookieValueOf = (header: string | readonly string[] | undefined, name: string): string | undefined =>
-  header === undefined ? undefined : scan(cookieText(header), name, undefined)
+  header === undefined ? undefined : find(cookieText(header), name)
 
 /** The header as one string, cut at the last whole cookie before MAX_COOKIE_HEADER. */
 const cookieText = (header: string | readonly string[]): string => {
@@ -41,28 +63,69 @@ const cookieText = (header: string | readonly string[]): string => {
 }
 
 /**
- * One pass over `name=value; …` with indexOf, slicing only names and values
- * (this runs on every request). With `only`, returns the first value of that
- * name and collects nothing; otherwise puts each name's first value in `into`.
+ * One pass over `name=value; …` with indexOf, slicing only names and values,
+ * putting each name's values in `into`. Linear in the header: the next `=`
+ * is searched for once and reused until the pass goes beyond it, so a
+ * header of parts without `=` costs what any other header of its size does.
  */
-const scan = (text: string, only: string | undefined, into: Map<string, string> | undefined): string | undefined => {
+const scan = (text: string, into: RequestCookies): void => {
   let start = 0
+  let eq = -1
   while (start < text.length) {
+    if (eq < start) {
+      eq = text.indexOf('=', start)
+      if (eq === -1) return
+    }
     let end = text.indexOf(';', start)
     if (end === -1) end = text.length
-    const eq = text.indexOf('=', start)
-    // Looking for one name: a part whose name cannot contain it is skipped before slicing
-    // anything, and once the name appears nowhere further on, nothing is left to find.
-    const at = only === undefined ? start : text.indexOf(only, start)
-    if (at === -1) return undefined
-    if (eq > start && eq < end && at < eq) {
+    if (eq < end) {
       const name = text.slice(start, eq).trim()
-      if (name === only) return unquote(text.slice(eq + 1, end).trim())
-      if (into !== undefined && name !== '' && !into.has(name)) into.set(name, unquote(text.slice(eq + 1, end).trim()))
+      if (name !== '' && keeps(into, name)) add(into, name, valueAt(text, eq, end))
     }
     start = end + 1
   }
+}
+
+/**
+ * The first value of `name` (a cookie-name token): each place the name
+ * appears is checked where it stands (only blanks between it and the `;`
+ * before it, only blanks between it and the `=` after it), so no part of the
+ * header is read twice, wherever the name appears and however often.
+ */
+const find = (text: string, name: string): string | undefined => {
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+    let before = at - 1
+    while (before >= 0 && isBlank(text.charCodeAt(before))) before--
+    if (before !== -1 && text.charCodeAt(before) !== SEMICOLON) continue
+    let eq = at + name.length
+    while (eq < text.length && isBlank(text.charCodeAt(eq))) eq++
+    if (text.charCodeAt(eq) !== EQUALS) continue
+    const end = text.indexOf(';', eq)
+    return valueAt(text, eq, end === -1 ? text.length : end)
+  }
   return undefined
+}
+
+const SEMICOLON = 0x3b
+const EQUALS = 0x3d
+/** What String.prototype.trim removes around a name. */
+const isBlank = (c: number): boolean =>
+  c <= 0x20 ? c === 0x20 || (c >= 0x09 && c <= 0x0d) : c >= 0xa0 && /\s/.test(String.fromCharCode(c))
+
+const valueAt = (text: string, eq: number, end: number): string => unquote(text.slice(eq + 1, end).trim())
+
+/** Whether another value of `name` is kept (its value is only sliced then). */
+const keeps = (into: RequestCookies, name: string): boolean =>
+  !into.has(name) || (into.repeated.get(name)?.length ?? 0) < MAX_CANDIDATES - 1
+
+const add = (into: RequestCookies, name: string, value: string): void => {
+  if (!into.has(name)) {
+    into.set(name, value)
+    return
+  }
+  const more = into.repeated.get(name)
+  if (more === undefined) into.repeated.set(name, [value])
+  else if (more.length < MAX_CANDIDATES - 1) more.push(value)
 }
 
 const unquote = (value: string): string =>

@@ -16,6 +16,28 @@ const NAMES: Readonly<Record<SessionHeaderName, string>> = {
   'absolute-timeout': 'Session-Absolute-Timeout',
 }
 
+/**
+ * A value as a header can carry it (RFC 9110 §5.5): visible ASCII other than
+ * `%` is sent as it is; anything else (CR, LF, NUL, spaces, `%`, non-ASCII)
+ * is percent-encoded from its UTF-8, so a subject or audience can never
+ * split a header, and `decodeURIComponent` gives the value back.
+ */
+export const headerValue = (value: string): string => {
+  let plain = true
+  for (let i = 0; i < value.length && plain; i++) {
+    const c = value.charCodeAt(i)
+    plain = c > 0x20 && c < 0x7f && c !== PERCENT
+  }
+  if (plain) return value
+  let out = ''
+  for (const byte of Buffer.from(value, 'utf8')) {
+    out += byte > 0x20 && byte < 0x7f && byte !== PERCENT ? String.fromCharCode(byte) : `%${HEX[byte]}`
+  }
+  return out
+}
+const PERCENT = 0x25
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'))
+
 /** Header values for an open session; nothing for a new or closed one. */
 export const sessionHeaders = (
   o: ResolvedOptions,
@@ -38,7 +60,7 @@ export const sessionHeaders = (
   }
   for (const name of names) {
     const value = values[name]
-    if (value !== undefined) headers[NAMES[name]] = String(value)
+    if (value !== undefined) headers[NAMES[name]] = typeof value === 'string' ? headerValue(value) : String(value)
   }
   return headers
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { cookieValueOf } from '../cookies.js'
+import { cookieValueOf, MAX_CANDIDATES, RequestCookies } from '../cookies.js'
 import { parseCookieHeader } from '../index.js'
 
 describe('parseCookieHeader at the HTTP edge', () => {
@@ -8,6 +8,13 @@ describe('parseCookieHeader at the HTTP edge', () => {
     const cookies = parseCookieHeader('session=specific; other=1; session=general')
     expect(cookies.get('session')).toBe('specific')
     expect(cookies.size).toBe(2)
+  })
+
+  it('keeps the later values of a repeated name too, a few at most', () => {
+    const cookies = parseCookieHeader('session=a; other=1; session=b; session="c"; session=d; session=e')
+    expect(cookies.all('session')).toEqual(['a', 'b', 'c', 'd'].slice(0, MAX_CANDIDATES))
+    expect(cookies.all('other')).toEqual(['1'])
+    expect(cookies.all('missing')).toEqual([])
   })
 
   it('joins a header sent as several lines, still first wins', () => {
@@ -18,7 +25,8 @@ describe('parseCookieHeader at the HTTP edge', () => {
     const cookies = parseCookieHeader('__proto__=x; constructor=y; session=z')
     expect(cookies.get('__proto__')).toBe('x')
     expect(cookies.get('constructor')).toBe('y')
-    expect(Object.getPrototypeOf(cookies)).toBe(Map.prototype)
+    expect(cookies).toBeInstanceOf(Map)
+    expect(Object.getPrototypeOf(cookies)).toBe(RequestCookies.prototype)
     expect(({} as Record<string, unknown>).x).toBeUndefined()
   })
 
@@ -77,13 +85,26 @@ const modelParse = (header: string): Map<string, string> => {
   return cookies
 }
 
+/** Every value of one name in the model, first ones first, as many as are kept. */
+const modelAll = (header: string, name: string): string[] =>
+  header
+    .split(';')
+    .filter((part) => part.indexOf('=') > 0 && part.slice(0, part.indexOf('=')).trim() === name)
+    .map((part) => {
+      const value = part.slice(part.indexOf('=') + 1).trim()
+      return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value
+    })
+    .slice(0, MAX_CANDIDATES)
+
 describe('parseCookieHeader against its model', () => {
   it('gives the same cookies for any header', () => {
     const piece = fc.constantFrom('a', 'b', 'session', '=', ';', ' ', '"', '\t', '\u00a0', 'x=1')
     const text = fc.array(piece, { maxLength: 30 }).map((parts) => parts.join(''))
     fc.assert(
       fc.property(fc.oneof(text, fc.string()), (header) => {
-        expect([...parseCookieHeader(header)]).toEqual([...modelParse(header)])
+        const cookies = parseCookieHeader(header)
+        expect([...cookies]).toEqual([...modelParse(header)])
+        for (const name of cookies.keys()) expect(cookies.all(name)).toEqual(modelAll(header, name))
       }),
       { numRuns: 3000 },
     )
