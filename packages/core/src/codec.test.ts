@@ -167,7 +167,15 @@ describe('bad input is a typed rejection, never a throw', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
   it('a payload that is not the entries shape', async () => {
-    for (const plaintext of ['{}', '[]', '[1]', '[[{},1]]', 'not json', '[[[1],"default"]]']) {
+    for (const plaintext of [
+      '{}',
+      '[]',
+      '[1]',
+      '[[{},1]]',
+      'not json',
+      '[[{},"default","s",4]]',
+      '[[{},"default",5]]',
+    ]) {
       expect(await reject(craft(plaintext)), plaintext).toMatchObject({ reason: 'json' })
     }
   })

@@ -6,16 +6,24 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { type InvalidCookie, invalidCookie } from './errors.js'
 
+/** Object data: what `get` and `set` work on. */
 export type SessionData = Record<string, unknown>
 
-/** One audience's part of a session. */
+/**
+ * Any value the reference can store as an audience's data (it stores what
+ * `set_data` was given: Kong's Session plugin gives an array).
+ */
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue }
+
+/** One audience's part of a session. `data` is any JSON value; apps mostly keep an object. */
 export interface Entry {
-  data: SessionData
+  data: unknown
   audience: string
   subject: string | undefined
 }
 
-const isPlainObject = (v: unknown): v is SessionData => typeof v === 'object' && v !== null && !Array.isArray(v)
+/** True for object data (as opposed to an array, a string, a number, a boolean or null). */
+export const isPlainObject = (v: unknown): v is SessionData => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Serialises entries the way the reference does (a missing subject is left out). */
 export const encodeEntries = (entries: readonly Entry[]): string =>
@@ -41,18 +49,19 @@ export const decodeEntries = (
   for (const item of parsed) {
     if (!Array.isArray(item) || item.length < 2 || item.length > 3) return E.left(invalidCookie('json', 'bad entry'))
     const [data, audience, subject] = item as unknown[]
-    // cjson encodes an empty Lua table as {} but some encoders use []: accept both as empty data.
+    // cjson encodes an empty Lua table as {} but some encoders use []: both are the same empty data.
     const body = Array.isArray(data) && data.length === 0 ? {} : data
-    if (!isPlainObject(body) || typeof audience !== 'string') return E.left(invalidCookie('json', 'bad entry'))
+    // Any JSON value is data (Kong keeps `[consumer, credential, groups]`): only the audience is checked.
+    if (typeof audience !== 'string') return E.left(invalidCookie('json', 'bad entry'))
     if (subject !== undefined && subject !== null && typeof subject !== 'string') {
       return E.left(invalidCookie('json', 'bad subject'))
     }
     const schema = schemas.get(audience)
-    let checked = body
+    let checked: unknown = body
     if (schema !== undefined) {
       const result = schema.decode(body)
       if (E.isLeft(result)) return E.left(invalidCookie('data', `data of audience "${audience}" fails its schema`))
-      checked = result.right as SessionData
+      checked = result.right
     }
     entries.push({ data: checked, audience, subject: typeof subject === 'string' ? subject : undefined })
   }

@@ -3,7 +3,7 @@ export type { Binding } from './codec.js'
 export { parseCookieHeader } from './cookies.js'
 export type { EngineDeps, Outcome, SessionEngine, SessionRequest } from './engine.js'
 export { createSessionEngine, isSessionEngine } from './engine.js'
-export type { SessionData } from './entries.js'
+export type { JsonValue, SessionData } from './entries.js'
 export type {
   Closed,
   Conflict,
@@ -38,6 +38,8 @@ export type { HttpPlan } from './http/plan.js'
 export { run as runSessionTask } from './http/plan.js'
 export { cookieNameOf, mergeSetCookie, NO_STORE, setCookieLines } from './http/set-cookie.js'
 export { fromKongConfig } from './kong.js'
+export type { KongConsumer } from './kong-data.js'
+export { kongConsumerOf, kongSessionData } from './kong-data.js'
 export type { ResolvedOptions, SessionHeaderName, SessionOptions } from './options.js'
 export { bindingNeeds, decodeOptions } from './options.js'
 export type {

@@ -81,6 +81,7 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     s.state = 'open'
     s.dirty = false
     s.subjectChanged = false
+    s.replaced = false
     s.changes.clear()
     if (!ctx.listening) return E.right(outcome(s))
     const id = s.id ?? ''

@@ -10,7 +10,7 @@ import * as b64 from './base64url.js'
 import { seal } from './codec.js'
 import { anyAudienceRef, cookieName, type EngineContext, indexRefs, REMEMBER_LINK, storageKey } from './context.js'
 import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './cookies.js'
-import { encodeEntries, setOwn } from './entries.js'
+import { encodeEntries, isPlainObject, setOwn } from './entries.js'
 import { conflict, revoked, type SessionError } from './errors.js'
 import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader, SID_SIZE } from './header.js'
 import { type CookieKind, decrypt, keepRecent, parseRecordValue, readRecord } from './open.js'
@@ -120,7 +120,13 @@ const rebase = async (
   const index = head.right.entries.findIndex((e) => e.audience === mine.audience)
   const target = head.right.entries[index]
   if (target === undefined) return E.left(revoked('logout'))
-  for (const [key, value] of s.changes) setOwn(target.data, key, value)
+  if (s.replaced) target.data = mine.data
+  else if (s.changes.size > 0) {
+    // The other save may have left data that is not an object: keys set here start a new one.
+    const data = isPlainObject(target.data) ? target.data : {}
+    for (const [key, value] of s.changes) setOwn(data, key, value)
+    target.data = data
+  }
   if (s.subjectChanged) target.subject = mine.subject
   const info = head.right.info ?? new Map()
   const myInfo = s.info?.get(mine.audience)

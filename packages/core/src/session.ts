@@ -4,8 +4,8 @@
  * A session is mutable and belongs to one request; the engine is stateless.
  */
 import type { Binding } from './codec.js'
-import type { Entry, SessionData } from './entries.js'
-import { getOwn, setOwn } from './entries.js'
+import type { Entry, JsonValue, SessionData } from './entries.js'
+import { getOwn, isPlainObject, setOwn } from './entries.js'
 import { FLAG_FORGET, type Header } from './header.js'
 import type { KeyMaterial } from './keys.js'
 import type { SessionRecord } from './ports.js'
@@ -17,8 +17,16 @@ export interface Session<D extends SessionData = SessionData> {
   readonly state: 'new' | 'open' | 'closed'
   readonly audience: string
   readonly subject: string | undefined
-  /** This audience's data. Change it through `set`, so that concurrent saves can merge. */
+  /**
+   * This audience's data when it is an object (empty otherwise: see `value`).
+   * Change it through `set`, so that concurrent saves can merge.
+   */
   readonly data: Readonly<Partial<D>>
+  /**
+   * This audience's data as stored, whatever JSON value it is: Kong's Session
+   * plugin keeps an array (`kongConsumerOf` reads it).
+   */
+  readonly value: JsonValue
   /** Creation time (epoch seconds); undefined for a new session. */
   readonly createdAt: number | undefined
   /** Whether a remember cookie is kept for this session. */
@@ -26,7 +34,10 @@ export interface Session<D extends SessionData = SessionData> {
   /** True when anything was changed since the session was opened or saved. */
   readonly changed: boolean
   get<K extends keyof D & string>(key: K): D[K] | undefined
+  /** Sets (undefined deletes) one key of object data. Throws on data that is not an object: use `replace`. */
   set<K extends keyof D & string>(key: K, value: D[K] | undefined): void
+  /** Replaces this audience's whole data with any JSON value (copied, so later changes to it are not seen). */
+  replace(value: JsonValue): void
   setSubject(subject: string | undefined): void
   setAudience(audience: string): void
   setRemember(remember: boolean): void
@@ -34,6 +45,9 @@ export interface Session<D extends SessionData = SessionData> {
   getInfo(key: string): unknown
   setInfo(key: string, value: unknown): void
 }
+
+/** What `data` shows for data that is not an object (read it through `value`). */
+const NOT_AN_OBJECT: SessionData = Object.freeze({})
 
 /** What the engine knows about a cookie it opened or issued. */
 export interface CookieMeta {
@@ -63,6 +77,8 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
   /** Server mode: the live record of this session as last written by this process, if newer than `meta`. */
   knownHead: CookieMeta | undefined
   subjectChanged = false
+  /** The whole data was replaced by this request: after a conflict it wins over the other save's data. */
+  replaced = false
 
   constructor(
     public entries: Entry[],
@@ -87,7 +103,11 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
     return this.entry.subject
   }
   get data(): Readonly<Partial<D>> {
-    return this.entry.data as Partial<D>
+    const data = this.entry.data
+    return (isPlainObject(data) ? data : NOT_AN_OBJECT) as Partial<D>
+  }
+  get value(): JsonValue {
+    return this.entry.data as JsonValue
   }
   get createdAt(): number | undefined {
     return this.meta?.header.creation
@@ -103,12 +123,23 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
 
   get<K extends keyof D & string>(key: K): D[K] | undefined {
     this.assertUsable()
-    return getOwn(this.entry.data, key) as D[K] | undefined
+    const data = this.entry.data
+    return isPlainObject(data) ? (getOwn(data, key) as D[K] | undefined) : undefined
   }
   set<K extends keyof D & string>(key: K, value: D[K] | undefined): void {
     this.assertUsable()
-    setOwn(this.entry.data, key, value)
+    setOwn(this.objectData(), key, value)
     this.changes.set(key, value)
+    this.dirty = true
+  }
+  replace(value: JsonValue): void {
+    this.assertUsable()
+    // A copy through JSON: what is saved is exactly what the reference will read back.
+    const text = JSON.stringify(value)
+    if (text === undefined) throw new TypeError('session data must be a JSON value')
+    this.entry.data = JSON.parse(text)
+    this.changes.clear()
+    this.replaced = true
     this.dirty = true
   }
   setSubject(subject: string | undefined): void {
@@ -151,6 +182,18 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
     setOwn(own, key, value)
     this.info.set(this.audience, own)
     this.dirty = true
+  }
+
+  /** The data as an object for `set`: null (no data yet) becomes one; other values are not overwritten. */
+  private objectData(): SessionData {
+    const entry = this.entry
+    if (isPlainObject(entry.data)) return entry.data
+    if (entry.data !== null) {
+      const kind = Array.isArray(entry.data) ? 'an array' : `a ${typeof entry.data}`
+      throw new TypeError(`session data of audience "${entry.audience}" is ${kind}, not an object: use replace()`)
+    }
+    entry.data = {}
+    return entry.data as SessionData
   }
 
   /** Using a closed session is a programmer defect, not a runtime condition. */

@@ -5,4 +5,4 @@ export { fresh, NAME, nowSeconds, ref, sid, storedValue, successorOf } from './f
 export type { StoreCapabilities, StoreHarness } from './harness.js'
 export { describeSessionStoreContract } from './store-contract.js'
 export type { ChunkVector, LuaVector } from './vectors.js'
-export { chunkVectors, luaVector, luaVectors, optionsFromVector } from './vectors.js'
+export { chunkVectors, kongVector, kongVectors, luaVector, luaVectors, optionsFromVector } from './vectors.js'

@@ -61,3 +61,15 @@ export const optionsFromVector = (config: Record<string, unknown>): Record<strin
   ),
   allowWeakSecret: true,
 })
+
+/** Cookies the reference made the way Kong's Session plugin does (k1, k2, r1), from the Kong and chunks fixture. */
+export const kongVectors: readonly Record<string, unknown>[] = readVectors<Record<string, unknown>>(
+  'lua-resty-session-4-kong-and-chunks.json',
+).filter((v) => !String(v.name).startsWith('c-'))
+
+/** The Kong vector whose name starts with `prefix`. */
+export const kongVector = (prefix: string): Record<string, unknown> => {
+  const v = kongVectors.find((x) => String(x.name).startsWith(prefix))
+  if (v === undefined) throw new Error(`no vector ${prefix}`)
+  return v
+}

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Outcome, SessionEngine } from '../engine.js'
-import type { SessionData } from '../entries.js'
+import type { JsonValue, SessionData } from '../entries.js'
 import type { SessionError } from '../errors.js'
 import type { Session } from '../session.js'
 import { run, toHttpError } from './plan.js'
@@ -20,8 +20,12 @@ export interface HttpSession<D extends SessionData = SessionData> {
   get<K extends keyof D & string>(key: K): Promise<D[K] | undefined>
   /** Sets (or, with undefined, deletes) one value; saved at the end of the request. */
   set<K extends keyof D & string>(key: K, value: D[K] | undefined): Promise<void>
-  /** This audience's data. */
+  /** This audience's data when it is an object (see `value` for any other JSON value). */
   data(): Promise<Readonly<Partial<D>>>
+  /** This audience's data as stored, whatever JSON value it is (Kong keeps an array: `kongConsumerOf`). */
+  value(): Promise<JsonValue>
+  /** Replaces this audience's whole data with any JSON value; saved at the end of the request. */
+  replace(value: JsonValue): Promise<void>
   /** The subject (e.g. user id) of this audience, if set. */
   subject(): Promise<string | undefined>
   setSubject(subject: string | undefined): Promise<void>
@@ -95,6 +99,12 @@ class SessionHandle<D extends SessionData> implements HttpSession<D> {
   }
   data(): Promise<Readonly<Partial<D>>> {
     return this.with((s) => s.data)
+  }
+  value(): Promise<JsonValue> {
+    return this.with((s) => s.value)
+  }
+  replace(value: JsonValue): Promise<void> {
+    return this.with((s) => s.replace(value))
   }
   subject(): Promise<string | undefined> {
     return this.with((s) => s.subject)
