@@ -73,13 +73,17 @@ export const statements = (n: Names): Statements => ({
     FROM ${n.meta} m JOIN ${n.sessions} s ON s.sid = m.sid
     WHERE m.aud = $1 AND m.sub = $2 AND s.name = $3 AND s.exp > to_timestamp($4) AND s.data IS NOT NULL
     ORDER BY s.exp, m.sid`),
-  // Expired members are deleted too (they are garbage anyway) but not counted.
+  // Expired members are deleted too (they are garbage anyway) but not counted, nor
+  // is a record a concurrent rotation replaced while we waited for its row lock:
+  // its successor is counted by the next pass. `touched` counts every row.
   removeIndexed: statement(`WITH removed AS (
       DELETE FROM ${n.sessions} s USING ${n.meta} m
       WHERE m.sid = s.sid AND m.aud = $1 AND m.sub = $2 AND s.name = $3 AND s.sid <> ALL ($4::text[])
-      RETURNING s.exp, s.data
+      RETURNING s.exp, s.data, s.successor
     )
-    SELECT count(*)::int AS removed FROM removed WHERE exp > to_timestamp($5) AND data IS NOT NULL`),
+    SELECT count(*)::int AS touched,
+      (count(*) FILTER (WHERE exp > to_timestamp($5) AND data IS NOT NULL AND successor IS NULL))::int AS removed
+    FROM removed`),
   deny: statement(`INSERT INTO ${n.denied} AS d (name, sid, exp) VALUES ($1, $2, to_timestamp($3))
     ON CONFLICT (name, sid) DO UPDATE SET exp = GREATEST(d.exp, EXCLUDED.exp)`),
   isDenied: statement(`SELECT 1 FROM ${n.denied} WHERE name = $1 AND sid = $2 AND exp > to_timestamp($3)`),

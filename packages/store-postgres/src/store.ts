@@ -36,6 +36,18 @@ export interface PostgresStore extends SessionStore {
   readonly close: () => Promise<void>
 }
 
+/**
+ * "Log out everywhere" repeats its DELETE until one deletes nothing. One
+ * statement sees the rows committed when it started: a rotation in flight
+ * then holds the row it replaces, so the DELETE waits for it, deletes that
+ * row, and cannot see the successor it committed. The next pass, a new
+ * statement, does; and a rotation that starts after a pass has deleted its
+ * row finds nothing to replace and fails. So a pass that deletes nothing
+ * proves no rotation escaped; the bound only stops a client that keeps
+ * rotating faster than a pass runs.
+ */
+const MAX_REMOVE_PASSES = 16
+
 interface RecordRow {
   readonly data: string
   readonly version: number
@@ -138,8 +150,13 @@ export const createPostgresStore = (options: PostgresStoreOptions): PostgresStor
     },
     removeIndexed: async (name, ref, keep, now) => {
       const params = [ref.audience, ref.subject, name, keep, now]
-      const { rows } = await run<{ removed: number }>('removeIndexed', sql.removeIndexed, params)
-      return Number(rows[0]?.removed ?? 0)
+      let removed = 0
+      for (let pass = 0; pass < MAX_REMOVE_PASSES; pass++) {
+        const { rows } = await run<{ touched: number; removed: number }>('removeIndexed', sql.removeIndexed, params)
+        removed += Number(rows[0]?.removed ?? 0)
+        if (Number(rows[0]?.touched ?? 0) === 0) break
+      }
+      return removed
     },
     deny: async (name, key, until) => {
       await run('deny', sql.deny, [name, key, until])

@@ -1,7 +1,12 @@
 import { describe } from 'vitest'
 import { describeConcurrency } from './engine/concurrency.js'
 import { describeFailures } from './engine/failures.js'
-import { describeEndSession, describeInvalidation, describeRemembered } from './engine/invalidation.js'
+import {
+  describeEndSession,
+  describeInvalidation,
+  describeInvalidationRace,
+  describeRemembered,
+} from './engine/invalidation.js'
 import { describeV4a } from './engine/v4a.js'
 import { type StoreHarness, useHarness } from './harness.js'
 
@@ -22,6 +27,7 @@ export function describeEngineContract<H extends StoreHarness>(name: string, set
     describeV4a(current)
     describeConcurrency(current)
     describeInvalidation(current)
+    describeInvalidationRace(current)
     describeEndSession(current)
     describeRemembered(current)
     describeFailures(current)

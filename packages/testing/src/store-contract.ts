@@ -2,6 +2,7 @@ import { describe } from 'vitest'
 import { describeExpiry } from './contract/expiry.js'
 import { describeIndex } from './contract/index-entries.js'
 import { describeMarks } from './contract/marks.js'
+import { describeRaces } from './contract/races.js'
 import { describeRecords } from './contract/records.js'
 import { describeRotation } from './contract/rotation.js'
 import { type StoreCapabilities, type StoreHarness, useHarness } from './harness.js'
@@ -29,5 +30,6 @@ export function describeSessionStoreContract<H extends StoreHarness>(
     describeIndex(current)
     describeMarks(current)
     describeExpiry(current, capabilities)
+    describeRaces(current)
   })
 }

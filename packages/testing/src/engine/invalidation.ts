@@ -1,7 +1,7 @@
 /** "End every session of this user when the password changes", listing, and per-subject limits. */
 import type { SessionOptions } from '@tessera/core'
 import { expect, it } from 'vitest'
-import { runLeft, runRight } from '../doubles.js'
+import { requestWith, runLeft, runRight } from '../doubles.js'
 import type { HarnessRef } from '../harness.js'
 import { browser, clockAtStart, engineOn, T0 } from './world.js'
 
@@ -184,5 +184,31 @@ export const describeRemembered = (current: HarnessRef) => {
     expect(await runLeft(p.admin.open({ headers: { cookie: rememberOnly.join('; ') } }))).toMatchObject({
       _tag: expect.stringMatching(/InvalidCookie|Revoked/),
     })
+  })
+}
+
+export const describeInvalidationRace = (current: HarnessRef) => {
+  it('log out everywhere racing one save on each of 300 sessions of the subject: none survives', async () => {
+    const clock = clockAtStart()
+    const engine = engineOn(current().store, clock)
+    const browsers = Array.from({ length: 300 }, (_, i) => browser(engine, `device-${i}`))
+    for (const b of browsers) await b.login('alice')
+    const before = browsers.map((b) => b.jar.lines)
+    clock.advance(1)
+    const saves = browsers.map(async (b, i) => {
+      const s = await runRight(engine.open(b.request()))
+      s.set('step', i)
+      const saved = await engine.save(s)()
+      if (saved._tag === 'Right') b.jar.apply(saved.right.setCookie)
+    })
+    const ended = runRight(engine.invalidateSubject({ subject: 'alice' }))
+    await Promise.all([...saves, ended])
+    const opened = []
+    for (const cookies of [...before, ...browsers.map((b) => b.jar.lines)]) {
+      const r = await engine.open(requestWith(cookies))()
+      if (r._tag === 'Right') opened.push(r.right.id)
+    }
+    expect(opened).toEqual([])
+    expect(await runRight(engine.listSessions({ subject: 'alice' }))).toEqual([])
   })
 }
