@@ -4,23 +4,28 @@ import { tessera } from '@tessera/express'
 import { createRedisStore } from '@tessera/store-redis'
 import express from 'express'
 
+// The app's session data, registered once: `req.session` is typed in every route.
+declare module '@tessera/express' {
+  interface SessionTypes {
+    data: { user: string }
+  }
+}
+
 export const expressApp = (redisUrl: string, prefix: string) => {
   const store = createRedisStore({ url: redisUrl, prefix })
-  const sessions = tessera<{ user: string }>({ secret: randomBytes(32), storeMetadata: true }, { store })
   const app = express()
-  app.use(sessions)
+  app.use(tessera({ secret: randomBytes(32), storeMetadata: true }, { store }))
   app.post('/login', async (req, res) => {
-    const session = sessions.of(req)
-    await session.set('user', 'alice')
-    await session.setSubject('alice')
-    await session.regenerate()
+    await req.session.set('user', 'alice')
+    await req.session.setSubject('alice')
+    await req.session.regenerate()
     res.send('welcome')
   })
   app.get('/me', async (req, res) => {
-    res.json({ user: (await sessions.of(req).get('user')) ?? null })
+    res.json({ user: (await req.session.get('user')) ?? null })
   })
   app.post('/logout', async (req, res) => {
-    await sessions.of(req).destroy()
+    await req.session.destroy()
     res.send('bye')
   })
   return { app, close: () => store.close() }

@@ -14,6 +14,7 @@ import {
 } from '@tessera/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { logoutBody, toSessionRequest } from './request.js'
+import type { RegisteredData } from './typed.js'
 
 /** The middleware, plus a typed accessor for the session it put on a request. */
 export interface TesseraMiddleware<D extends SessionData = SessionData> extends RequestHandler {
@@ -56,7 +57,7 @@ const send = (res: Response, plan: HttpPlan & { status: number }): void => {
  *   res.send('welcome')
  * })
  */
-export const tessera = <D extends SessionData = SessionData>(
+export const tessera = <D extends SessionData = RegisteredData>(
   options: SessionOptions | SessionEngine<D>,
   deps: EngineDeps = {},
 ): TesseraMiddleware<D> => {

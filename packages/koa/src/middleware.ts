@@ -11,6 +11,7 @@ import {
 } from '@tessera/core'
 import type { Context, DefaultState, Middleware, Next } from 'koa'
 import { applyPlanHeaders, logoutBody, replaceResponse, toSessionRequest } from './request.js'
+import type { RegisteredData } from './typed.js'
 
 /** What the middleware adds to the context: `app.use(tessera<D>(…))` types `ctx.session` for later middleware. */
 export interface SessionContext<D extends SessionData = SessionData> {
@@ -44,7 +45,7 @@ export const sessionOf = <D extends SessionData = SessionData>(ctx: Context): Ht
  *   ctx.body = (await ctx.session.get('user')) ?? 'anonymous'
  * })
  */
-export const tessera = <D extends SessionData = SessionData>(
+export const tessera = <D extends SessionData = RegisteredData>(
   options: SessionOptions | SessionEngine<D>,
   deps: EngineDeps = {},
 ): TesseraMiddleware<D> => {

@@ -1,9 +1,10 @@
+import { ConfigError } from '@tessera/core'
 import { Cluster, type ClusterNode, Redis, type RedisOptions } from 'ioredis'
 
 /** Where the store's Redis is: an app-owned client, or what to connect to. */
 export type RedisTarget =
   | { readonly client: Redis | Cluster }
-  | { readonly url: string }
+  | { readonly url: string | undefined }
   | { readonly sentinel: { readonly sentinels: readonly { host: string; port: number }[]; readonly name: string } }
   | { readonly cluster: readonly ClusterNode[] }
 
@@ -41,7 +42,7 @@ export const openClient = (target: RedisTarget, timeoutMs: number): { client: Re
 
 const openOwned = (target: Exclude<RedisTarget, { client: unknown }>, timeoutMs: number): Redis | Cluster => {
   const options = failFastOptions(timeoutMs)
-  if ('url' in target) return new Redis(target.url, options)
+  if ('url' in target) return new Redis(urlOf(target.url), options)
   if ('sentinel' in target) {
     const { sentinels, name } = target.sentinel
     const sentinelOptions = {
@@ -62,6 +63,19 @@ const openOwned = (target: Exclude<RedisTarget, { client: unknown }>, timeoutMs:
     slotsRefreshTimeout: timeoutMs,
     redisOptions: { commandTimeout: timeoutMs, connectTimeout: timeoutMs, autoResendUnfulfilledCommands: false },
   })
+}
+
+/**
+ * The URL to connect to. A missing one is a configuration error, never a
+ * silent connection to localhost:6379 (what ioredis does with `undefined`).
+ */
+export const urlOf = (url: string | undefined): string => {
+  if (url === undefined || url.trim() === '') {
+    throw new ConfigError([
+      `url: ${url === undefined ? 'missing' : 'empty'}; give the Redis URL (redis://host:port, rediss:// for TLS)`,
+    ])
+  }
+  return url
 }
 
 /**
