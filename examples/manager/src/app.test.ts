@@ -14,7 +14,10 @@ let base: string
 
 beforeAll(async () => {
   const { session } = loadConfig({ SESSION_SECRET: 'app-test-secret-of-at-least-32-bytes!!' })
-  const users = await createUserDirectory([{ email: 'admin@example.com', name: 'Ada', password: PASSWORD }])
+  const users = await createUserDirectory([
+    { email: 'admin@example.com', name: 'Ada', password: PASSWORD },
+    { email: 'ops@example.com', name: 'Otto', password: PASSWORD },
+  ])
   const app = createApp({
     engine: createSessionEngine<AdminData>(session, { store: storeFromUrl('memory://').store }),
     users,
@@ -29,8 +32,8 @@ afterAll(() => new Promise((resolve) => server.close(resolve)))
 const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
   fetch(`${base}${path}`, { method: 'POST', body: new URLSearchParams(form), headers, redirect: 'manual' })
 
-const logIn = async (): Promise<string> => {
-  const res = await post('/login', { email: 'admin@example.com', password: PASSWORD })
+const logIn = async (email = 'admin@example.com', headers: Record<string, string> = {}): Promise<string> => {
+  const res = await post('/login', { email, password: PASSWORD }, headers)
   expect(res.status).toBe(303)
   return res.headers
     .getSetCookie()
@@ -64,5 +67,17 @@ describe('console app', () => {
       { origin: 'https://evil.test' },
     )
     expect(res.status).toBe(403)
+  })
+
+  it('login fixation: a cookie planted before the login leads nowhere near the new session', async () => {
+    // ops@ plants its own session cookie in admin@'s browser; admin@ signs in over it.
+    const planted = await logIn('ops@example.com')
+    await logIn('admin@example.com', { cookie: planted })
+    for (const path of ['/', '/sessions']) {
+      const res = await fetch(`${base}${path}`, { headers: { cookie: planted }, redirect: 'manual' })
+      expect([res.status, res.headers.get('location')]).toEqual([303, '/login'])
+      expect(await res.text()).not.toContain('admin@example.com')
+      expect(res.headers.getSetCookie().join()).not.toMatch(/admin_session=[A-Za-z0-9_-]{110}/)
+    }
   })
 })

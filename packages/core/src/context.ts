@@ -27,6 +27,11 @@ export interface EngineContext {
   readonly listening: boolean
   /** Cookie storage: cookies recently issued or opened, with their plaintext. */
   readonly recent: RecentCookies
+  /**
+   * Cookie storage: session ids that `invalidateSubject` kept (`except`), with the mark's time.
+   * The request that set the mark may still save that session: it starts over after the mark.
+   */
+  readonly spared: Map<string, number>
 }
 
 /**

@@ -70,6 +70,11 @@ export interface SessionEngine<D extends SessionData = SessionData> {
   readonly startSync: (req: SessionRequest) => E.Either<SessionError, Session<D>> | undefined
   /** Saves under a new session id (server mode: the record is written before this resolves). */
   readonly save: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
+  /**
+   * Saves as a new session: a new id and creation time, and the old id ended with no link to the
+   * new one (call it at login and at any privilege change). A change of subject does the same on save.
+   */
+  readonly regenerate: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
   /** `save` at once in cookie storage (no I/O); undefined in server mode, where `save` must be used. */
   readonly saveSync: (session: Session<D>) => E.Either<SessionError, Outcome> | undefined
   /**
@@ -154,6 +159,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     emit: safeEmit(deps.onEvent),
     listening: deps.onEvent !== undefined,
     recent: new RecentCookies(),
+    spared: new Map(),
   }
 
   const outcome = (session: Session<D>): Outcome => outcomeOf(ctx, asImpl(session))
@@ -261,7 +267,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       return isRejection(opened.left) ? E.right(freshAfter(req, cookies, opened.left)) : opened
     }
 
-  const { touchImpl, saveBoth, saveImpl, saveSync, refreshImpl, refreshSync } = sessionWrites<D>(ctx)
+  const { touchImpl, saveBoth, saveImpl, saveSync, regenerateImpl, refreshImpl, refreshSync } = sessionWrites<D>(ctx)
 
   /**
    * `start` when it needs no I/O: no cookie at all, or cookie storage without
@@ -366,6 +372,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     keepAlive,
     keepAliveSync,
     save: lift(saveImpl),
+    regenerate: lift(regenerateImpl),
     saveSync: (session) => saveSync(asImpl(session)),
     touch: lift(touchImpl),
     refresh: lift(refreshImpl),

@@ -2,15 +2,18 @@
  * Forgetting a session on the server side when it is destroyed: server mode
  * deletes the record and every record it was rotated into (so a save that
  * raced the logout cannot keep the session alive); cookie mode with a
- * revocation store denylists the session id until the cookie expires anyway.
+ * revocation store denylists the session id until the cookie expires anyway,
+ * and the session's chain (every cookie it was issued) until the session would.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { cookieName, type EngineContext, indexRefs, storageKey } from './context.js'
+import type { Entry } from './entries.js'
 import type { SessionError } from './errors.js'
 import { HEADER_ENCODED_SIZE, type Header } from './header.js'
 import { authenticate, type CookieKind, rememberTimeouts } from './open.js'
 import { remaining } from './policy.js'
 import type { SessionRecord } from './ports.js'
+import { denyChain } from './revocation.js'
 import type { SessionImpl } from './session.js'
 
 const MAX_CHAIN = 64
@@ -24,10 +27,11 @@ const removeChain = async (
   first: string,
   kind: CookieKind,
   now: number,
+  entries: readonly Entry[],
 ): Promise<E.Either<SessionError, void>> => {
   const store = ctx.store
   if (store === undefined) return E.right(undefined)
-  const refs = kind === 'session' ? indexRefs(ctx, s.entries) : []
+  const refs = kind === 'session' ? indexRefs(ctx, entries) : []
   let key: string | undefined = first
   for (let hops = 0; key !== undefined && hops <= MAX_CHAIN; hops++) {
     const read: E.Either<SessionError, SessionRecord | null> = await store.read(name, key, now)()
@@ -54,12 +58,16 @@ const headerFromRequest = (ctx: EngineContext, s: SessionImpl, name: string): He
   return E.isRight(authenticated) ? authenticated.right.header : undefined
 }
 
-/** Makes one cookie of a destroyed session unusable on the server side. */
+/**
+ * Makes one cookie of a destroyed session unusable on the server side. `entries` are the
+ * session's audiences as they were stored (by default as they are now).
+ */
 export const forgetCookie = async (
   ctx: EngineContext,
   s: SessionImpl,
   kind: CookieKind,
   now: number,
+  entries: readonly Entry[] = s.entries,
 ): Promise<E.Either<SessionError, void>> => {
   const o = ctx.o
   const name = cookieName(ctx, kind)
@@ -67,8 +75,11 @@ export const forgetCookie = async (
   // The remember cookie is usually not opened on the request that logs out: authenticate its header.
   const header = (kind === 'session' ? s.meta : s.rememberMeta)?.header ?? headerFromRequest(ctx, s, name)
   if (header === undefined || store === undefined) return E.right(undefined)
-  const key = storageKey(ctx, header.sid)
-  if (ctx.server) return removeChain(ctx, s, name, key, kind, now)
-  const left = remaining(header, kind === 'session' ? o : rememberTimeouts(o), now).nearest ?? MAX_TTL
-  return store.deny(name, key, now + Math.max(Math.ceil(left), 1), now)()
+  if (ctx.server) return removeChain(ctx, s, name, storageKey(ctx, header.sid), kind, now, entries)
+  const timeouts = kind === 'session' ? o : rememberTimeouts(o)
+  const left = remaining(header, timeouts, now).nearest ?? MAX_TTL
+  // Later cookies of the chain (a save in flight) live at most until the session's absolute timeout.
+  const end = timeouts.absoluteTimeout > 0 ? header.creation + timeouts.absoluteTimeout : now + MAX_TTL
+  const subjects = new Set(entries.flatMap((e) => (e.subject === undefined ? [] : [e.subject])))
+  return denyChain(ctx, name, header, subjects, now + Math.max(Math.ceil(left), 1), Math.max(Math.ceil(end), now + 1), now)
 }

@@ -13,6 +13,7 @@ import { forgetCookie } from './forget.js'
 import { MAX_IDLING_OFFSET, readHeader } from './header.js'
 import { keyedMutex } from './mutex.js'
 import { clampOffset, decide } from './policy.js'
+import { restartLocal, settleBase } from './renew.js'
 import { clearCookies, outcomeOf } from './responses.js'
 import { enforceSessionLimit, saveCookie, saveLocalCookie } from './save.js'
 import type { CookieMeta, SessionImpl } from './session.js'
@@ -96,6 +97,8 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
   const saveUnlocked = async (s: SessionImpl<D>): Result<Outcome> => {
     const now = nowSeconds(ctx)
     const previousId = s.id
+    const settled = await settleBase(ctx, s, now)
+    if (E.isLeft(settled)) return settled
     if (o.maxSessionsPerSubject !== undefined) {
       const limited = await enforceSessionLimit(ctx, s, now)
       if (E.isLeft(limited)) return limited
@@ -104,11 +107,15 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     return E.isLeft(written) ? written : saved(s, previousId)
   }
 
-  /** A save that needs no I/O (cookie storage), done at once; undefined in server mode. */
+  /**
+   * A save that needs no I/O (cookie storage), done at once; undefined in server mode, and in
+   * cookie storage with a store when the session it starts from must be checked against its marks.
+   */
   const saveSync = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | undefined => {
     if (s.state === 'closed') return E.left(closed)
-    if (ctx.server) return undefined
+    if (ctx.server || (ctx.store !== undefined && s.meta !== undefined)) return undefined
     const previousId = s.id
+    if (s.meta !== undefined && s.startsOver) restartLocal(s)
     const written = saveBothLocal(s, nowSeconds(ctx), false)
     return E.isLeft(written) ? written : saved(s, previousId)
   }
@@ -121,7 +128,8 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     return lock(key, async (head) => {
       s.knownHead = head.value
       const result = await saveUnlocked(s)
-      if (E.isRight(result) && s.meta !== undefined) head.value = s.meta
+      // A session started over is not where the old id's requests go: they find it ended.
+      if (E.isRight(result) && s.meta !== undefined && !s.restarted) head.value = s.meta
       s.knownHead = undefined
       return result
     })
@@ -142,7 +150,13 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     return atOnce !== undefined ? Promise.resolve(atOnce) : saveImpl(s)
   }
 
-  return { touchImpl, saveBoth, saveImpl, saveSync, refreshImpl, refreshSync }
+  const regenerateImpl = (s: SessionImpl<D>): Result<Outcome> => {
+    if (s.state === 'closed') return Promise.resolve(E.left(closed))
+    if (s.meta !== undefined) s.renew = true
+    return saveImpl(s)
+  }
+
+  return { touchImpl, saveBoth, saveImpl, saveSync, regenerateImpl, refreshImpl, refreshSync }
 }
 
 /** Logout (one audience) and destroy (the whole session). */

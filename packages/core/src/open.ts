@@ -10,10 +10,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as b64 from './base64url.js'
 import { type Binding, unseal, verifyMac } from './codec.js'
-import { anyAudienceRef, cookieName, type EngineContext, nowSeconds, storageKey, subjectRef } from './context.js'
+import { cookieName, type EngineContext, nowSeconds, storageKey } from './context.js'
 import { joinChunks } from './cookies.js'
 import { decodeEntries, type Entry } from './entries.js'
-import { expired, invalidCookie, missingCookie, revoked, type SessionError } from './errors.js'
+import { expired, invalidCookie, missingCookie, type SessionError } from './errors.js'
 import {
   FLAG_BIND_IP,
   FLAG_BIND_SCHEME,
@@ -29,6 +29,7 @@ import {
 import { type Decision, decide, KEEP, type SessionTimes } from './policy.js'
 import type { SessionRecord } from './ports.js'
 import type { Known } from './recent.js'
+import { marksOf, verdict } from './revocation.js'
 import type { CookieMeta } from './session.js'
 
 export type CookieKind = 'session' | 'remember'
@@ -196,7 +197,7 @@ export const readRecord = async (
   return E.left(invalidCookie('record', 'too many rotations'))
 }
 
-/** Cookie-mode revocation: the session id denylist and the subject's not-before mark. */
+/** Cookie-mode revocation: the id and chain denylist and the subject's not-before mark. */
 const checkRevocation = async (
   ctx: EngineContext,
   name: string,
@@ -204,25 +205,12 @@ const checkRevocation = async (
   audience: string,
   now: number,
 ): Promise<E.Either<SessionError, Opened>> => {
-  const store = ctx.store
-  if (store === undefined || ctx.server) return E.right(opened)
   const header = opened.meta.header
-  const entry = opened.entries.find((e) => e.audience === audience)
-  const refs =
-    entry?.subject === undefined ? [] : [subjectRef(ctx, audience, entry.subject), anyAudienceRef(ctx, entry.subject)]
-  const [denied, notBefore] = await Promise.all([
-    store.isDenied(name, storageKey(ctx, header.sid), now)(),
-    // Marks are kept under the session cookie's name, for session and remember cookies alike.
-    refs.length === 0 ? Promise.resolve(E.right(null)) : store.getNotBefore(ctx.o.cookie.name, refs, now)(),
-  ])
-  if (E.isLeft(denied) || E.isLeft(notBefore)) {
-    if (ctx.o.revocationFailMode === 'open') return E.right(opened)
-    return E.isLeft(denied) ? denied : (notBefore as E.Left<SessionError>)
-  }
-  if (denied.right) return E.left(revoked('logout'))
-  const issuedAt = header.creation + header.rolling
-  if (notBefore.right !== null && issuedAt < notBefore.right) return E.left(revoked('invalidated'))
-  return E.right(opened)
+  const subject = opened.entries.find((e) => e.audience === audience)?.subject
+  const marks = await marksOf(ctx, name, header, subject, audience, now)
+  if (E.isLeft(marks)) return marks
+  const ended = verdict(header, marks.right)
+  return ended === undefined ? E.right(opened) : E.left(ended)
 }
 
 /** The cookie's header, authenticated and within its timeouts; `value` is the whole first cookie. */

@@ -79,6 +79,12 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
   subjectChanged = false
   /** The whole data was replaced by this request: after a conflict it wins over the other save's data. */
   replaced = false
+  /** The subject this audience had before this request changed it (meaningful while `subjectChanged`). */
+  subjectBefore: string | undefined
+  /** Set by regenerate: the next save starts the session over (new id and creation, the old id ended). */
+  renew = false
+  /** Set by the save that started the session over: nothing may follow the old id to the new one. */
+  restarted = false
 
   constructor(
     public entries: Entry[],
@@ -120,6 +126,10 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
   get changed(): boolean {
     return this.dirty
   }
+  /** Whether the next save starts the session over: regenerate, or a subject that really changed. */
+  get startsOver(): boolean {
+    return this.renew || (this.subjectChanged && this.entry.subject !== this.subjectBefore)
+  }
 
   get<K extends keyof D & string>(key: K): D[K] | undefined {
     this.assertUsable()
@@ -144,6 +154,7 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
   }
   setSubject(subject: string | undefined): void {
     this.assertUsable()
+    if (!this.subjectChanged) this.subjectBefore = this.entry.subject
     this.entry.subject = subject
     this.subjectChanged = true
     this.dirty = true

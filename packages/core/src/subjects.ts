@@ -8,6 +8,7 @@ import { anyAudienceRef, type EngineContext, nowSeconds, REMEMBER_LINK, storageK
 import { ConfigError, type SessionError } from './errors.js'
 import { parseRecordValue } from './open.js'
 import type { SessionRecord } from './ports.js'
+import { spare } from './renew.js'
 import { rememberKeyOf, removeWithRemember } from './save.js'
 
 type Result<A> = Promise<E.Either<SessionError, A>>
@@ -58,8 +59,10 @@ export const subjectOps = (ctx: EngineContext) => {
   /**
    * Server mode deletes the records (and the remember records, indexed under
    * their own cookie name), keeping `except` and the remember record it names.
-   * Cookie mode sets a not-before mark (in seconds: a cookie issued in the same
-   * second as the mark survives it).
+   * Cookie mode sets a not-before mark that ends every session created before
+   * it (in seconds: a session created in the same second as the mark survives
+   * it); the session kept by `except` goes on only by a save or regenerate in
+   * the same request, which starts it over after the mark.
    */
   const invalidateSubject = (q: { subject: string; audience?: string; except?: string }) => async () => {
     const store = indexStore()
@@ -82,6 +85,8 @@ export const subjectOps = (ctx: EngineContext) => {
       result = await store.right.removeIndexed(o.cookie.name, ref, kept === undefined ? [] : [kept], now)()
     } else {
       const marked = await store.right.setNotBefore(o.cookie.name, ref, now, now + lifetime())()
+      // The request that asked may still save the session it kept: that save starts it over after the mark.
+      if (q.except !== undefined && E.isRight(marked)) spare(ctx, q.except, now)
       result = E.map(() => 0)(marked)
     }
     if (E.isRight(result)) ctx.emit({ type: 'invalidated', subject: q.subject, count: result.right })

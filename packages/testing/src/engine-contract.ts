@@ -1,12 +1,14 @@
 import { describe } from 'vitest'
 import { describeConcurrency } from './engine/concurrency.js'
 import { describeFailures } from './engine/failures.js'
+import { describeFixation } from './engine/fixation.js'
 import {
   describeEndSession,
   describeInvalidation,
   describeInvalidationRace,
   describeRemembered,
 } from './engine/invalidation.js'
+import { describeCookieRevocation } from './engine/revocation.js'
 import { describeV4a } from './engine/v4a.js'
 import { type StoreHarness, useHarness } from './harness.js'
 
@@ -26,8 +28,10 @@ export function describeEngineContract<H extends StoreHarness>(name: string, set
     const current = useHarness(setup, 'engine')
     describeV4a(current)
     describeConcurrency(current)
+    describeFixation(current)
     describeInvalidation(current)
     describeInvalidationRace(current)
+    describeCookieRevocation(current)
     describeEndSession(current)
     describeRemembered(current)
     describeFailures(current)

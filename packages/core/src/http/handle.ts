@@ -38,7 +38,10 @@ export interface HttpSession<D extends SessionData = SessionData> {
   getInfo(key: string): Promise<unknown>
   /** Saves now if anything changed (every save issues a new session id, as in lua-resty-session). */
   save(): Promise<void>
-  /** Saves now under a new session id even if nothing changed: call it at login. */
+  /**
+   * Starts the session over now, keeping its data: a new id and creation time, and the old id
+   * ended with no link to the new one (a cookie planted before login leads nowhere). Call it at login.
+   */
   regenerate(): Promise<void>
   /** Ends this audience (the last audience ends the session); the cookies are cleared. */
   logout(): Promise<void>
@@ -138,7 +141,7 @@ class SessionHandle<D extends SessionData> implements HttpSession<D> {
     })
   }
   regenerate(): Promise<void> {
-    return this.act(this.engine.save)
+    return this.act(this.engine.regenerate)
   }
   logout(): Promise<void> {
     return this.act(this.engine.logout)

@@ -1,6 +1,7 @@
 import { describe } from 'vitest'
 import { describeFailures } from './failures.js'
 import { describeFeatures } from './features.js'
+import { describeFixation } from './fixation.js'
 import type { MakeHttpApp } from './harness.js'
 import { describeLifecycle } from './lifecycle.js'
 import { describeLogout } from './logout.js'
@@ -21,6 +22,7 @@ export function describeHttpBindingContract(name: string, makeApp: MakeHttpApp):
   describe(`HTTP binding contract: ${name}`, () => {
     describe('cookie lifecycle', () => describeLifecycle(makeApp))
     describe('logout', () => describeLogout(makeApp))
+    describe('login fixation', () => describeFixation(makeApp))
     describe('remember, chunks, audiences', () => describeFeatures(makeApp))
     describe('failures and laziness', () => describeFailures(makeApp))
   })
