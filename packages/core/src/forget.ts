@@ -81,5 +81,6 @@ export const forgetCookie = async (
   // Later cookies of the chain (a save in flight) live at most until the session's absolute timeout.
   const end = timeouts.absoluteTimeout > 0 ? header.creation + timeouts.absoluteTimeout : now + MAX_TTL
   const subjects = new Set(entries.flatMap((e) => (e.subject === undefined ? [] : [e.subject])))
-  return denyChain(ctx, name, header, subjects, now + Math.max(Math.ceil(left), 1), Math.max(Math.ceil(end), now + 1), now)
+  const untilCookie = now + Math.max(Math.ceil(left), 1)
+  return denyChain(ctx, name, header, subjects, untilCookie, Math.max(Math.ceil(end), now + 1), now)
 }
