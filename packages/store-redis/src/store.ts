@@ -1,5 +1,6 @@
 import type { SessionRecord, SessionStore, UpdateRequest } from '@tessera/core'
 import { openClient, type RedisTarget, readiness, withDeadline } from './client.js'
+import { describeTarget, watchHealth } from './health.js'
 import { keyLayout } from './keys.js'
 import * as marks from './marks.js'
 import { toRecord } from './meta.js'
@@ -15,12 +16,26 @@ export type RedisStoreOptions = RedisTarget & {
   readonly suffix?: string
   /** Every call settles within this many milliseconds, Redis up or down. Default 2000. */
   readonly commandTimeoutMs?: number
+  /**
+   * Gets one line when Redis becomes unreachable and one when it is back, each
+   * naming it (no password). Default `console.warn`.
+   */
+  readonly log?: (line: string) => void
 }
 
 /** A `SessionStore` on Redis, with `close()` for the client it opened itself. */
 export type RedisStore = SessionStore & {
   /** Closes the connection the store opened; an app-owned `client` is left open. */
   readonly close: () => Promise<void>
+  /**
+   * Resolves once Redis is connected (waiting for it at most `commandTimeoutMs`), and rejects
+   * with the reason otherwise (at once while it is known to be down): call it at start-up.
+   */
+  readonly ready: () => Promise<void>
+  /** One PING round trip, in milliseconds; rejects as `ready` does: call it from a health route. */
+  readonly ping: () => Promise<number>
+  /** What the store connects to, as its log lines name it (no password). */
+  readonly target: string
 }
 
 /**
@@ -37,6 +52,8 @@ export const createRedisStore = (options: RedisStoreOptions): RedisStore => {
   const { client, owned } = openClient(options, timeoutMs)
   const ctx: Context = { client, keys, scripts: defineScripts(client), cluster: client.isCluster }
   const ready = readiness(client)
+  const target = describeTarget(options, client)
+  const health = watchHealth(client, target, options.log ?? ((line) => console.warn(line)))
 
   // Waits for a (re)connecting client, then runs; the whole call is bounded,
   // whatever options an app-owned client was made with. A single command on a
@@ -45,14 +62,16 @@ export const createRedisStore = (options: RedisStoreOptions): RedisStore => {
   const single = (oneCommand: boolean) => oneCommand && owned
   const guard =
     <A extends unknown[], R>(what: string, run: (...args: A) => Promise<R>, oneCommand = false) =>
-    (...args: A): Promise<R> =>
-      single(oneCommand) && client.status === 'ready'
-        ? run(...args)
-        : withDeadline(
-            ready(timeoutMs).then(() => run(...args)),
-            timeoutMs,
-            `${what} timed out`,
-          )
+    (...args: A): Promise<R> => {
+      if (single(oneCommand) && client.status === 'ready') return run(...args)
+      // Known down: fail now, not after the timeout; ioredis keeps reconnecting meanwhile.
+      const down = client.status === 'ready' ? undefined : health.downError(what)
+      if (down !== undefined) return Promise.reject(down)
+      const connected = ready(timeoutMs).then(() => run(...args))
+      // Still connecting: the first refusal ends the wait, as a known outage would.
+      const call = client.status === 'ready' ? connected : Promise.race([connected, health.nextDown(what)])
+      return withDeadline(call, timeoutMs, `${what} timed out (${target})`)
+    }
   const oneScript = !client.isCluster
 
   // No script: one MGET (record and companion share a slot), so a read costs
@@ -84,7 +103,15 @@ export const createRedisStore = (options: RedisStoreOptions): RedisStore => {
       true,
     ),
     getNotBefore: guard('getNotBefore', (name, refs, now) => marks.getNotBefore(ctx, name, refs, now)),
+    ready: guard('ready', async () => undefined),
+    ping: guard('ping', async () => {
+      const started = performance.now()
+      await client.ping()
+      return performance.now() - started
+    }),
+    target,
     close: async () => {
+      health.stop()
       if (owned) await client.quit().catch(() => client.disconnect())
     },
   }
