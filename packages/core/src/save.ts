@@ -148,11 +148,14 @@ const writeRecord = async (
   const store = ctx.store
   if (store === undefined) return E.left(revoked('logout'))
   const name = cookieName(ctx, kind)
+  // A rotation changes nothing: when another save moved the session on first, this one is given its record.
+  const adopts = kind === 'session' && !s.dirty
   if (kind === 'session' && s.knownHead !== undefined && s.knownHead !== s.meta) {
     // Another save in this process already moved the session on: merge into its record first.
     s.meta = s.knownHead
     const rebased = await rebase(ctx, s, name, now)
     if (E.isLeft(rebased)) return rebased
+    if (adopts) return E.right(s.meta as CookieMeta)
   }
   for (let attempt = 1; ; attempt++) {
     const previous = metaOf(s, kind)
@@ -203,6 +206,7 @@ const writeRecord = async (
     }
     const rebased = await rebase(ctx, s, name, now)
     if (E.isLeft(rebased)) return rebased
+    if (adopts) return E.right(s.meta as CookieMeta)
   }
 }
 

@@ -68,4 +68,28 @@ export const describeConcurrency = (current: HarnessRef) => {
     await runRight(engine.destroy(leaving))
     expect(await runLeft(engine.open(requestWith(saved.setCookie)))).toMatchObject({ _tag: 'InvalidCookie' })
   })
+
+  it('20 parallel requests that rotate one cookie converge on one successor, which opens after staleTtl', async () => {
+    const clock = clockAtStart()
+    const options = { staleTtl: 10, rollingTimeout: 1000 }
+    // Two app nodes on one store: the requests race within a process and between processes.
+    const nodes = [engineOn(current().store, clock, options), engineOn(current().store, clock, options)] as const
+    const [engine] = nodes
+    const alice = browser(engine)
+    await alice.login('alice')
+    const cookies = alice.jar.lines
+    clock.advance(751)
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const engine = nodes[i % 2] ?? nodes[0]
+        const s = await runRight(engine.start(requestWith(cookies)))
+        return engine.outcome(s).setCookie
+      }),
+    )
+    const issued = new Set(replies.map((r) => r.find((l) => l.startsWith('session='))?.split(';')[0]))
+    expect(issued.size).toBe(1)
+    const kept = replies[Math.floor(Math.random() * replies.length)] ?? []
+    clock.advance(11)
+    expect((await runRight(engine.open(requestWith(kept)))).get('user')).toBe('alice')
+  })
 }
