@@ -45,7 +45,7 @@ const MAX_INFLATED = 16 * 1024 * 1024
 /**
  * The MAC input: header bytes 0..65, followed by `#` and SHA-256 of the bound
  * values joined by `|` (ip, scheme, user agent; empty ones skipped) when the
- * header's bind flags ask for it.
+ * header's bind flags ask for it, as the bytes the request carried.
  */
 const macInput = (header: Buffer, flags: number, binding: Binding): Buffer => {
   const prefix = header.subarray(0, MAC_INPUT_SIZE)
@@ -55,8 +55,19 @@ const macInput = (header: Buffer, flags: number, binding: Binding): Buffer => {
   if (flags & FLAG_BIND_SCHEME && binding.scheme) values.push(binding.scheme)
   if (flags & FLAG_BIND_USER_AGENT && binding.userAgent) values.push(binding.userAgent)
   if (values.length === 0) return prefix
-  return Buffer.concat([prefix, HASH, createHash('sha256').update(values.join('|')).digest()])
+  return Buffer.concat([
+    prefix,
+    HASH,
+    createHash('sha256')
+      .update(boundBytes(values.join('|')))
+      .digest(),
+  ])
 }
+
+// Node hands header values over one char per byte received (latin1); the reference hashes those
+// bytes, so they are hashed as they came, not re-encoded as UTF-8. A value with a char above U+00FF
+// cannot have come that way (an app decoded it): its UTF-8 is the only byte form it has.
+const boundBytes = (joined: string): Buffer => Buffer.from(joined, /[\u0100-\uffff]/.test(joined) ? 'utf8' : 'latin1')
 
 // The MAC is written here and used at once (copied into a header or compared): no Buffer per call.
 const MAC_OUT = Buffer.alloc(32)

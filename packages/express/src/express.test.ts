@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
 import { createSessionEngine } from '@tessera/core'
-import { fakeClock } from '@tessera/testing'
+import { fakeClock, referenceBoundMac } from '@tessera/testing'
 import { SECRET, T0 } from '@tessera/testing/http'
 import express, { type Request } from 'express'
 import request from 'supertest'
@@ -38,6 +38,25 @@ describe('@tessera/express', () => {
     expect(same.body).toEqual({ user: 'alice' })
     const moved = await request(app).get('/who').set('Cookie', cookie).set('X-Forwarded-For', '198.51.100.1')
     expect(moved.body).toEqual({ user: null })
+  })
+
+  it('binds to the User-Agent bytes as received, as nginx hashes them (non-ASCII both ways)', async () => {
+    const { app, sessions } = setup({ secret: SECRET, bind: ['user-agent'] })
+    app.get('/who', async (req, res) => void res.json({ user: (await sessions.of(req).get('user')) ?? null }))
+    const bytes = Buffer.from('Mozilla/5.0 (Łódź) Ünïcödé ✓', 'utf8')
+    // supertest writes a header string one byte per char: these are the UTF-8 bytes on the wire.
+    const ua = bytes.toString('latin1')
+    const login = await request(app).post('/login').set('User-Agent', ua)
+    const [line] = cookiesOf(login)
+    const header = Buffer.from(
+      (line ?? '').split(';')[0]?.slice('session='.length, 'session='.length + 110) ?? '',
+      'base64url',
+    )
+    expect(header.subarray(66, 82)).toEqual(referenceBoundMac(SECRET, header, bytes))
+    const cookie = pairs(cookiesOf(login))
+    expect((await request(app).get('/who').set('Cookie', cookie).set('User-Agent', ua)).body).toEqual({ user: 'alice' })
+    const other = await request(app).get('/who').set('Cookie', cookie).set('User-Agent', 'Mozilla/5.0 (Lodz)')
+    expect(other.body).toEqual({ user: null })
   })
 
   it('sets the configured request headers for the app behind it and strips spoofed ones', async () => {

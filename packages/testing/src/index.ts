@@ -3,6 +3,7 @@ export { cookieJar, fakeClock, requestWith, runLeft, runRight, scriptedRandom } 
 export { describeEngineContract } from './engine-contract.js'
 export { fresh, NAME, nowSeconds, ref, sid, storedValue, successorOf } from './fixtures.js'
 export type { StoreCapabilities, StoreHarness } from './harness.js'
+export { referenceBoundMac } from './reference.js'
 export { describeSessionStoreContract } from './store-contract.js'
 export type { ChunkVector, LuaVector } from './vectors.js'
 export { chunkVectors, kongVector, kongVectors, luaVector, luaVectors, optionsFromVector } from './vectors.js'
