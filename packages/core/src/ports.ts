@@ -18,9 +18,11 @@ export interface RandomSource {
 }
 
 /**
- * The audience under which the engine also indexes every session, so that all
- * sessions of a subject can be found whatever their audience. It is not
- * base64url, so it never collides with an encoded audience.
+ * The audience under which the engine also indexes every session. As a query
+ * (`listIndex`, `removeIndexed`) it stands for every audience: the store
+ * answers from the subject's index under each audience (the reference writes
+ * only those) and from this one, each session once. It is not base64url, so
+ * it never collides with an encoded audience.
  */
 export const ANY_AUDIENCE = '*'
 
@@ -32,6 +34,12 @@ export const ANY_AUDIENCE = '*'
 export interface SubjectRef {
   readonly audience: string
   readonly subject: string
+  /**
+   * The subject as lua-resty-session writes it for a cookie with several
+   * audiences: raw, not encoded. Only ever read and ended, never written by
+   * Tessera; a store whose keys escape unusual characters uses it as it is.
+   */
+  readonly verbatim?: boolean
 }
 
 /** A stored session record. `value` is the reference's layout: JSON `["<ciphertext>"]` or `[ct, "<info>"]`. */

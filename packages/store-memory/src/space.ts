@@ -3,6 +3,7 @@
  * and the index by audience then subject, so lookups hash the caller's flat
  * strings instead of building a composite id on every call.
  */
+import { ANY_AUDIENCE } from '@tessera/core'
 
 /** A stored record; mutable in place so a rotation or update allocates nothing. */
 export interface Entry {
@@ -90,12 +91,20 @@ export function unlinkAll(s: Space, key: string, entry: Entry): void {
   entry.refs = null
 }
 
-/** The keys listed under (audience, subject), copied so the caller may drop records while walking them. */
+/**
+ * The keys listed under (audience, subject), copied so the caller may drop
+ * records while walking them. The any-audience ref (`*`) lists the subject's
+ * keys under every audience, each once.
+ */
 export function listed(s: Space, audience: string, subject: string): readonly string[] {
-  const bucket = s.index.get(audience)?.get(subject)
-  if (bucket === undefined) return []
-  return typeof bucket === 'string' ? [bucket] : [...bucket]
+  if (audience !== ANY_AUDIENCE) return bucketKeys(s.index.get(audience)?.get(subject))
+  const keys = new Set<string>()
+  for (const subjects of s.index.values()) for (const key of bucketKeys(subjects.get(subject))) keys.add(key)
+  return [...keys]
 }
+
+const bucketKeys = (bucket: Bucket | undefined): readonly string[] =>
+  bucket === undefined ? [] : typeof bucket === 'string' ? [bucket] : [...bucket]
 
 /** Deletes record `key` and its index entries; true when it existed. */
 export function drop(s: Space, key: string): boolean {

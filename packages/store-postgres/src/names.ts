@@ -28,6 +28,7 @@ export interface Names {
   readonly local: {
     readonly sessionsExpIdx: string
     readonly metaSidIdx: string
+    readonly metaSubIdx: string
     readonly deniedExpIdx: string
     readonly notBeforeExpIdx: string
     readonly versionTrigger: string
@@ -69,6 +70,7 @@ export const resolveNames = (options: TableOptions): Names => {
       // gets called, so migrating a reference database does not add a twin index.
       sessionsExpIdx: quoteIdent(`${table}_exp_idx`),
       metaSidIdx: quoteIdent(`${meta}_sid_idx`),
+      metaSubIdx: quoteIdent(`${meta}_sub_idx`),
       deniedExpIdx: quoteIdent(`${denied}_exp_idx`),
       notBeforeExpIdx: quoteIdent(`${notBefore}_exp_idx`),
       versionTrigger: quoteIdent('tessera_bump_version'),

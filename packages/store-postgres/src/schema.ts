@@ -32,6 +32,8 @@ export const schemaStatements = (n: Names): readonly string[] => [
   )`,
   // Without it every cascaded delete from the sessions table scans the whole index table.
   `CREATE INDEX IF NOT EXISTS ${n.local.metaSidIdx} ON ${n.meta} (sid)`,
+  // A subject's sessions under any audience (log out everywhere, per-subject limits).
+  `CREATE INDEX IF NOT EXISTS ${n.local.metaSubIdx} ON ${n.meta} (sub)`,
   `CREATE TABLE IF NOT EXISTS ${n.denied} (
     name TEXT NOT NULL,
     sid  TEXT NOT NULL,

@@ -5,6 +5,7 @@
  * of the epoch seconds the caller passed, compared with `timestamptz`
  * columns: never the database clock, never an `AT TIME ZONE` conversion.
  */
+import { ANY_AUDIENCE } from '@tessera/core'
 import type { Names } from './names.js'
 import { type Statement, statement } from './run.js'
 
@@ -69,16 +70,20 @@ export const statements = (n: Names): Statements => ({
     WHERE sid = $1 AND name = $2 AND version = $4 AND exp > to_timestamp($5) AND data IS NOT NULL`),
   // Index rows go with the record through ON DELETE CASCADE.
   remove: statement(`DELETE FROM ${n.sessions} WHERE sid = $1 AND name = $2`),
-  listIndex: statement(`SELECT m.sid, ${epoch('s.exp')} AS exp
-    FROM ${n.meta} m JOIN ${n.sessions} s ON s.sid = m.sid
-    WHERE m.aud = $1 AND m.sub = $2 AND s.name = $3 AND s.exp > to_timestamp($4) AND s.data IS NOT NULL
-    ORDER BY s.exp, m.sid`),
+  // The any-audience ref ('*') also covers the subject's rows under every audience (the
+  // reference writes only those); EXISTS lists a session in several of them once.
+  listIndex: statement(`SELECT s.sid, ${epoch('s.exp')} AS exp
+    FROM ${n.sessions} s
+    WHERE s.name = $3 AND s.exp > to_timestamp($4) AND s.data IS NOT NULL AND EXISTS (
+      SELECT 1 FROM ${n.meta} m WHERE m.sid = s.sid AND m.sub = $2 AND (m.aud = $1 OR $1 = '${ANY_AUDIENCE}'))
+    ORDER BY s.exp, s.sid`),
   // Expired members are deleted too (they are garbage anyway) but not counted, nor
   // is a record a concurrent rotation replaced while we waited for its row lock:
   // its successor is counted by the next pass. `touched` counts every row.
   removeIndexed: statement(`WITH removed AS (
-      DELETE FROM ${n.sessions} s USING ${n.meta} m
-      WHERE m.sid = s.sid AND m.aud = $1 AND m.sub = $2 AND s.name = $3 AND s.sid <> ALL ($4::text[])
+      DELETE FROM ${n.sessions} s
+      WHERE s.name = $3 AND s.sid <> ALL ($4::text[]) AND EXISTS (
+        SELECT 1 FROM ${n.meta} m WHERE m.sid = s.sid AND m.sub = $2 AND (m.aud = $1 OR $1 = '${ANY_AUDIENCE}'))
       RETURNING s.exp, s.data, s.successor
     )
     SELECT count(*)::int AS touched,

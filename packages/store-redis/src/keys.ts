@@ -14,6 +14,14 @@ export interface KeyLayout {
   /** Version, successor and times of a record; always in the record's Cluster slot. */
   readonly companion: (recordKey: string) => string
   readonly index: (name: string, ref: SubjectRef) => string
+  /**
+   * A glob for SCAN MATCH that finds the subject's index under any audience,
+   * and the test a found key must pass (the glob's `*` may span a `:`).
+   */
+  readonly anyAudienceIndex: (
+    name: string,
+    ref: SubjectRef,
+  ) => { readonly glob: string; readonly accepts: (key: string) => boolean }
   readonly deny: (name: string, key: string) => string
   readonly notBefore: (name: string, ref: SubjectRef) => string
 }
@@ -30,8 +38,17 @@ const checkAffix = (label: string, affix: string | undefined): void => {
 // one may go in verbatim: base64url (every real key, audience and subject) and
 // '*' (ANY_AUDIENCE). Anything else is written as '~' + base64url, which no
 // verbatim value can equal, so distinct values never share a key.
+// The empty subject is written as nothing, as the reference writes it (`<name>:<aud>:`).
 const segment = (value: string): string =>
-  /^[A-Za-z0-9_*-]+$/.test(value) ? value : `~${Buffer.from(value, 'utf8').toString('base64url')}`
+  /^[A-Za-z0-9_*-]*$/.test(value) ? value : `~${Buffer.from(value, 'utf8').toString('base64url')}`
+
+// A subject the reference wrote raw (several audiences in one cookie) is its key segment as it is.
+const subjectSegment = (ref: SubjectRef): string => (ref.verbatim === true ? ref.subject : segment(ref.subject))
+
+const globEscape = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&')
+
+// What an audience segment can be: base64url (the reference's and ours), '*', or our escape.
+const AUDIENCE_SEGMENT = /^(?:\*|~?[A-Za-z0-9_-]+)$/
 
 const checkName = (name: string): string => {
   if (/[{}]/.test(name)) throw new TypeError(`@tessera/store-redis: cookie name ${JSON.stringify(name)} has braces`)
@@ -52,7 +69,19 @@ export const keyLayout = (prefix?: string, suffix?: string): KeyLayout => {
   return {
     record: (name, key) => `${head}${checkName(name)}:${segment(key)}${tail}`,
     companion,
-    index: (name, ref) => `${head}${checkName(name)}:${segment(ref.audience)}:${segment(ref.subject)}${tail}`,
+    index: (name, ref) => `${head}${checkName(name)}:${segment(ref.audience)}:${subjectSegment(ref)}${tail}`,
+    anyAudienceIndex: (name, ref) => {
+      const before = `${head}${checkName(name)}:`
+      const after = `:${subjectSegment(ref)}${tail}`
+      return {
+        glob: `${globEscape(before)}*${globEscape(after)}`,
+        accepts: (key) =>
+          key.length > before.length + after.length &&
+          key.startsWith(before) &&
+          key.endsWith(after) &&
+          AUDIENCE_SEGMENT.test(key.slice(before.length, key.length - after.length)),
+      }
+    },
     deny: (name, key) => `${head}${checkName(name)}:~deny:${segment(key)}${tail}`,
     notBefore: (name, ref) => `${head}${checkName(name)}:~nbf:${segment(ref.audience)}:${segment(ref.subject)}${tail}`,
   }

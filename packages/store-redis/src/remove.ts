@@ -1,4 +1,5 @@
-import type { IndexEntry, SubjectRef } from '@tessera/core'
+import { ANY_AUDIENCE, type IndexEntry, type SubjectRef } from '@tessera/core'
+import { Cluster } from 'ioredis'
 import { sameSlot } from './slot.js'
 import type { Context } from './write.js'
 
@@ -26,11 +27,43 @@ const liveMembers = async (ctx: Context, idx: string, now: number): Promise<Inde
 }
 
 /**
+ * The index keys `ref` stands for: its own, and for the any-audience ref also
+ * the subject's index under every audience that has one (the reference writes
+ * only those), found by SCAN over every node that holds keys.
+ */
+const indexesOf = async (ctx: Context, name: string, ref: SubjectRef): Promise<string[]> => {
+  const own = ctx.keys.index(name, ref)
+  if (ref.audience !== ANY_AUDIENCE) return [own]
+  const { glob, accepts } = ctx.keys.anyAudienceIndex(name, ref)
+  const nodes = ctx.client instanceof Cluster ? ctx.client.nodes('master') : [ctx.client]
+  const found = new Set([own])
+  for (const node of nodes) {
+    let cursor = '0'
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', glob, 'COUNT', SCAN_COUNT, 'TYPE', 'zset')
+      for (const key of keys) if (accepts(key)) found.add(key)
+      cursor = next
+    } while (cursor !== '0')
+  }
+  return [...found]
+}
+const SCAN_COUNT = 1000
+
+/** Live members of several indexes, each key once (its latest expiry), soonest expiry first. */
+const liveMembersOf = async (ctx: Context, indexes: readonly string[], now: number): Promise<IndexEntry[]> => {
+  const lists = await Promise.all(indexes.map((idx) => liveMembers(ctx, idx, now)))
+  if (lists.length === 1) return lists[0] ?? []
+  const byKey = new Map<string, number>()
+  for (const e of lists.flat()) byKey.set(e.key, Math.max(byKey.get(e.key) ?? 0, e.expiresAt))
+  return [...byKey].map(([key, expiresAt]) => ({ key, expiresAt })).sort((a, b) => a.expiresAt - b.expiresAt)
+}
+
+/**
  * Live entries of an index whose record still exists: an entry may outlive
  * its record for a moment (records go first), never the other way round.
  */
 export const listLive = async (ctx: Context, name: string, ref: SubjectRef, now: number): Promise<IndexEntry[]> => {
-  const entries = await liveMembers(ctx, ctx.keys.index(name, ref), now)
+  const entries = await liveMembersOf(ctx, await indexesOf(ctx, name, ref), now)
   const exists = await Promise.all(entries.map((e) => ctx.client.exists(ctx.keys.record(name, e.key))))
   return entries.filter((_, i) => exists[i] === 1)
 }
@@ -45,10 +78,16 @@ const parseIndexes = (json: unknown): string[] => {
 }
 
 /** Deletes one session (record first), then its entries in every index it was written to. */
-const dropIndexed = async (ctx: Context, name: string, idx: string, key: string, now: number): Promise<boolean> => {
+const dropIndexed = async (
+  ctx: Context,
+  name: string,
+  listedIn: readonly string[],
+  key: string,
+  now: number,
+): Promise<boolean> => {
   const rec = ctx.keys.record(name, key)
   const reply = (await ctx.scripts.dropRecord([rec, ctx.keys.companion(rec)], [now])) as [number, string]
-  const indexes = new Set([idx, ...parseIndexes(reply[1])])
+  const indexes = new Set([...listedIn, ...parseIndexes(reply[1])])
   await Promise.all([...indexes].map((i) => ctx.client.zrem(i, key)))
   return reply[0] === 1
 }
@@ -65,13 +104,13 @@ export const removeIndexed = async (
   keep: readonly string[],
   now: number,
 ): Promise<number> => {
-  const idx = ctx.keys.index(name, ref)
+  const indexes = await indexesOf(ctx, name, ref)
   const skip = new Set(keep)
   let removed = 0
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const victims = (await liveMembers(ctx, idx, now)).filter((e) => !skip.has(e.key))
+    const victims = (await liveMembersOf(ctx, indexes, now)).filter((e) => !skip.has(e.key))
     if (victims.length === 0) break
-    const live = await Promise.all(victims.map((e) => dropIndexed(ctx, name, idx, e.key, now)))
+    const live = await Promise.all(victims.map((e) => dropIndexed(ctx, name, indexes, e.key, now)))
     removed += live.filter(Boolean).length
     for (const e of victims) skip.add(e.key)
   }

@@ -98,6 +98,30 @@ export function describeIndex(h: HarnessRef): void {
       expect(await store.listIndex(NAME, ref('*', 'sub'), now)).toEqual([])
     })
 
+    it('any audience (*) covers every per-audience index of the subject too, each session once', async () => {
+      const now = nowSeconds()
+      const { store } = h()
+      // The reference writes only per-audience entries; Tessera adds its own '*' entry.
+      await store.write(fresh(sid('a'), now, { ttl: 300, index: [ref('aud', 'sub')] }))
+      await store.write(fresh(sid('b'), now, { ttl: 100, index: [ref('other', 'sub'), ref('aud', 'sub')] }))
+      await store.write(fresh(sid('c'), now, { ttl: 200, index: [ref('aud', 'sub'), ref('*', 'sub')] }))
+      await store.write(fresh(sid('gone'), now, { ttl: 10, index: [ref('aud', 'sub')] }))
+      await store.write(fresh(sid('someone'), now, { index: [ref('aud', 'someone')] }))
+      await store.write(fresh(sid('x*'), now, { index: [ref('aud', 'x*')] }))
+      await store.write(fresh(sid('xy'), now, { index: [ref('aud', 'xy')] }))
+      await store.write(fresh(sid('named'), now, { name: 'other', index: [ref('aud', 'sub')] }))
+      expect(await store.listIndex(NAME, ref('*', 'sub'), now + 10)).toEqual([
+        { key: sid('b'), expiresAt: now + 100 },
+        { key: sid('c'), expiresAt: now + 200 },
+        { key: sid('a'), expiresAt: now + 300 },
+      ])
+      expect((await store.listIndex(NAME, ref('*', 'x*'), now)).map((e) => e.key)).toEqual([sid('x*')])
+      expect(await store.removeIndexed(NAME, ref('*', 'sub'), [sid('c')], now + 10)).toBe(2)
+      expect((await store.listIndex(NAME, ref('*', 'sub'), now + 10)).map((e) => e.key)).toEqual([sid('c')])
+      for (const kept of ['c', 'someone', 'xy']) expect(await store.read(NAME, sid(kept), now)).not.toBeNull()
+      expect(await store.read('other', sid('named'), now)).not.toBeNull()
+    })
+
     it('counts only live sessions when removing, and nothing for an empty index', async () => {
       const now = nowSeconds()
       const { store } = h()
