@@ -17,6 +17,7 @@ import { type CookieKind, decrypt, keepRecent, parseRecordValue, readRecord } fr
 import { clampOffset, storeTtl } from './policy.js'
 import type { SessionRecord, SubjectRef, WriteRequest } from './ports.js'
 import type { CookieMeta, SessionImpl } from './session.js'
+import { listAll, queryRefs } from './subject-index.js'
 
 const MAX_ATTEMPTS = 8
 
@@ -278,7 +279,8 @@ export const enforceSessionLimit = async (
   const name = ctx.o.cookie.name
   const ref = anyAudienceRef(ctx, subject)
   const own = s.meta?.key
-  const listed = await store.listIndex(name, ref, now)()
+  // Counted as "log out everywhere" finds them: the reference's sessions of the subject too.
+  const listed = await listAll(store, name, queryRefs(ctx, subject), now)
   if (E.isLeft(listed)) return listed
   const others = listed.right.filter((e) => e.key !== own)
   const excess = others.length - max + 1

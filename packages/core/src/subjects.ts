@@ -10,6 +10,7 @@ import { parseRecordValue } from './open.js'
 import type { SessionRecord } from './ports.js'
 import { spare } from './renew.js'
 import { rememberKeyOf, removeWithRemember } from './save.js'
+import { listAll, queryRefs, removeAll } from './subject-index.js'
 
 type Result<A> = Promise<E.Either<SessionError, A>>
 
@@ -33,8 +34,7 @@ export const subjectOps = (ctx: EngineContext) => {
       ? E.left(new ConfigError(['storeMetadata: must be true (and a store configured) to find sessions by subject']))
       : E.right(ctx.store)
 
-  const refOf = (q: { subject: string; audience?: string }) =>
-    q.audience === undefined ? anyAudienceRef(ctx, q.subject) : subjectRef(ctx, q.audience, q.subject)
+  const refsOf = (q: { subject: string; audience?: string }) => queryRefs(ctx, q.subject, q.audience)
 
   const keyOfId = (id: string) => (o.hashStorageKey ? storageKey(ctx, Buffer.from(id, 'base64url')) : id)
 
@@ -68,22 +68,25 @@ export const subjectOps = (ctx: EngineContext) => {
     const store = indexStore()
     if (E.isLeft(store)) return store
     const now = nowSeconds(ctx)
-    const ref = refOf(q)
+    const refs = refsOf(q)
     let result: E.Either<SessionError, number>
     if (ctx.server) {
       const kept = q.except === undefined ? undefined : keyOfId(q.except)
       const keptRecord = kept === undefined ? E.right(null) : await store.right.read(o.cookie.name, kept, now)()
       if (E.isLeft(keptRecord)) return keptRecord
       const keptRemember = rememberKeyOf(keptRecord.right)
-      const remembered = await store.right.removeIndexed(
+      const remembered = await removeAll(
+        store.right,
         o.cookie.rememberName,
-        ref,
+        refs,
         keptRemember === undefined ? [] : [keptRemember],
         now,
-      )()
+      )
       if (E.isLeft(remembered)) return remembered
-      result = await store.right.removeIndexed(o.cookie.name, ref, kept === undefined ? [] : [kept], now)()
+      result = await removeAll(store.right, o.cookie.name, refs, kept === undefined ? [] : [kept], now)
     } else {
+      // Cookie storage: the marks are Tessera's own, under the encoded subject.
+      const ref = q.audience === undefined ? anyAudienceRef(ctx, q.subject) : subjectRef(ctx, q.audience, q.subject)
       const marked = await store.right.setNotBefore(o.cookie.name, ref, now, now + lifetime())()
       // The request that asked may still save the session it kept: that save starts it over after the mark.
       if (q.except !== undefined && E.isRight(marked)) spare(ctx, q.except, now)
@@ -107,7 +110,7 @@ export const subjectOps = (ctx: EngineContext) => {
     if (E.isLeft(store)) return store
     const now = nowSeconds(ctx)
     const name = o.cookie.name
-    const entries = await store.right.listIndex(name, refOf(q), now)()
+    const entries = await listAll(store.right, name, refsOf(q), now)
     if (E.isLeft(entries)) return entries
     const records = await Promise.all(entries.right.map((e) => store.right.read(name, e.key, now)()))
     const sessions: SessionSummary[] = []
