@@ -70,7 +70,9 @@ const saved = await startS()
 setData(saved)
 report('engine.save (cookie mode, whole)', () => timeAsync(async () => right(await engine.save(saved)())))
 report('  encodeEntries (JSON.stringify + Buffer.from)', () => timeSync(() => encodeEntries(entries)))
-const plaintext = encodeEntries(entries)
+const encoded = encodeEntries(entries)
+if (encoded._tag === 'Left') throw new Error('entries do not encode')
+const plaintext = encoded.right
 const sealInput = {
   flags: 0,
   sid,
@@ -128,7 +130,7 @@ report('  decodeEntries (JSON.parse + checks)', () => timeSync(() => decodeEntri
 // --- the synchronous work of save and open, without the TaskEither orchestration around it
 report('sync core of save: encodeEntries + seal + readHeader + chunkLines', () =>
   timeSync(() => {
-    const out = sealed0(seal({ ...sealInput, plaintext: encodeEntries(entries) }))
+    const out = sealed0(seal({ ...sealInput, plaintext: right(encodeEntries(entries)) }))
     readHeader(out.header)
     return chunkLines('session', out.headerText, out.payload, engine.options.cookie.attributes)
   }),

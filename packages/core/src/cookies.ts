@@ -131,6 +131,21 @@ const add = (into: RequestCookies, name: string, value: string): void => {
 const unquote = (value: string): string =>
   value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value
 
+/**
+ * Whether `name=value` fits what a browser keeps for one cookie (4096
+ * bytes, RFC 6265bis §5.6): a longer one was never issued by us, nor sent by
+ * a browser, and is refused before any cryptography runs on it.
+ */
+export const fitsCookieLine = (name: string, value: string): boolean => {
+  const chars = name.length + 1 + value.length
+  // UTF-16 length is a lower bound of UTF-8 length, three times it an upper bound.
+  if (chars > MAX_NAME_VALUE) return false
+  return (
+    chars + 2 * value.length <= MAX_NAME_VALUE ||
+    Buffer.byteLength(name) + 1 + Buffer.byteLength(value) <= MAX_NAME_VALUE
+  )
+}
+
 /** `name=value; attributes` */
 export const cookieLine = (name: string, value: string, attributes: string): string => `${name}=${value}${attributes}`
 

@@ -7,9 +7,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type Binding, touchHeader } from './codec.js'
 import { buildKeyring, type EngineContext, nowSeconds, safeEmit } from './context.js'
-import { cookieValueOf, parseCookieHeader } from './cookies.js'
+import { cookieValueOf, fitsCookieLine, parseCookieHeader, type RequestCookies } from './cookies.js'
 import type { Entry, SessionData } from './entries.js'
-import { ConfigError, isRejection, missingAudience, type SessionError } from './errors.js'
+import { ConfigError, invalidCookie, isRejection, missingAudience, type SessionError } from './errors.js'
 import type { EventListener } from './events.js'
 import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT, HEADER_ENCODED_SIZE, peekHeader } from './header.js'
 import { sessionEnds, sessionWrites } from './lifecycle.js'
@@ -164,7 +164,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
 
   const outcome = (session: Session<D>): Outcome => outcomeOf(ctx, asImpl(session))
 
-  const newSession = (req: SessionRequest, cookies: Map<string, string>, entries: Entry[] = []) => {
+  const newSession = (req: SessionRequest, cookies: RequestCookies, entries: Entry[] = []) => {
     const all = [...entries, { data: {}, audience: o.audience, subject: undefined }]
     return new SessionImpl<D>(all, all.length - 1, bindingOf(req, o.bindFlags), cookies, o.remember)
   }
@@ -187,7 +187,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
    */
   const fromOpened = (
     req: SessionRequest,
-    cookies: Map<string, string>,
+    cookies: RequestCookies,
     opened: Opened,
     join = false,
   ): E.Either<SessionError, SessionImpl<D>> => {
@@ -208,7 +208,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   /** The session cookie failed: a remember cookie reopens the session under a new session cookie. */
   const reopenFromRemember = async (
     req: SessionRequest,
-    cookies: Map<string, string>,
+    cookies: RequestCookies,
     cause: SessionError,
   ): Result<SessionImpl<D>> => {
     const opened = await openCookie(ctx, 'remember', cookies, bindingOf(req, o.bindFlags), o.audience)
@@ -228,7 +228,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     return E.right(s)
   }
 
-  const openWith = async (req: SessionRequest, cookies: Map<string, string>, join = false): Result<SessionImpl<D>> => {
+  const openWith = async (req: SessionRequest, cookies: RequestCookies, join = false): Result<SessionImpl<D>> => {
     const opened = await openCookie(ctx, 'session', cookies, bindingOf(req, o.bindFlags), o.audience)
     let result = E.isLeft(opened) ? opened : fromOpened(req, cookies, opened.right, join)
     // A remember cookie is tried whenever one was sent: it exists because the user chose it.
@@ -245,7 +245,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       openWith(req, parseCookieHeader(req.headers.cookie))
 
   /** A new session in place of a rejected cookie; the cookies that failed are cleared. */
-  const freshAfter = (req: SessionRequest, cookies: Map<string, string>, e: SessionError): SessionImpl<D> => {
+  const freshAfter = (req: SessionRequest, cookies: RequestCookies, e: SessionError): SessionImpl<D> => {
     const s = newSession(req, cookies)
     if (e._tag !== 'MissingCookie') clearRequestCookies(s, 'session')
     // The remember cookie was tried and failed too (unless the audience was the problem): clear it.
@@ -276,7 +276,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
    */
   const startNow = (
     req: SessionRequest,
-    cookies: Map<string, string>,
+    cookies: RequestCookies,
   ): E.Either<SessionError, SessionImpl<D>> | undefined => {
     const remembered = cookies.has(o.cookie.rememberName)
     // No cookie at all is the common anonymous case: a new session, nothing to open.
@@ -299,22 +299,35 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
    * rotation must open and save through a store.
    */
   const keepAliveSync = (req: SessionRequest): E.Either<SessionError, Outcome> | undefined => {
-    const value = cookieValueOf(req.headers.cookie, o.cookie.name)
+    const name = o.cookie.name
+    const value = cookieValueOf(req.headers.cookie, name)
     if (value === undefined || value === '') return QUIET
     const now = nowSeconds(ctx)
+    // With fallback secrets every MAC is checked: a cookie under a fallback is re-issued under the primary.
+    const rekeying = ctx.keyring.fallbacks.length > 0
+    const fits = fitsCookieLine(name, value)
     // The common case, with no allocation: a well-formed header whose times need nothing done.
-    const peeked = peekHeader(value)
+    const peeked = rekeying || !fits ? undefined : peekHeader(value)
     if (peeked !== undefined && headerFault(ctx, peeked.type, peeked.flags) === undefined) {
       const decided = timesDecision(ctx, peeked, 'session', now)
       if (E.isRight(decided) && decided.right === KEEP) return QUIET
     }
     const cookies = parseCookieHeader(req.headers.cookie)
+    // Opening and saving: at once in cookie storage, else (undefined) through keepAlive.
+    const reopen = () => {
+      const started = startNow(req, cookies)
+      if (started === undefined) return undefined
+      return E.isLeft(started) ? started : E.right(outcome(started.right))
+    }
+    // Sent more than once: opening tries each value, and one that fails never clears one that opens.
+    if (cookies.repeated.has(name)) return reopen()
     const clear = (e: SessionError) => {
       report(e)
       const s = newSession(req, cookies)
       clearRequestCookies(s, 'session')
       return E.right(outcome(s))
     }
+    if (!fits) return clear(invalidCookie('size', 'larger than a browser sends'))
     // The policy runs on the header's times first: when nothing is due, the MAC need not be
     // checked (nothing of the cookie is used). A touch or a rotation verifies it before acting.
     const parsed = parseHeader(ctx, value.slice(0, HEADER_ENCODED_SIZE))
@@ -322,22 +335,17 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const decided = timesDecision(ctx, parsed.right, 'session', now)
     if (E.isLeft(decided)) return clear(decided.left)
     const decision = decided.right
-    if (decision._tag === 'Keep') return QUIET
+    if (decision._tag === 'Keep' && !rekeying) return QUIET
     const binding = bindingOf(req, o.bindFlags)
     const verified = verify(ctx, parsed.right, binding)
     if (E.isLeft(verified)) return clear(verified.left)
-    if (decision._tag === 'Rotate') {
-      // Opening and saving: at once in cookie storage, else (undefined) through keepAlive.
-      const started = startNow(req, cookies)
-      if (started === undefined) return undefined
-      return E.isLeft(started) ? started : E.right(outcome(started.right))
-    }
+    if (decision._tag === 'Rotate' || verified.right.km !== ctx.keyring.primary) return reopen()
     if (decision._tag !== 'Touch') return QUIET
     const { header, km } = verified.right
     const headerText = touchHeader(header, decision.idling, km, binding).toString('base64url')
     const rest = ctx.server ? '' : value.slice(HEADER_ENCODED_SIZE)
     if (ctx.listening) ctx.emit({ type: 'touched', id: header.sid.toString('base64url'), audience: o.audience })
-    return E.right({ setCookie: [`${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`], headers: {} })
+    return E.right({ setCookie: [`${name}=${headerText}${rest}${o.cookie.attributes}`], headers: {} })
   }
 
   /**

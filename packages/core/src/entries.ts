@@ -4,7 +4,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
-import { type InvalidCookie, invalidCookie } from './errors.js'
+import { type InvalidCookie, invalidCookie, type UnsavableData, unsavableData } from './errors.js'
 
 /** Object data: what `get` and `set` work on. */
 export type SessionData = Record<string, unknown>
@@ -25,9 +25,21 @@ export interface Entry {
 /** True for object data (as opposed to an array, a string, a number, a boolean or null). */
 export const isPlainObject = (v: unknown): v is SessionData => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** Serialises entries the way the reference does (a missing subject is left out). */
-export const encodeEntries = (entries: readonly Entry[]): string =>
-  JSON.stringify(entries.map((e) => (e.subject === undefined ? [e.data, e.audience] : [e.data, e.audience, e.subject])))
+/**
+ * Serialises entries the way the reference does (a missing subject is left
+ * out). Data JSON cannot carry is a typed Left, never an exception.
+ */
+export const encodeEntries = (entries: readonly Entry[]): E.Either<UnsavableData, string> =>
+  toJson(entries.map((e) => (e.subject === undefined ? [e.data, e.audience] : [e.data, e.audience, e.subject])))
+
+/** JSON.stringify, with what it throws (BigInt, cycles, a throwing toJSON, the stack of deep nesting) as a Left. */
+export const toJson = (value: unknown): E.Either<UnsavableData, string> => {
+  try {
+    return E.right(JSON.stringify(value))
+  } catch (e) {
+    return E.left(unsavableData(e))
+  }
+}
 
 /**
  * Parses and checks the plaintext. JSON.parse makes `__proto__` an own

@@ -7,10 +7,11 @@
 export type InvalidReason =
   | 'header' // too short, not base64url, or an impossible field
   | 'type' // cookie type byte is not 1
-  | 'flags' // unknown flag bits, or storage flag does not match the configured mode
+  | 'flags' // unknown flag bits, storage flag not the configured mode, or not bound as `bind` says
   | 'mac' // message authentication code mismatch (tampered, foreign secret, wrong binding)
-  | 'future' // creation time further in the future than clockSkew
+  | 'future' // creation time, or a time its offsets point at, further in the future than clockSkew
   | 'chunk' // a chunk is missing, or chunks do not belong together
+  | 'size' // a cookie's name=value is longer than any browser sends (4096 bytes)
   | 'payload' // payload length does not match the header, or not base64url
   | 'decrypt' // AES-GCM authentication failed
   | 'inflate' // deflated payload does not inflate
@@ -59,6 +60,11 @@ export interface TooLarge {
   readonly bytes: number
   readonly limit: number
 }
+/** Session data (or info) that JSON cannot carry: a BigInt, a cycle, a throwing toJSON, nesting too deep. */
+export interface UnsavableData {
+  readonly _tag: 'UnsavableData'
+  readonly detail: string
+}
 export interface Closed {
   readonly _tag: 'Closed'
 }
@@ -74,6 +80,7 @@ export type SessionError =
   | Conflict
   | SessionLimit
   | TooLarge
+  | UnsavableData
   | Closed
   | ConfigError
 
@@ -93,6 +100,10 @@ export const storeUnavailable = (operation: string, cause: unknown): StoreUnavai
 })
 export const conflict = (attempts: number): Conflict => ({ _tag: 'Conflict', attempts })
 export const closed: Closed = { _tag: 'Closed' }
+export const unsavableData = (cause: unknown): UnsavableData => ({
+  _tag: 'UnsavableData',
+  detail: cause instanceof Error ? cause.message : String(cause),
+})
 
 /** True when the client's cookie is unusable (as opposed to a server-side failure). */
 export const isRejection = (e: SessionError): e is RejectedSession =>

@@ -19,6 +19,7 @@ export type {
   StoreUnavailable,
   Timeout,
   TooLarge,
+  UnsavableData,
 } from './errors.js'
 export { ConfigError, isRejection } from './errors.js'
 export type { EventListener, SessionEvent } from './events.js'

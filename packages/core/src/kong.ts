@@ -269,7 +269,14 @@ const defined = <K extends string, V>(key: K, value: V | null | undefined): { [P
 
 // Never echo the secret into an error message that may be logged.
 const describeValue = (key: string, v: unknown): string => {
-  if (key !== 'secret') return JSON.stringify(v) ?? String(v)
+  if (key !== 'secret') {
+    try {
+      return JSON.stringify(v) ?? String(v)
+    } catch {
+      // A BigInt or a cycle: still a problem to list, not an exception.
+      return typeof v === 'object' && v !== null ? 'an object JSON cannot show' : String(v)
+    }
+  }
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'an array'
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`

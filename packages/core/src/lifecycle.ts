@@ -140,7 +140,8 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     if (s.state === 'closed') return E.left(closed)
     if (s.state !== 'open' || s.meta === undefined) return E.right(outcome(s))
     const decision = decide(s.meta.header, o, nowSeconds(ctx))
-    if (decision._tag === 'Rotate') return saveSync(s)
+    // A cookie opened under a fallback secret is re-issued under the primary at once, not at its next save.
+    if (decision._tag === 'Rotate' || s.meta.km !== ctx.keyring.primary) return saveSync(s)
     if (decision._tag === 'Touch') return touchImpl(s)
     return E.right(outcome(s))
   }

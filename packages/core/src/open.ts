@@ -11,9 +11,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as b64 from './base64url.js'
 import { type Binding, unseal, verifyMac } from './codec.js'
 import { cookieName, type EngineContext, nowSeconds, storageKey } from './context.js'
-import { joinChunks } from './cookies.js'
+import { chunkName, fitsCookieLine, joinChunks, MAX_CHUNKS, type RequestCookies } from './cookies.js'
 import { decodeEntries, type Entry } from './entries.js'
-import { expired, invalidCookie, missingCookie, type SessionError } from './errors.js'
+import { expired, invalidCookie, isRejection, missingCookie, type SessionError } from './errors.js'
 import {
   FLAG_BIND_IP,
   FLAG_BIND_SCHEME,
@@ -64,6 +64,8 @@ export const headerFault = (ctx: EngineContext, type: number, flags: number): Se
   if (type !== 1) return invalidCookie('type')
   if ((flags & ~KNOWN_FLAGS) !== 0) return invalidCookie('flags', 'unknown flag bits')
   if (((flags & FLAG_STORAGE) !== 0) !== ctx.server) return invalidCookie('flags', 'storage mode mismatch')
+  // The options decide the binding, not the cookie: one issued before `bind` was on is refused.
+  if ((flags & ctx.o.bindFlags) !== ctx.o.bindFlags) return invalidCookie('flags', 'not bound as the options say')
   return undefined
 }
 
@@ -213,15 +215,19 @@ const checkRevocation = async (
   return ended === undefined ? E.right(opened) : E.left(ended)
 }
 
+const TOO_LARGE = invalidCookie('size', 'larger than a browser sends')
+
 /** The cookie's header, authenticated and within its timeouts; `value` is the whole first cookie. */
 const authenticCookie = (
   ctx: EngineContext,
   kind: CookieKind,
+  name: string,
   value: string | undefined,
   binding: Binding,
   now: number,
 ): E.Either<SessionError, Authenticated> => {
   if (value === undefined || value === '') return E.left(missingCookie)
+  if (!fitsCookieLine(name, value)) return E.left(TOO_LARGE)
   const headerText = value.slice(0, HEADER_ENCODED_SIZE)
   const authenticated = authenticate(ctx, headerText, binding)
   if (E.isLeft(authenticated)) return authenticated
@@ -243,21 +249,62 @@ const withinTimes = (
 }
 
 /**
+ * The values to try for a cookie name: each one sent under it (a sibling
+ * subdomain can send one beside ours), at most MAX_CANDIDATES, first one first.
+ */
+const candidatesOf = (cookies: RequestCookies, name: string): readonly (string | undefined)[] => {
+  const all = cookies.all(name)
+  return all.length === 0 ? NONE : all
+}
+const NONE: readonly (string | undefined)[] = [undefined]
+
+/** Later chunks no browser would send: refused before the first one's MAC is checked. */
+const oversizeChunk = (cookies: RequestCookies, name: string): boolean => {
+  for (let i = 2; i <= MAX_CHUNKS; i++) {
+    const n = chunkName(name, i)
+    const chunk = cookies.get(n)
+    if (chunk !== undefined && !fitsCookieLine(n, chunk)) return true
+  }
+  return false
+}
+
+/**
  * Opens a cookie of cookie storage from the request alone (no store is read):
- * the payload is the rest of the first cookie and the chunks after it.
+ * the payload is the rest of the first cookie and the chunks after it. When
+ * the name was sent more than once, the first value that opens is used; a
+ * value that fails never hides one that opens.
  */
 export const openLocal = (
   ctx: EngineContext,
   kind: CookieKind,
-  cookies: ReadonlyMap<string, string>,
+  cookies: RequestCookies,
   binding: Binding,
   now: number,
 ): E.Either<SessionError, Opened> => {
   const name = cookieName(ctx, kind)
-  const value = cookies.get(name)
+  if (oversizeChunk(cookies, name)) return E.left(TOO_LARGE)
+  let failed: E.Either<SessionError, Opened> | undefined
+  for (const value of candidatesOf(cookies, name)) {
+    const opened = openLocalValue(ctx, kind, name, value, cookies, binding, now)
+    if (E.isRight(opened)) return opened
+    failed ??= opened
+  }
+  return failed as E.Either<SessionError, Opened>
+}
+
+/** Opens one value of a cookie-storage cookie (and the chunks after it). */
+const openLocalValue = (
+  ctx: EngineContext,
+  kind: CookieKind,
+  name: string,
+  value: string | undefined,
+  cookies: RequestCookies,
+  binding: Binding,
+  now: number,
+): E.Either<SessionError, Opened> => {
   const seen = kind === 'session' && value !== undefined ? ctx.recent.get(value) : undefined
   if (seen !== undefined) return reopen(ctx, value as string, seen.plaintext, now)
-  const a = authenticCookie(ctx, kind, value, binding, now)
+  const a = authenticCookie(ctx, kind, name, value, binding, now)
   if (E.isLeft(a)) return a
   const firstChunk = (value as string).slice(HEADER_ENCODED_SIZE)
   const joined = joinChunks(cookies, name, firstChunk, a.right.header.size)
@@ -300,7 +347,7 @@ const reopen = (ctx: EngineContext, value: string, plaintext: string, now: numbe
 export const openCookie = async (
   ctx: EngineContext,
   kind: CookieKind,
-  cookies: ReadonlyMap<string, string>,
+  cookies: RequestCookies,
   binding: Binding,
   audience: string,
 ): Promise<E.Either<SessionError, Opened>> => {
@@ -311,9 +358,28 @@ export const openCookie = async (
     if (E.isLeft(opened) || ctx.store === undefined) return opened
     return checkRevocation(ctx, name, opened.right, audience, now)
   }
-  const value = cookies.get(name)
+  let failed: E.Either<SessionError, Opened> | undefined
+  for (const value of candidatesOf(cookies, name)) {
+    const opened = await openServerValue(ctx, kind, name, value, binding, now)
+    // A store that fails is the server's problem, not this value's: no other value is tried.
+    if (E.isRight(opened) || !isRejection(opened.left)) return opened
+    failed ??= opened
+  }
+  return failed as E.Either<SessionError, Opened>
+}
+
+/** Opens one value of a server-storage cookie: its header, then the record it names. */
+const openServerValue = async (
+  ctx: EngineContext,
+  kind: CookieKind,
+  name: string,
+  value: string | undefined,
+  binding: Binding,
+  now: number,
+): Promise<E.Either<SessionError, Opened>> => {
   const seen = kind === 'session' && value !== undefined ? ctx.recent.get(value) : undefined
-  const a = seen === undefined ? authenticCookie(ctx, kind, value, binding, now) : seenHeader(ctx, value as string, now)
+  const a =
+    seen === undefined ? authenticCookie(ctx, kind, name, value, binding, now) : seenHeader(ctx, value as string, now)
   if (E.isLeft(a)) return a
   const payload = await readRecord(ctx, name, a.right, binding, now)
   if (E.isLeft(payload)) return payload

@@ -158,13 +158,22 @@ const isSafeValue = (v: string): boolean => {
 }
 const MIN_SECRET_BYTES = 32
 
+/** A value as an error message shows it; whatever JSON cannot show (a BigInt, a cycle) is shown by String. */
+const shown = (v: unknown): string => {
+  try {
+    return JSON.stringify(v) ?? String(v)
+  } catch {
+    return typeof v === 'object' && v !== null ? 'an object JSON cannot show' : String(v)
+  }
+}
+
 const describe = (errors: t.Errors): string[] =>
   errors.map((e) => {
     const path = e.context
       .map((c) => c.key)
       .filter((k) => k !== '')
       .join('.')
-    return `${path || 'options'}: expected ${e.context[e.context.length - 1]?.type.name ?? 'a valid value'}, got ${JSON.stringify(e.value) ?? String(e.value)}`
+    return `${path || 'options'}: expected ${e.context[e.context.length - 1]?.type.name ?? 'a valid value'}, got ${shown(e.value)}`
   })
 
 const bytesOf = (v: unknown): Buffer | undefined =>

@@ -45,6 +45,10 @@ export const elapsed = (t: SessionTimes, now: number) => {
 /** Whether the session may be used at `now`, and whether it should be kept, touched or rotated. */
 export const decide = (t: SessionTimes, o: Timeouts, now: number): Decision => {
   if (t.creation - now > o.clockSkew) return FUTURE
+  // Offsets pointing past now (wrapped, as the reference packs a negative one, or forged) would make
+  // the elapsed times negative and silently turn the rolling and idle timeouts off.
+  const rotated = t.creation + t.rolling
+  if (rotated - now > o.clockSkew || rotated + t.idling - now > o.clockSkew) return FUTURE
   const e = elapsed(t, now)
   if (o.absoluteTimeout > 0 && e.absolute > o.absoluteTimeout) return { _tag: 'Reject', timeout: 'absolute' }
   if (o.rollingTimeout > 0 && e.rolling > o.rollingTimeout) return { _tag: 'Reject', timeout: 'rolling' }

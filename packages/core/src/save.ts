@@ -10,7 +10,7 @@ import * as b64 from './base64url.js'
 import { seal } from './codec.js'
 import { anyAudienceRef, cookieName, type EngineContext, indexRefs, REMEMBER_LINK, storageKey } from './context.js'
 import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './cookies.js'
-import { encodeEntries, isPlainObject, setOwn } from './entries.js'
+import { encodeEntries, isPlainObject, setOwn, toJson } from './entries.js'
 import { conflict, revoked, type SessionError } from './errors.js'
 import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader, SID_SIZE } from './header.js'
 import { type CookieKind, decrypt, keepRecent, parseRecordValue, readRecord } from './open.js'
@@ -44,7 +44,9 @@ const sealFor = (ctx: EngineContext, s: SessionImpl, kind: CookieKind, now: numb
     s.entries = s.entries.filter((e) => e.subject === subject)
     s.index = s.entries.indexOf(current)
   }
-  const plaintext = encodeEntries(s.entries)
+  const encoded = encodeEntries(s.entries)
+  if (E.isLeft(encoded)) return encoded
+  const plaintext = encoded.right
   const sealed = seal({
     flags,
     sid: ctx.random.bytes(SID_SIZE),
@@ -95,10 +97,11 @@ const writeCookies = (
 }
 
 /** The reference's record value; a remember record keeps the app's info (so a reopened session has it) but no link. */
-const recordValue = (payload: string, info: SessionImpl['info'], remember: boolean): string => {
+const recordValue = (payload: string, info: SessionImpl['info'], remember: boolean): E.Either<SessionError, string> => {
   const kept = [...(info ?? [])].filter(([audience]) => !remember || audience !== REMEMBER_LINK)
-  if (kept.length === 0) return JSON.stringify([payload])
-  return JSON.stringify([payload, b64.encode(Buffer.from(JSON.stringify(Object.fromEntries(kept))))])
+  if (kept.length === 0) return E.right(JSON.stringify([payload]))
+  const text = toJson(Object.fromEntries(kept))
+  return E.isLeft(text) ? text : E.right(JSON.stringify([payload, b64.encode(Buffer.from(text.right))]))
 }
 
 /**
@@ -164,7 +167,9 @@ const writeRecord = async (
     if (E.isLeft(made)) return made
     const { sealed, plaintext, header, ttl } = made.right
     const key = storageKey(ctx, header.sid)
-    const value = recordValue(sealed.payload, s.info, kind === 'remember')
+    const recorded = recordValue(sealed.payload, s.info, kind === 'remember')
+    if (E.isLeft(recorded)) return recorded
+    const value = recorded.right
     const request: WriteRequest = {
       name,
       key,

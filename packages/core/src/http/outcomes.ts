@@ -43,6 +43,8 @@ export const HTTP_OUTCOMES: { readonly [K in SessionError['_tag']]: HttpOutcome 
   SessionLimit: fail(403, 'Too many sessions'),
   // Too much data for nine cookies is a programmer error, not the client's.
   TooLarge: fail(500, 'Session too large'),
+  // Data JSON cannot carry (a BigInt, a cycle) was put in the session by the app: a programmer error too.
+  UnsavableData: fail(500, 'Session data cannot be saved'),
   Closed: fail(500, 'Session already ended'),
   ConfigError: fail(500, 'Session misconfigured'),
 }

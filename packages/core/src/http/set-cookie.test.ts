@@ -42,6 +42,7 @@ describe('the HTTP outcome table', () => {
       Conflict: 503,
       SessionLimit: 403,
       TooLarge: 500,
+      UnsavableData: 500,
       Closed: 500,
       ConfigError: 500,
     })

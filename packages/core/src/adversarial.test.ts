@@ -1,0 +1,360 @@
+/**
+ * Hostile data, cookies and configuration through the public API: each case
+ * is an attacker's (or a careless caller's) move that must end in a typed
+ * value, never an exception, a silently disabled timeout or a weak default.
+ */
+import { createMemoryStore } from '@tessera/store-memory'
+import { fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tessera/testing'
+import fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import { seal, touchHeader } from './codec.js'
+import { createSessionEngine, type SessionEngine, type SessionOptions, type SessionRequest } from './index.js'
+import { ikmFromSecret, keyMaterial } from './keys.js'
+
+const SECRET = 'Zq7Kt2vLx9Pw4Rb8Nm3Hs6Jd1Fg5Yc0Ea'
+const OTHER = 'Wf4Gz8Qe1Tn6Vk3Xa9Lr2Mp7Uh5Dj0CsIo'
+const T0 = 1_700_000_000
+
+const setup = (options: Partial<SessionOptions> = {}, now = T0) => {
+  const clock = fakeClock(now)
+  const engine = createSessionEngine({ secret: SECRET, ...options }, { clock, random: scriptedRandom() })
+  return { engine, clock }
+}
+
+const cookieValue = (line: string) => {
+  const pair = line.split(';')[0] ?? ''
+  return pair.slice(pair.indexOf('=') + 1)
+}
+
+/** A cookie any holder of the secret could make, with whatever times and flags it likes. */
+const craft = (
+  fields: { creation?: number; rolling?: number; idling?: number; flags?: number; data?: unknown } = {},
+  secret = SECRET,
+) => {
+  const km = keyMaterial(ikmFromSecret(secret))
+  const sealed = seal({
+    flags: fields.flags ?? 0,
+    sid: Buffer.alloc(32, 9),
+    creation: fields.creation ?? T0,
+    rolling: fields.rolling ?? 0,
+    plaintext: JSON.stringify([[fields.data ?? { user: 'alice' }, 'default', 'alice']]),
+    compressionThreshold: 0,
+    km,
+    binding: {},
+  })
+  if ('_tag' in sealed) throw new Error('too large')
+  const header =
+    fields.idling === undefined
+      ? sealed.headerText
+      : touchHeader(
+          {
+            bytes: sealed.header,
+            flags: sealed.flags,
+            sid: sealed.header.subarray(3, 35),
+            creation: 0,
+            rolling: 0,
+            size: 0,
+            tag: sealed.header.subarray(47, 63),
+            idling: 0,
+            mac: sealed.header.subarray(66, 82),
+          },
+          fields.idling,
+          km,
+          {},
+        ).toString('base64url')
+  return `session=${header}${sealed.payload}`
+}
+
+const login = async (engine: SessionEngine, data: Record<string, unknown> = { user: 'alice' }) => {
+  const s = await runRight(engine.start(requestWith()))
+  for (const [k, v] of Object.entries(data)) s.set(k, v)
+  s.setSubject('alice')
+  return (await runRight(engine.save(s))).setCookie
+}
+
+describe('session data that JSON cannot carry resolves to a typed Left', () => {
+  const deep = () => {
+    let v: Record<string, unknown> = {}
+    for (let i = 0; i < 100_000; i++) v = { v }
+    return v
+  }
+  const circular = () => {
+    const a: Record<string, unknown> = { name: 'a' }
+    a.self = a
+    return a
+  }
+  const cases: [string, () => unknown][] = [
+    ['a BigInt', () => 10n],
+    ['a circular reference', circular],
+    [
+      'a toJSON that throws',
+      () => ({
+        toJSON() {
+          throw new Error('no')
+        },
+      }),
+    ],
+    ['nesting 100,000 deep', deep],
+  ]
+  for (const storage of ['cookie', 'server'] as const) {
+    for (const [what, value] of cases) {
+      it(`${what} (${storage} storage)`, async () => {
+        const e =
+          storage === 'server'
+            ? createSessionEngine({ secret: SECRET }, { store: createMemoryStore() })
+            : setup().engine
+        const s = await runRight(e.start(requestWith()))
+        s.set('x', value())
+        const saved = await e.save(s)()
+        expect(E.isLeft(saved) && saved.left).toMatchObject({ _tag: 'UnsavableData' })
+        if (storage === 'cookie') expect(e.saveSync(s)).toMatchObject({ _tag: 'Left' })
+      })
+    }
+  }
+
+  it('every engine call resolves to an Either, whatever the data and the request', async () => {
+    const store = createMemoryStore()
+    const cookieEngine = setup({ bind: ['ip'], responseHeaders: ['subject', 'audience', 'id'] }).engine
+    const serverEngine = createSessionEngine(
+      { secret: SECRET, storeMetadata: true, responseHeaders: ['subject', 'timeout'] },
+      { clock: fakeClock(T0), store },
+    )
+    const real = await login(cookieEngine)
+    const realServer = await login(serverEngine)
+    const cookieText = fc.oneof(
+      fc.string(),
+      fc.constantFrom(...real, ...realServer, craft({ rolling: 2 ** 32 - 1 }), `session=${'A'.repeat(5000)}`),
+      fc
+        .array(fc.constantFrom('session=', 'remember=', cookieValue(real[0] ?? ''), ';', ' ', '"', 'x', '=', '\u0000'))
+        .map((p) => p.join('')),
+    )
+    const request: fc.Arbitrary<SessionRequest> = fc.record({
+      method: fc.option(fc.constantFrom('GET', 'POST', 'DELETE', 'BREW', ''), { nil: undefined }),
+      url: fc.option(fc.string(), { nil: undefined }),
+      remoteAddress: fc.option(fc.string(), { nil: undefined }),
+      scheme: fc.option(fc.constantFrom('http' as const, 'https' as const), { nil: undefined }),
+      headers: fc.record({
+        cookie: fc.option(fc.oneof(cookieText, fc.array(cookieText, { maxLength: 3 })), { nil: undefined }),
+        'user-agent': fc.option(fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 2 })), { nil: undefined }),
+      }),
+    })
+    const value = fc.oneof(
+      fc.anything(),
+      fc.bigInt(),
+      fc.constant(undefined),
+      fc.constant({ toJSON: () => 1n }),
+      fc.string().map((s) => ({ [s]: s })),
+    )
+    const text = fc.oneof(fc.string(), fc.constant('sub\r\nX-Injected: 1\u0000'), fc.string({ unit: 'grapheme' }))
+    const settled = async (p: unknown) => {
+      const r = await p
+      expect(E.isLeft(r as E.Either<unknown, unknown>) || E.isRight(r as E.Either<unknown, unknown>)).toBe(true)
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        request,
+        fc.dictionary(fc.string({ maxLength: 8 }), value, { maxKeys: 3 }),
+        text,
+        text,
+        fc.boolean(),
+        async (req, data, subject, audience, server) => {
+          const engine = server ? serverEngine : cookieEngine
+          for (const op of [engine.open, engine.start, engine.keepAlive]) await settled(op(req)())
+          const sync = [engine.startSync(req), engine.keepAliveSync(req)]
+          for (const r of sync) if (r !== undefined) await settled(r)
+          const started = await engine.start(req)()
+          if (E.isLeft(started)) return
+          const s = started.right
+          for (const [k, v] of Object.entries(data)) s.set(k, v)
+          s.setSubject(subject)
+          if (audience !== '') s.setAudience(audience)
+          s.setRemember(data.remember !== undefined)
+          await settled(engine.save(s)())
+          expect(() => engine.outcome(s)).not.toThrow()
+          for (const op of [engine.touch, engine.refresh, engine.logout, engine.destroy]) await settled(op(s)())
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+})
+
+describe('offsets that point past now are refused beyond clockSkew', () => {
+  const refused = [
+    ['a rolling offset of 2^32 - 1', { rolling: 2 ** 32 - 1 }],
+    ['a rolling offset of 2^32 - 100 (a -100 s skew, wrapped)', { rolling: 2 ** 32 - 100 }],
+    ['an idling offset of 2^24 - 1', { idling: 2 ** 24 - 1 }],
+    ['a rolling offset an hour past now', { creation: T0 - 60, rolling: 3660 }],
+    ['an idling offset an hour past now', { creation: T0 - 60, rolling: 30, idling: 3630 }],
+  ] as const
+  for (const [what, fields] of refused) {
+    it(`${what} does not open`, async () => {
+      const { engine } = setup()
+      expect(await runLeft(engine.open(requestWith([craft(fields)])))).toMatchObject({
+        _tag: 'InvalidCookie',
+        reason: 'future',
+      })
+    })
+    it(`${what} is cleared by a request that never reads its session`, async () => {
+      const { engine } = setup()
+      const outcome = await runRight(engine.keepAlive(requestWith([craft(fields)])))
+      expect(outcome.setCookie.join('\n')).toMatch(/^session=; .*Max-Age=0/)
+    })
+  }
+
+  it('offsets within clockSkew still open, and are written clamped', async () => {
+    const { engine, clock } = setup({ clockSkew: 60 })
+    const s = await runRight(engine.open(requestWith([craft({ creation: T0 + 30, idling: 0 })])))
+    expect(s.get('user')).toBe('alice')
+    expect(await runRight(engine.open(requestWith([craft({ creation: T0 - 100, rolling: 130 })])))).toBeDefined()
+    s.set('user', 'bob')
+    const saved = await runRight(engine.save(s))
+    const header = Buffer.from(cookieValue(saved.setCookie[0] ?? '').slice(0, 110), 'base64url')
+    expect(header.readUInt32LE(40)).toBe(0)
+    clock.advance(1)
+    expect((await runRight(engine.open(requestWith(saved.setCookie)))).get('user')).toBe('bob')
+  })
+})
+
+describe('sizes no browser sends', () => {
+  it('a single authentic session cookie of 5,000 bytes is refused', async () => {
+    const line = ofSizeExactly(5000)
+    expect(line.length).toBeGreaterThan(4096)
+    const { engine } = setup()
+    expect(await runLeft(engine.open(requestWith([line])))).toMatchObject({ _tag: 'InvalidCookie', reason: 'size' })
+    const kept = await runRight(engine.keepAlive(requestWith([line])))
+    expect(kept.setCookie.join('\n')).toMatch(/^session=; /)
+  })
+
+  it('the size is judged before any cryptography: a forged oversize cookie is refused for its size', async () => {
+    const { engine } = setup()
+    const forged = `session=${'A'.repeat(6000)}`
+    expect(await runLeft(engine.open(requestWith([forged])))).toMatchObject({ reason: 'size' })
+  })
+
+  it('a chunk beyond 4096 bytes is refused, and a cookie of exactly 4096 bytes opens', async () => {
+    const { engine } = setup()
+    const big = (await login(engine, { pad: Array.from({ length: 4000 }, (_, i) => i).join('') })).map(
+      (l) => l.split(';')[0] ?? '',
+    )
+    expect(big.length).toBeGreaterThan(1)
+    const padded = big.map((l, i) => (i === 1 ? `${l}${'A'.repeat(4097 - l.length)}` : l))
+    expect(await runLeft(engine.open(requestWith(padded)))).toMatchObject({ reason: 'size' })
+    const line = ofSizeExactly(4096)
+    expect(line.length).toBe(4096)
+    expect((await runRight(engine.open(requestWith([line])))).get('user')).toBe('alice')
+  })
+})
+
+/** Searches the padding that makes a crafted cookie exactly `bytes` long. */
+const ofSizeExactly = (bytes: number): string => {
+  for (let n = Math.floor((bytes * 3) / 4) - 200; n < bytes; n++) {
+    const line = craft({ data: { user: 'alice', pad: 'p'.repeat(n) } })
+    if (line.length === bytes) return line
+  }
+  throw new Error(`no cookie of ${bytes} bytes`)
+}
+
+describe('bind is the options, not the cookie', () => {
+  it('a cookie issued before bind was turned on is refused', async () => {
+    const before = await login(setup().engine)
+    const { engine } = setup({ bind: ['ip', 'user-agent'] })
+    const req = requestWith(before, { remoteAddress: '203.0.113.9', headers: { 'user-agent': 'curl' } })
+    expect(await runLeft(engine.open(req))).toMatchObject({ _tag: 'InvalidCookie', reason: 'flags' })
+    const kept = await runRight(engine.keepAlive(req))
+    expect(kept.setCookie.join('\n')).toMatch(/^session=; /)
+  })
+
+  it('a cookie bound to fewer values than the options name is refused', async () => {
+    const ipOnly = await login(setup({ bind: ['ip'] }).engine)
+    const { engine } = setup({ bind: ['ip', 'scheme'] })
+    const req = requestWith(ipOnly, { remoteAddress: '203.0.113.9', scheme: 'https' })
+    expect(await runLeft(engine.open(req))).toMatchObject({ _tag: 'InvalidCookie', reason: 'flags' })
+  })
+
+  it('a cookie bound as configured still opens from the same client', async () => {
+    const { engine } = setup({ bind: ['ip'] })
+    const s = await runRight(engine.start(requestWith([], { remoteAddress: '203.0.113.9' })))
+    s.set('user', 'alice')
+    const lines = (await runRight(engine.save(s))).setCookie
+    expect((await runRight(engine.open(requestWith(lines, { remoteAddress: '203.0.113.9' })))).get('user')).toBe(
+      'alice',
+    )
+  })
+})
+
+describe('a cookie under a fallback secret is re-issued under the primary when it opens', () => {
+  const rotated = () => setup({ secret: OTHER, secretFallbacks: [SECRET] })
+
+  it('start: the response carries the new cookie', async () => {
+    const old = await login(setup().engine)
+    const { engine } = rotated()
+    const s = await runRight(engine.start(requestWith(old)))
+    expect(s.get('user')).toBe('alice')
+    const lines = engine.outcome(s).setCookie
+    expect(lines).toHaveLength(1)
+    const onlyNew = setup({ secret: OTHER }).engine
+    expect((await runRight(onlyNew.open(requestWith(lines)))).get('user')).toBe('alice')
+  })
+
+  it('keepAlive: a request that never reads its session re-issues it too', async () => {
+    const old = await login(setup().engine)
+    const { engine } = rotated()
+    const lines = (await runRight(engine.keepAlive(requestWith(old)))).setCookie
+    const onlyNew = setup({ secret: OTHER }).engine
+    expect((await runRight(onlyNew.open(requestWith(lines)))).get('user')).toBe('alice')
+  })
+
+  it('server storage: the record is rewritten under the primary', async () => {
+    const store = createMemoryStore()
+    const clock = fakeClock(T0)
+    const old = await login(createSessionEngine({ secret: SECRET }, { store, clock }))
+    const engine = createSessionEngine({ secret: OTHER, secretFallbacks: [SECRET] }, { store, clock })
+    const s = await runRight(engine.start(requestWith(old)))
+    const lines = engine.outcome(s).setCookie
+    expect(lines).toHaveLength(1)
+    const onlyNew = createSessionEngine({ secret: OTHER }, { store, clock })
+    expect((await runRight(onlyNew.open(requestWith(lines)))).get('user')).toBe('alice')
+  })
+})
+
+describe('duplicate session cookies (one tossed in from a sibling subdomain)', () => {
+  it('the one that verifies is used, wherever it stands', async () => {
+    const { engine } = setup()
+    const real = (await login(engine))[0] ?? ''
+    const junk = `session=${craft({}, OTHER).slice('session='.length)}`
+    for (const order of [
+      [junk, real],
+      [real, junk],
+      ['session=garbage', 'session=', real],
+    ]) {
+      expect((await runRight(engine.open(requestWith(order)))).get('user')).toBe('alice')
+      const started = await runRight(engine.start(requestWith(order)))
+      expect(engine.outcome(started).setCookie).toEqual([])
+      expect((await runRight(engine.keepAlive(requestWith(order)))).setCookie).toEqual([])
+    }
+  })
+
+  it('server storage too', async () => {
+    const store = createMemoryStore()
+    const engine = createSessionEngine({ secret: SECRET }, { store, clock: fakeClock(T0) })
+    const real = (await login(engine))[0] ?? ''
+    const s = await runRight(engine.start(requestWith(['session=junk', real])))
+    expect(s.get('user')).toBe('alice')
+    expect(engine.outcome(s).setCookie).toEqual([])
+  })
+
+  it('only a few candidates are tried', async () => {
+    const { engine } = setup()
+    const real = (await login(engine))[0] ?? ''
+    const many = [...Array.from({ length: 8 }, (_, i) => `session=junk${i}`), real]
+    expect(await runLeft(engine.open(requestWith(many)))).toMatchObject({ _tag: 'InvalidCookie' })
+  })
+
+  it('when none verifies, the cookie is cleared as before', async () => {
+    const { engine } = setup()
+    const started = await runRight(engine.start(requestWith(['session=junk', 'session=more-junk'])))
+    expect(engine.outcome(started).setCookie.join('\n')).toMatch(/^session=; /)
+  })
+})
