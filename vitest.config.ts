@@ -11,7 +11,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@tessera/source', ...defaultServerConditions] } },
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/.stryker-tmp/**'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

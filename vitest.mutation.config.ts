@@ -1,0 +1,27 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+import base from './vitest.config.js'
+
+// Mutation testing (`npm run mutation`) runs core's own tests in a copy of the
+// repository whose node_modules still links the workspace packages to the
+// original tree. These aliases send every `@tessera/*` import to the copy, so
+// the mutated core is the only core a test can reach.
+const packages = new URL('./packages/', import.meta.url)
+const alias = readdirSync(packages, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => {
+    const manifest = JSON.parse(readFileSync(new URL(`${entry.name}/package.json`, packages), 'utf8')) as {
+      name: string
+    }
+    return {
+      find: new RegExp(`^${manifest.name}$`),
+      replacement: fileURLToPath(new URL(`${entry.name}/src/index.ts`, packages)),
+    }
+  })
+
+export default defineConfig({
+  ...base,
+  resolve: { ...base.resolve, alias },
+  test: { ...base.test, include: ['packages/core/src/**/*.test.ts'] },
+})
