@@ -31,6 +31,17 @@ describe('hmac', () => {
     expect(hmac(hmacKey(key), big)).toEqual(createHmac('sha256', key).update(big).digest())
   })
 
+  it('takes a key of exactly one block', () => {
+    const key = Buffer.alloc(64, 0xaa)
+    const data = Buffer.from('Test Using Larger Than Block-Size Key - Hash Key First')
+    expect(hmac(hmacKey(key), data)).toEqual(createHmac('sha256', key).update(data).digest())
+  })
+
+  it('matches the RFC 4231 test case 2 vector', () => {
+    const digest = hmac(hmacKey(Buffer.from('Jefe')), Buffer.from('what do ya want '), Buffer.from('for nothing?'))
+    expect(digest.toString('hex')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843')
+  })
+
   it('refuses keys longer than a block', () => {
     expect(() => hmacKey(new Uint8Array(65))).toThrow(RangeError)
   })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decide, storeTtl } from './policy.js'
+import { clampOffset, decide, elapsed, remaining, storeTtl } from './policy.js'
 
 const T0 = 1_700_000_000
 const defaults = { idlingTimeout: 900, rollingTimeout: 3600, absoluteTimeout: 86400, touchThreshold: 60, clockSkew: 60 }
@@ -31,6 +31,22 @@ describe('decide: what an open session needs', () => {
   ] as const)('%s', (_, after, expected) => {
     const options = { ...defaults, idlingTimeout: 3600 }
     expect(decide(fresh, options, T0 + after)).toEqual(expected)
+  })
+
+  it('touches only past the touch threshold', () => {
+    expect(decide(fresh, defaults, T0 + 60)).toEqual({ _tag: 'Keep' })
+    expect(decide(fresh, { ...defaults, touchThreshold: 0 }, T0 + 1)).toEqual({ _tag: 'Touch', idling: 1 })
+  })
+
+  it('after a rotation, writes the idling offset from the rotation, not from creation', () => {
+    // Rotated 2000 s after creation, last touched 100 s after that; now 400 s after the rotation.
+    const rotated = { creation: T0, rolling: 2000, idling: 100 }
+    expect(decide(rotated, defaults, T0 + 2400)).toEqual({ _tag: 'Touch', idling: 400 })
+  })
+
+  it('clamps the idling offset it writes to what the header holds', () => {
+    const options = { ...defaults, idlingTimeout: 2 ** 25, rollingTimeout: 0, absoluteTimeout: 0 }
+    expect(decide(fresh, options, T0 + 2 ** 24 + 5)).toEqual({ _tag: 'Touch', idling: 2 ** 24 - 1 })
   })
 
   it('keeps everything when there is no idle or rolling timeout', () => {
@@ -92,8 +108,64 @@ describe('storeTtl', () => {
     expect(storeTtl(T0, 0, 10.5, 86400, T0 + 3)).toBe(8)
     expect(storeTtl(T0, 0, 3600, 100.25, T0 + 50)).toBe(51)
   })
+  it('shrinks as time passes since the last rotation', () => {
+    expect(storeTtl(T0, 0, 3600, 86400, T0 + 1000)).toBe(2600)
+    expect(storeTtl(T0, 2000, 3600, 86400, T0 + 2500)).toBe(3100)
+    expect(storeTtl(T0, 84000, 3600, 86400, T0 + 84100)).toBe(2300)
+  })
+  it('with the absolute timeout off, is the rolling timeout left', () => {
+    expect(storeTtl(T0, 0, 3600, 0, T0 + 100)).toBe(3500)
+    expect(storeTtl(T0, 10_000_000, 3600, 0, T0 + 10_000_600)).toBe(3000)
+  })
+  it('with no rolling timeout, or one past 400 days, is 400 days, still capped by the absolute timeout', () => {
+    expect(storeTtl(T0, 0, 0, 0, T0)).toBe(34_560_000)
+    expect(storeTtl(T0, 0, 0, 0, T0 + 60)).toBe(34_560_000 - 60)
+    expect(storeTtl(T0, 0, 34_560_001, 0, T0)).toBe(34_560_000)
+    expect(storeTtl(T0, 0, 34_559_999, 0, T0)).toBe(34_559_999)
+    expect(storeTtl(T0, 0, 0, 86400, T0 + 400)).toBe(86000)
+  })
+  it('counts a creation time in the future (within the skew) as no time elapsed', () => {
+    expect(storeTtl(T0, 0, 3600, 86400, T0 - 30)).toBe(3600)
+    expect(storeTtl(T0, 0, 3600, 1800, T0 - 30)).toBe(1800)
+  })
   it('is at least one second', () => {
     expect(storeTtl(T0, 0, 3600, 86400, T0 + 90000)).toBe(1)
+  })
+})
+
+describe('elapsed and remaining', () => {
+  it('measure from creation, the last rotation and the last touch', () => {
+    const t = { creation: T0, rolling: 2000, idling: 100 }
+    expect(elapsed(t, T0 + 2400)).toEqual({ absolute: 2400, rolling: 400, idle: 300 })
+    expect(remaining(t, defaults, T0 + 2400)).toEqual({ idle: 600, rolling: 3200, absolute: 84000, nearest: 600 })
+  })
+  it('count a creation time in the future as no time elapsed', () => {
+    expect(elapsed(fresh, T0 - 30)).toEqual({ absolute: 0, rolling: 0, idle: 0 })
+  })
+  it('leave out the timeouts that are off, and have no nearest when all are', () => {
+    const t = { creation: T0, rolling: 0, idling: 0 }
+    expect(remaining(t, { ...defaults, idlingTimeout: 0 }, T0 + 10)).toEqual({
+      idle: undefined,
+      rolling: 3590,
+      absolute: 86390,
+      nearest: 3590,
+    })
+    expect(remaining(t, { ...defaults, rollingTimeout: 0, absoluteTimeout: 0 }, T0 + 10).nearest).toBe(890)
+    const off = { ...defaults, idlingTimeout: 0, rollingTimeout: 0, absoluteTimeout: 0 }
+    expect(remaining(t, off, T0 + 10)).toEqual({
+      idle: undefined,
+      rolling: undefined,
+      absolute: undefined,
+      nearest: undefined,
+    })
+  })
+})
+
+describe('clampOffset', () => {
+  it('keeps an offset within 0 and the maximum', () => {
+    expect(clampOffset(-5, 10)).toBe(0)
+    expect(clampOffset(7, 10)).toBe(7)
+    expect(clampOffset(11, 10)).toBe(10)
   })
 })
 

@@ -1,0 +1,272 @@
+import { createMemoryStore } from '@tessera/store-memory'
+import { cookieJar, fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tessera/testing'
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import { createSessionEngine, type SessionOptions, type SessionStore } from './index.js'
+import { parseRecordValue } from './open.js'
+
+const SECRET = 'a strong secret of at least thirty-two bytes'
+const NEXT = 'the next secret, also thirty-two bytes or more'
+const T0 = 1_700_000_000
+
+const setup = (options: Partial<SessionOptions> = {}, store?: SessionStore) => {
+  const clock = fakeClock(T0)
+  const engine = createSessionEngine(
+    { secret: SECRET, ...options },
+    store === undefined ? { clock, random: scriptedRandom() } : { clock, random: scriptedRandom(), store },
+  )
+  const browser = cookieJar()
+  const login = async (data: Record<string, unknown> = { user: 'alice' }, extra = {}) => {
+    const s = await runRight(engine.start(requestWith(browser.lines, extra)))
+    for (const [k, v] of Object.entries(data)) s.set(k, v)
+    s.setSubject('alice')
+    browser.apply((await runRight(engine.save(s))).setCookie)
+    return s
+  }
+  const open = (lines = browser.lines, extra = {}) => engine.open(requestWith(lines, extra))
+  return { clock, engine, browser, login, open }
+}
+
+const valueIn = (lines: readonly string[], name: string) => {
+  const line = lines.find((l) => l.startsWith(`${name}=`)) ?? ''
+  return line.slice(name.length + 1).split(';')[0] as string
+}
+
+/** A header whose bytes `at` are changed, re-encoded: the MAC no longer covers what it says. */
+const withHeaderBytes = (value: string, edit: (header: Buffer) => void) => {
+  const header = Buffer.from(value.slice(0, 110), 'base64url')
+  edit(header)
+  return header.toString('base64url') + value.slice(110)
+}
+
+describe('server storage: the header is authenticated before the record is trusted', () => {
+  it('a header with forged times but a live session id is refused by its MAC', async () => {
+    const ctx = setup({ storage: 'server' }, createMemoryStore())
+    await ctx.login()
+    const value = ctx.browser.value('session') as string
+    expect(value).toHaveLength(110)
+    // Reopen once, as a browser would, so the value is among the recent ones.
+    expect((await runRight(ctx.open())).get('user')).toBe('alice')
+    ctx.clock.advance(4000) // past the rolling timeout
+    expect(await runLeft(ctx.open())).toMatchObject({ _tag: 'Expired', timeout: 'rolling' })
+    // The attacker moves the rotation time forward to revive the session.
+    const forged = withHeaderBytes(value, (h) => h.writeUInt32LE(4000, 40))
+    expect(await runLeft(ctx.open([`session=${forged}`]))).toEqual({ _tag: 'InvalidCookie', reason: 'mac' })
+  })
+
+  it('a forged header is refused even on the first open', async () => {
+    const ctx = setup({ storage: 'server' }, createMemoryStore())
+    await ctx.login()
+    const forged = withHeaderBytes(ctx.browser.value('session') as string, (h) => h.writeUIntLE(5, 63, 3))
+    expect(await runLeft(ctx.open([`session=${forged}`]))).toEqual({ _tag: 'InvalidCookie', reason: 'mac' })
+  })
+
+  it('a cookie-storage header is refused before anything is read', async () => {
+    const cookieMode = setup()
+    await cookieMode.login()
+    const server = setup({ storage: 'server' }, createMemoryStore())
+    expect(await runLeft(server.open(cookieMode.browser.lines))).toMatchObject({ reason: 'flags' })
+  })
+
+  it('an authentic header whose record is gone is refused', async () => {
+    const store = createMemoryStore()
+    const ctx = setup({ storage: 'server' }, store)
+    const s = await ctx.login()
+    await runRight(ctx.engine.destroy(await runRight(ctx.open())))
+    expect(s.id).toBeDefined()
+    expect(await runLeft(ctx.open())).toMatchObject({ _tag: 'InvalidCookie', reason: 'record' })
+  })
+
+  it('a rotated-away cookie within staleTtl is served its successor, through at most 64 rotations', async () => {
+    const ctx = setup({ storage: 'server', staleTtl: 60 }, createMemoryStore())
+    await ctx.login({ n: 0 })
+    const first = ctx.browser.lines
+    for (let n = 1; n <= 64; n++) {
+      const s = await runRight(ctx.open())
+      s.set('n', n)
+      ctx.browser.apply((await runRight(ctx.engine.save(s))).setCookie)
+    }
+    expect((await runRight(ctx.open(first))).get('n')).toBe(64)
+    const s = await runRight(ctx.open())
+    s.set('n', 65)
+    ctx.browser.apply((await runRight(ctx.engine.save(s))).setCookie)
+    expect(await runLeft(ctx.open(first))).toEqual({
+      _tag: 'InvalidCookie',
+      reason: 'record',
+      detail: 'too many rotations',
+    })
+    expect((await runRight(ctx.open())).get('n')).toBe(65)
+  })
+
+  it('a successor link that does not authenticate is refused', async () => {
+    const store = createMemoryStore()
+    // A store whose rotation links have been tampered with: each names a forged header.
+    const forging: SessionStore = {
+      ...store,
+      read: async (name, key, now) => {
+        const record = await store.read(name, key, now)
+        if (record?.successor == null) return record
+        return { ...record, successor: withHeaderBytes(record.successor, (h) => h.writeUInt32LE(1, 40)) }
+      },
+    }
+    const ctx = setup({ storage: 'server', staleTtl: 60 }, forging)
+    await ctx.login({ n: 0 })
+    const first = ctx.browser.lines
+    const s = await runRight(ctx.open())
+    s.set('n', 1)
+    ctx.browser.apply((await runRight(ctx.engine.save(s))).setCookie)
+    expect((await runRight(ctx.open())).get('n')).toBe(1)
+    expect(await runLeft(ctx.open(first))).toEqual({ _tag: 'InvalidCookie', reason: 'mac' })
+  })
+})
+
+describe('parseRecordValue', () => {
+  const info = (json: string) => Buffer.from(json).toString('base64url')
+  it('reads [ct] and [ct, info]', () => {
+    expect(parseRecordValue('["abc"]')).toEqual(E.right({ ct: 'abc', info: undefined }))
+    expect(parseRecordValue('["abc", 5]')).toEqual(E.right({ ct: 'abc', info: undefined }))
+    const parsed = parseRecordValue(JSON.stringify(['abc', info('{"portal":{"a":1},"junk":3,"nil":null}')]))
+    expect(parsed).toEqual(E.right({ ct: 'abc', info: new Map([['portal', { a: 1 }]]) }))
+  })
+  it.each([
+    ['not JSON', 'nope', 'malformed record'],
+    ['an object', '{"0":"abc"}', 'malformed record'],
+    ['an empty array', '[]', 'malformed record'],
+    ['a ciphertext that is not a string', '[5]', 'malformed record'],
+    ['info that is not base64url', '["abc","*"]', 'malformed info'],
+    ['info that is an array', JSON.stringify(['abc', info('[1]')]), 'malformed info'],
+    ['info that is null', JSON.stringify(['abc', info('null')]), 'malformed info'],
+    ['info that is a number', JSON.stringify(['abc', info('7')]), 'malformed info'],
+    ['info that is not JSON', JSON.stringify(['abc', info('{')]), 'malformed record'],
+  ])('refuses %s', (_, value, detail) => {
+    expect(parseRecordValue(value)).toEqual(E.left({ _tag: 'InvalidCookie', reason: 'record', detail }))
+  })
+})
+
+describe('timeouts on open', () => {
+  it('a cookie older than the rolling offset can hold is expired, even with every timeout off', async () => {
+    const ctx = setup({ idlingTimeout: 0, rollingTimeout: 0, absoluteTimeout: 0 })
+    await ctx.login()
+    ctx.clock.set(T0 + 2 ** 32 - 1)
+    expect((await runRight(ctx.open())).get('user')).toBe('alice')
+    ctx.clock.set(T0 + 2 ** 32)
+    expect(await runLeft(ctx.open())).toMatchObject({ _tag: 'Expired', timeout: 'absolute' })
+  })
+
+  it('a remember cookie lives by the remember timeouts, not the session ones', async () => {
+    const ctx = setup({
+      remember: true,
+      idlingTimeout: 60,
+      rollingTimeout: 120,
+      absoluteTimeout: 300,
+      rememberRollingTimeout: 1000,
+      rememberAbsoluteTimeout: 2000,
+    })
+    await ctx.login()
+    const remember = [`remember=${ctx.browser.value('remember')}`]
+    ctx.clock.advance(1000)
+    expect((await runRight(ctx.open(remember))).get('user')).toBe('alice')
+    ctx.clock.advance(1)
+    expect(await runLeft(ctx.open(remember))).toMatchObject({ _tag: 'Expired', timeout: 'rolling' })
+  })
+
+  it('a remember cookie past its absolute timeout is expired', async () => {
+    const ctx = setup({ remember: true, rememberRollingTimeout: 0, rememberAbsoluteTimeout: 2000 })
+    await ctx.login()
+    const remember = [`remember=${ctx.browser.value('remember')}`]
+    ctx.clock.advance(2000)
+    expect((await runRight(ctx.open(remember))).get('user')).toBe('alice')
+    ctx.clock.advance(1)
+    expect(await runLeft(ctx.open(remember))).toMatchObject({ _tag: 'Expired', timeout: 'absolute' })
+  })
+})
+
+describe('the recent-cookie table keeps only what the value alone decides', () => {
+  it('a cookie under a fallback secret keeps opening after repeated opens and a touch', async () => {
+    const old = setup()
+    await old.login()
+    const lines = old.browser.lines
+    const rotated = createSessionEngine(
+      { secret: NEXT, secretFallbacks: [SECRET], touchThreshold: 60 },
+      { clock: old.clock, random: scriptedRandom() },
+    )
+    for (let i = 0; i < 3; i++) expect((await runRight(rotated.open(requestWith(lines)))).get('user')).toBe('alice')
+    old.clock.advance(61)
+    const touched = await runRight(rotated.start(requestWith(lines)))
+    const outcome = rotated.outcome(touched)
+    const browser = cookieJar()
+    browser.apply(lines)
+    browser.apply(outcome.setCookie)
+    expect(browser.value('session')).not.toBe(valueIn(lines, 'session'))
+    expect((await runRight(rotated.open(requestWith(browser.lines)))).get('user')).toBe('alice')
+  })
+
+  it('a remember cookie sent as the session cookie does not open', async () => {
+    const ctx = setup({ remember: true })
+    await ctx.login()
+    const remember = ctx.browser.value('remember') as string
+    expect((await runRight(ctx.open([`remember=${remember}`]))).get('user')).toBe('alice')
+    expect(await runLeft(ctx.open([`session=${remember}`]))).toMatchObject({ _tag: 'InvalidCookie' })
+  })
+
+  it('a bound cookie opened by its client still does not open from another client', async () => {
+    const ctx = setup({ bind: ['ip'] })
+    const client = { remoteAddress: '203.0.113.7' }
+    await ctx.login({ user: 'alice' }, client)
+    for (let i = 0; i < 2; i++) expect((await runRight(ctx.open(undefined, client))).get('user')).toBe('alice')
+    expect(await runLeft(ctx.open(undefined, { remoteAddress: '203.0.113.8' }))).toMatchObject({ reason: 'mac' })
+  })
+
+  it('a chunked cookie is checked whole on every open', async () => {
+    const ctx = setup({ compressionThreshold: 0 })
+    await ctx.login({ big: 'b'.repeat(6000) })
+    expect(ctx.browser.lines.length).toBeGreaterThan(1)
+    expect((await runRight(ctx.open())).get('big')).toHaveLength(6000)
+    const tampered = ctx.browser.lines.map((l) =>
+      l.startsWith('session2=') ? `session2=${l.slice(9, 20)}${l[20] === 'A' ? 'B' : 'A'}${l.slice(21)}` : l,
+    )
+    expect(await runLeft(ctx.open(tampered))).toMatchObject({ _tag: 'InvalidCookie' })
+  })
+})
+
+describe('cookie storage with a revocation store', () => {
+  it('a logged-out cookie is refused; the others of the subject still open', async () => {
+    const store = createMemoryStore()
+    const ctx = setup({ storage: 'cookie' }, store)
+    await ctx.login()
+    const other = setup({ storage: 'cookie' }, store)
+    await other.login()
+    const kept = ctx.browser.lines
+    await runRight(ctx.engine.logout(await runRight(ctx.open())))
+    expect(await runLeft(ctx.open(kept))).toEqual({ _tag: 'Revoked', reason: 'logout' })
+    expect((await runRight(other.open())).get('user')).toBe('alice')
+  })
+
+  it('invalidating a subject refuses what was issued before, not what is issued in the same second after', async () => {
+    const store = createMemoryStore()
+    const ctx = setup({ storage: 'cookie' }, store)
+    await ctx.login()
+    const before = ctx.browser.lines
+    ctx.clock.advance(10)
+    expect(await runRight(ctx.engine.invalidateSubject({ subject: 'alice' }))).toBeGreaterThanOrEqual(0)
+    expect(await runLeft(ctx.open(before))).toEqual({ _tag: 'Revoked', reason: 'invalidated' })
+    const after = setup({ storage: 'cookie' }, store)
+    after.clock.set(T0 + 10)
+    await after.login()
+    expect((await runRight(after.open())).get('user')).toBe('alice')
+  })
+
+  it('a store that is down refuses the cookie, unless revocation fails open', async () => {
+    const store = createMemoryStore()
+    const ctx = setup({ storage: 'cookie' }, store)
+    await ctx.login()
+    const down = { ...store, isDenied: () => Promise.reject(new Error('ECONNREFUSED')) } as SessionStore
+    const closed = createSessionEngine({ secret: SECRET, storage: 'cookie' }, { clock: ctx.clock, store: down })
+    expect(await runLeft(closed.open(requestWith(ctx.browser.lines)))).toMatchObject({ _tag: 'StoreUnavailable' })
+    const open = createSessionEngine(
+      { secret: SECRET, storage: 'cookie', revocationFailMode: 'open' },
+      { clock: ctx.clock, store: down },
+    )
+    expect((await runRight(open.open(requestWith(ctx.browser.lines)))).get('user')).toBe('alice')
+  })
+})
