@@ -234,7 +234,9 @@ describe('cookie storage with a revocation store', () => {
     const store = createMemoryStore()
     const ctx = setup({ storage: 'cookie' }, store)
     await ctx.login()
+    // Another session of the same subject, created a second later (one created in the same second shares the chain).
     const other = setup({ storage: 'cookie' }, store)
+    other.clock.set(T0 + 1)
     await other.login()
     const kept = ctx.browser.lines
     await runRight(ctx.engine.logout(await runRight(ctx.open())))
