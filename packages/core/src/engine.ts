@@ -9,7 +9,15 @@ import { type Binding, touchHeader } from './codec.js'
 import { buildKeyring, type EngineContext, nowSeconds, safeEmit } from './context.js'
 import { cookieValueOf, fitsCookieLine, parseCookieHeader, type RequestCookies } from './cookies.js'
 import type { Entry, SessionData } from './entries.js'
-import { ConfigError, invalidCookie, isRejection, missingAudience, type SessionError } from './errors.js'
+import {
+  ConfigError,
+  invalidCookie,
+  isKnownDead,
+  isRejection,
+  missingAudience,
+  missingCookie,
+  type SessionError,
+} from './errors.js'
 import type { EventListener } from './events.js'
 import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT, HEADER_ENCODED_SIZE, peekHeader } from './header.js'
 import { sessionEnds, sessionWrites } from './lifecycle.js'
@@ -109,6 +117,12 @@ export interface SessionEngine<D extends SessionData = SessionData> {
 
 type Result<A> = Promise<E.Either<SessionError, A>>
 
+/** Why each cookie of a request failed to open, so that each is cleared only when known dead. */
+interface Failures {
+  session?: SessionError
+  remember?: SessionError
+}
+
 /** An outcome with nothing to send: outcomes are read-only, so one is shared. */
 export const NOTHING: Outcome = Object.freeze({ setCookie: Object.freeze([]), headers: Object.freeze({}) })
 const QUIET: E.Either<SessionError, Outcome> = E.right(NOTHING)
@@ -174,7 +188,9 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     ctx.emit(
       e._tag === 'Expired'
         ? { type: 'expired', timeout: e.timeout, remember: e.remember }
-        : { type: 'rejected', reason: e },
+        : isRejection(e) && !isKnownDead(e)
+          ? { type: 'ignored', reason: e }
+          : { type: 'rejected', reason: e },
     )
   }
 
@@ -193,6 +209,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   ): E.Either<SessionError, SessionImpl<D>> => {
     const index = opened.entries.findIndex((e) => e.audience === o.audience)
     if (index === -1 && !join) return E.left(missingAudience(o.audience))
+    // Joining: the cookie's other audiences are kept as they are, and this request starts anonymous.
+    if (index === -1 && ctx.listening) ctx.emit({ type: 'ignored', reason: missingAudience(o.audience) })
     const s =
       index === -1
         ? newSession(req, cookies, opened.entries)
@@ -209,14 +227,17 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   const reopenFromRemember = async (
     req: SessionRequest,
     cookies: RequestCookies,
-    cause: SessionError,
+    failed: Failures,
   ): Result<SessionImpl<D>> => {
+    const cause = failed.session ?? missingCookie
     const opened = await openCookie(ctx, 'remember', cookies, bindingOf(req, o.bindFlags), o.audience)
-    // A remember cookie that is unusable leaves the session's own reason; a store failure stays one.
-    // With no session cookie at all, the remember cookie's reason is the one worth reporting.
-    if (E.isLeft(opened)) return isRejection(opened.left) && cause._tag !== 'MissingCookie' ? E.left(cause) : opened
-    const session = fromOpened(req, cookies, opened.right)
-    if (E.isLeft(session)) return session
+    const session = E.isLeft(opened) ? opened : fromOpened(req, cookies, opened.right)
+    if (E.isLeft(session)) {
+      failed.remember = session.left
+      // A remember cookie that is unusable leaves the session's own reason; a store failure stays one.
+      // With no session cookie at all, the remember cookie's reason is the one worth reporting.
+      return isRejection(session.left) && cause._tag !== 'MissingCookie' ? E.left(cause) : session
+    }
     const s = session.right
     s.rememberMeta = s.meta
     s.meta = undefined
@@ -228,12 +249,18 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     return E.right(s)
   }
 
-  const openWith = async (req: SessionRequest, cookies: RequestCookies, join = false): Result<SessionImpl<D>> => {
+  const openWith = async (
+    req: SessionRequest,
+    cookies: RequestCookies,
+    join = false,
+    failed: Failures = {},
+  ): Result<SessionImpl<D>> => {
     const opened = await openCookie(ctx, 'session', cookies, bindingOf(req, o.bindFlags), o.audience)
     let result = E.isLeft(opened) ? opened : fromOpened(req, cookies, opened.right, join)
+    if (E.isLeft(result)) failed.session = result.left
     // A remember cookie is tried whenever one was sent: it exists because the user chose it.
     if (E.isLeft(result) && isRejection(result.left) && result.left._tag !== 'MissingAudience') {
-      if (cookies.has(o.cookie.rememberName)) result = await reopenFromRemember(req, cookies, result.left)
+      if (cookies.has(o.cookie.rememberName)) result = await reopenFromRemember(req, cookies, failed)
     }
     if (E.isLeft(result)) report(result.left)
     return result
@@ -244,12 +271,15 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     () =>
       openWith(req, parseCookieHeader(req.headers.cookie))
 
-  /** A new session in place of a rejected cookie; the cookies that failed are cleared. */
-  const freshAfter = (req: SessionRequest, cookies: RequestCookies, e: SessionError): SessionImpl<D> => {
+  /**
+   * A new session in place of rejected cookies. Each cookie that failed is
+   * cleared only when it is known dead; one this app cannot judge (data its
+   * schema refuses, no entry for this audience) is left as it is.
+   */
+  const freshAfter = (req: SessionRequest, cookies: RequestCookies, failed: Failures): SessionImpl<D> => {
     const s = newSession(req, cookies)
-    if (e._tag !== 'MissingCookie') clearRequestCookies(s, 'session')
-    // The remember cookie was tried and failed too (unless the audience was the problem): clear it.
-    if (e._tag !== 'MissingAudience') clearRequestCookies(s, 'remember')
+    if (failed.session !== undefined && isKnownDead(failed.session)) clearRequestCookies(s, 'session')
+    if (failed.remember !== undefined && isKnownDead(failed.remember)) clearRequestCookies(s, 'remember')
     return s
   }
 
@@ -259,12 +289,13 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       const cookies = parseCookieHeader(req.headers.cookie)
       const atOnce = startNow(req, cookies)
       if (atOnce !== undefined) return atOnce
-      const opened = await openWith(req, cookies, true)
+      const failed: Failures = {}
+      const opened = await openWith(req, cookies, true, failed)
       if (E.isRight(opened)) {
         const refreshed = await refreshImpl(opened.right)
         return E.isLeft(refreshed) ? refreshed : opened
       }
-      return isRejection(opened.left) ? E.right(freshAfter(req, cookies, opened.left)) : opened
+      return isRejection(opened.left) ? E.right(freshAfter(req, cookies, failed)) : opened
     }
 
   const { touchImpl, saveBoth, saveImpl, saveSync, regenerateImpl, refreshImpl, refreshSync } = sessionWrites<D>(ctx)
@@ -287,7 +318,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     if (E.isLeft(result)) {
       if (remembered && result.left._tag !== 'MissingAudience') return undefined
       report(result.left)
-      return isRejection(result.left) ? E.right(freshAfter(req, cookies, result.left)) : result
+      return isRejection(result.left) ? E.right(freshAfter(req, cookies, { session: result.left })) : result
     }
     const refreshed = refreshSync(result.right)
     return refreshed === undefined || E.isRight(refreshed) ? result : refreshed

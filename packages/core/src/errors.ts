@@ -105,6 +105,39 @@ export const unsavableData = (cause: unknown): UnsavableData => ({
   detail: cause instanceof Error ? cause.message : String(cause),
 })
 
+/**
+ * Whether a cookie rejected for this reason is known dead (cleared) or could
+ * not be judged (left alone). Before the data is decrypted, a failure means
+ * the cookie was forged, tampered with, cut short or is for no one: dead.
+ * After it decrypted (so its MAC and tag are ours), a failure means this app
+ * cannot read what a holder of the secret wrote, e.g. a gateway or another
+ * app on the same domain: not the client's fault, and not ours to destroy.
+ */
+export const INVALID_REASON_IS_DEAD: { readonly [R in InvalidReason]: boolean } = {
+  header: true,
+  size: true,
+  type: true,
+  flags: true,
+  mac: true,
+  future: true,
+  chunk: true,
+  payload: true,
+  decrypt: true,
+  inflate: false,
+  json: false,
+  data: false,
+  record: true,
+}
+
+/**
+ * True when the client's cookie is known dead (tampered, expired, revoked,
+ * its record gone) and may be cleared; false for a cookie this app cannot
+ * judge (its data fails this app's schema, it has no entry for this
+ * audience), which is left as it is while the request goes on anonymous.
+ */
+export const isKnownDead = (e: SessionError): boolean =>
+  e._tag === 'Expired' || e._tag === 'Revoked' || (e._tag === 'InvalidCookie' && INVALID_REASON_IS_DEAD[e.reason])
+
 /** True when the client's cookie is unusable (as opposed to a server-side failure). */
 export const isRejection = (e: SessionError): e is RejectedSession =>
   e._tag === 'MissingCookie' ||

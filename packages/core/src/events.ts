@@ -8,6 +8,8 @@ export type SessionEvent =
   | { readonly type: 'destroyed'; readonly id: string; readonly audience: string }
   | { readonly type: 'expired'; readonly timeout: 'idle' | 'rolling' | 'absolute'; readonly remember: boolean }
   | { readonly type: 'rejected'; readonly reason: SessionError }
+  /** A cookie this app cannot judge (see `isKnownDead`) was left as it is; the request went on anonymous. */
+  | { readonly type: 'ignored'; readonly reason: SessionError }
   | { readonly type: 'invalidated'; readonly subject: string; readonly count: number }
 
 /** Receives engine events. It must not throw; if it does, the error is swallowed. */

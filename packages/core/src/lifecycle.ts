@@ -171,6 +171,7 @@ export const sessionEnds = <D extends SessionData>(
 
   const destroyImpl = async (s: SessionImpl<D>): Result<Outcome> => {
     if (s.state === 'closed') return E.left(closed)
+    if (s.state === 'new') return closeNew(s)
     const now = nowSeconds(ctx)
     for (const kind of ['session', 'remember'] as const) {
       const forgotten = await forgetCookie(ctx, s, kind, now)
@@ -187,8 +188,21 @@ export const sessionEnds = <D extends SessionData>(
     return E.right(outcome(s))
   }
 
+  /**
+   * Ending a session that never opened one of ours: the cookies the request
+   * carried belong to others (audiences this app does not have, data it
+   * cannot judge) or were already cleared when found dead, so only what this
+   * response set is expired.
+   */
+  const closeNew = (s: SessionImpl<D>): E.Either<SessionError, Outcome> => {
+    for (const name of s.cookies.keys()) s.cookies.set(name, expireLine(name, o.cookie.attributes))
+    s.state = 'closed'
+    return E.right(outcome(s))
+  }
+
   const logoutImpl = async (s: SessionImpl<D>): Result<Outcome> => {
     if (s.state === 'closed') return E.left(closed)
+    if (s.state === 'new') return closeNew(s)
     if (s.state !== 'open' || s.entries.length <= 1) return destroyImpl(s)
     const audience = s.audience
     s.info?.delete(audience)

@@ -186,14 +186,14 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
 
   /**
    * Ends the session a logout request carries. A cookie that no longer opens
-   * is still cleared (through `start`, which expires rejected cookies), except
-   * when it holds only other audiences: those sessions are not ours to end.
+   * is still cleared when it is known dead (through `start`, which expires
+   * those); one this app cannot judge (other audiences only, data its schema
+   * refuses) is left alone: those sessions are not ours to end.
    */
   private async endForLogout(): Promise<void> {
     const { engine, req } = this
     const opened = await engine.open(req)()
     if (E.isLeft(opened) && !isRejection(opened.left)) throw toHttpError(opened.left)
-    if (E.isLeft(opened) && opened.left._tag === 'MissingAudience') return
     const s = E.isRight(opened) ? opened.right : await run(engine.start(req))
     // Kong destroys the whole session on a logout request (access.lua: s:destroy()).
     this.cleared = (await run(engine.destroy(s))).setCookie

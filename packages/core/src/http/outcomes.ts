@@ -1,9 +1,11 @@
 /**
  * The one table from SessionError to HTTP. Rejections are the client's
- * cookie being unusable: the request goes on anonymous. Everything else is a
+ * cookie being unusable: the request goes on anonymous, and the cookie is
+ * cleared only when it is known dead (tampered, expired, revoked, its record
+ * gone); a cookie this app cannot judge is left alone. Everything else is a
  * server-side failure answered with a short plain-text body, never a stack.
  */
-import type { SessionError } from '../errors.js'
+import { INVALID_REASON_IS_DEAD, type InvalidReason, type SessionError } from '../errors.js'
 
 /** How a binding answers a session error. */
 export type HttpOutcome =
@@ -30,6 +32,8 @@ const fail = (status: number, body: string, headers: Record<string, string> = {}
 /** Every SessionError tag and its HTTP outcome, in one place. */
 export const HTTP_OUTCOMES: { readonly [K in SessionError['_tag']]: HttpOutcome } = {
   MissingCookie: anonymous(false),
+  // Cleared when forged, tampered with or cut short; left when it decrypted but this app cannot
+  // read it (`json`, `data`, `inflate`): see INVALID_COOKIE_OUTCOMES.
   InvalidCookie: anonymous(true),
   Expired: anonymous(true),
   // The cookie may still hold other audiences' sessions: not ours to clear.
@@ -49,8 +53,21 @@ export const HTTP_OUTCOMES: { readonly [K in SessionError['_tag']]: HttpOutcome 
   ConfigError: fail(500, 'Session misconfigured'),
 }
 
+/**
+ * InvalidCookie by reason. Known dead, cleared: `header`, `size`, `type`, `flags`,
+ * `mac`, `future`, `chunk`, `payload`, `decrypt` (forged, tampered with, cut
+ * short), `record` (its server-side record is gone). Not judged, left alone:
+ * `inflate`, `json`, `data` (its MAC and tag are ours, so a holder of the
+ * secret wrote it: a gateway, or another app on the domain whose data this
+ * app's schema refuses).
+ */
+export const INVALID_COOKIE_OUTCOMES: { readonly [R in InvalidReason]: HttpOutcome } = Object.fromEntries(
+  Object.entries(INVALID_REASON_IS_DEAD).map(([reason, dead]) => [reason, anonymous(dead)]),
+) as { readonly [R in InvalidReason]: HttpOutcome }
+
 /** The HTTP outcome of a session error. */
-export const httpOutcomeOf = (e: SessionError): HttpOutcome => HTTP_OUTCOMES[e._tag]
+export const httpOutcomeOf = (e: SessionError): HttpOutcome =>
+  e._tag === 'InvalidCookie' ? INVALID_COOKIE_OUTCOMES[e.reason] : HTTP_OUTCOMES[e._tag]
 
 /**
  * What the Promise API rejects with when the engine fails on the server side.

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { cookieNameOf, HTTP_OUTCOMES, httpOutcomeOf, mergeSetCookie, setCookieLines } from '../index.js'
+import {
+  cookieNameOf,
+  HTTP_OUTCOMES,
+  httpOutcomeOf,
+  INVALID_COOKIE_OUTCOMES,
+  mergeSetCookie,
+  setCookieLines,
+} from '../index.js'
 
 describe('Set-Cookie merging', () => {
   it('reads the cookie name of a line', () => {
@@ -31,6 +38,28 @@ describe('the HTTP outcome table', () => {
     expect(httpOutcomeOf({ _tag: 'Expired', timeout: 'idle', remember: false })._tag).toBe('Anonymous')
     expect(httpOutcomeOf({ _tag: 'Revoked', reason: 'logout' })).toEqual({ _tag: 'Anonymous', clearCookie: true })
     expect(httpOutcomeOf({ _tag: 'MissingAudience', audience: 'a' })).toEqual({ _tag: 'Anonymous', clearCookie: false })
+  })
+
+  it('clears an invalid cookie only when it is known dead; one that decrypted but cannot be read is left', () => {
+    const cleared = Object.fromEntries(
+      Object.entries(INVALID_COOKIE_OUTCOMES).map(([reason, o]) => [reason, o._tag === 'Anonymous' && o.clearCookie]),
+    )
+    expect(cleared).toEqual({
+      header: true,
+      size: true,
+      type: true,
+      flags: true,
+      mac: true,
+      future: true,
+      chunk: true,
+      payload: true,
+      decrypt: true,
+      record: true,
+      inflate: false,
+      json: false,
+      data: false,
+    })
+    expect(httpOutcomeOf({ _tag: 'InvalidCookie', reason: 'data' })).toEqual({ _tag: 'Anonymous', clearCookie: false })
   })
 
   it('answers server-side failures with a status and a short body', () => {

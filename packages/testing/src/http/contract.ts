@@ -3,6 +3,7 @@ import { describeFailures } from './failures.js'
 import { describeFeatures } from './features.js'
 import { describeFixation } from './fixation.js'
 import type { MakeHttpApp } from './harness.js'
+import { describeJudgement } from './judgement.js'
 import { describeLifecycle } from './lifecycle.js'
 import { describeLogout } from './logout.js'
 
@@ -25,5 +26,6 @@ export function describeHttpBindingContract(name: string, makeApp: MakeHttpApp):
     describe('login fixation', () => describeFixation(makeApp))
     describe('remember, chunks, audiences', () => describeFeatures(makeApp))
     describe('failures and laziness', () => describeFailures(makeApp))
+    describe('cookies this app cannot judge', () => describeJudgement(makeApp))
   })
 }
