@@ -2,10 +2,14 @@
 import { isSessionHttpError, type SessionEngine } from '@tessera/core'
 import { tessera } from '@tessera/express'
 import express, { type NextFunction, type Request, type Response } from 'express'
+import { type Activity, createActivity } from './activity.js'
+import { createEndings } from './endings.js'
 import { consoleRoutes } from './routes/console.js'
 import { loginRoutes } from './routes/login.js'
 import type { AdminData } from './session.js'
+import { createLoginThrottle, type LoginThrottle } from './throttle.js'
 import type { UserDirectory } from './users.js'
+import { errorPage } from './views/error.js'
 
 export interface AppOptions {
   /** The engine, e.g. `TesseraTokens.engine` resolved from @tessera/container. */
@@ -13,6 +17,10 @@ export interface AppOptions {
   readonly users: UserDirectory
   /** Which store the records live in, for the overview page (e.g. `memory://`). */
   readonly storeLabel?: string
+  /** The activity log; give its `onEvent` to the engine so the log sees the engine's events. */
+  readonly activity?: Activity
+  /** Failed sign-ins per account and per client (default: 5 and 20 in 15 minutes). */
+  readonly throttle?: LoginThrottle
 }
 
 // An admin console is never framed, never cached, and posts only to itself.
@@ -45,6 +53,9 @@ const hostOf = (origin: string): string | undefined => (URL.canParse(origin) ? n
  */
 export const createApp = (o: AppOptions): express.Express => {
   const sessions = tessera(o.engine)
+  const activity = o.activity ?? createActivity()
+  const endings = createEndings()
+  const throttle = o.throttle ?? createLoginThrottle()
   const app = express()
   app.disable('x-powered-by')
   app.use((_req, res, next) => {
@@ -55,17 +66,20 @@ export const createApp = (o: AppOptions): express.Express => {
   // Parsed before the session middleware, which then finds `session_logout` in req.body (logout.readBody)
   // and answers the logout itself: it ends the session and its remember record, then redirects.
   app.use(express.urlencoded({ extended: false, limit: '8kb' }))
+  // Each request collects the engine events it causes (the guard tells a signed-out browser why).
+  app.use(activity.perRequest)
   app.use(sessions)
-  app.use(loginRoutes(sessions, o.users))
-  app.use(consoleRoutes({ sessions, users: o.users, storeLabel: o.storeLabel ?? 'a store' }))
+  app.use(loginRoutes({ sessions, users: o.users, throttle, activity, endings }))
+  app.use(consoleRoutes({ sessions, users: o.users, storeLabel: o.storeLabel ?? 'a store', activity, endings }))
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err)
     const status = isSessionHttpError(err) ? err.status : 500
+    // A store outage is logged once by the store itself, not once per request.
     if (status === 500) console.error(err)
     res
       .status(status)
-      .type('text/plain')
-      .send(isSessionHttpError(err) ? err.message : 'Something went wrong.')
+      .type('html')
+      .send(errorPage(status, isSessionHttpError(err) ? err.message : 'Something went wrong'))
   })
   return app
 }

@@ -30,15 +30,25 @@ export const signedIn = (req: Request): SignedIn => {
 export const formField = (req: Request, name: string): unknown =>
   typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>)[name] : undefined
 
-/** Redirects to the login page unless the request's session belongs to an admin. */
+/**
+ * Redirects to the login page unless the request's session belongs to an admin;
+ * `whyOut` names why a browser that had a session no longer has one (`?why=…`).
+ */
 export const requireAdmin =
-  (sessions: TesseraMiddleware<AdminData>, users: UserDirectory): RequestHandler =>
+  (
+    sessions: TesseraMiddleware<AdminData>,
+    users: UserDirectory,
+    whyOut: (req: Request) => string | undefined = () => undefined,
+  ): RequestHandler =>
   async (req, res, next) => {
     const handle = sessions.of(req)
     const session = await handle.load()
     const admin = session.subject === undefined ? undefined : users.find(session.subject)
     const login = session.get('login')
-    if (admin === undefined || login === undefined) return res.redirect(303, '/login')
+    if (admin === undefined || login === undefined) {
+      const why = whyOut(req)
+      return res.redirect(303, why === undefined ? '/login' : `/login?why=${why}`)
+    }
     if (req.method === 'POST' && !csrfMatches(session.get('csrf'), formField(req, CSRF_FIELD))) {
       return void res.status(403).type('text/plain').send('Invalid or missing CSRF token: reload the page and retry.')
     }

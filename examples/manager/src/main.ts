@@ -8,6 +8,7 @@ import { closeTessera, registerTessera, TesseraTokens } from '@tessera/container
 import { ConfigError, type SessionEngine } from '@tessera/core'
 import { migrate } from '@tessera/store-postgres'
 import { container } from 'tsyringe'
+import { createActivity } from './activity.js'
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 import { seedAdmins } from './seeds.js'
@@ -53,7 +54,12 @@ const prepareStore = async (url: string): Promise<void> => {
 const redact = (url: string): string => url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')
 
 await prepareStore(storeUrl).catch(fail)
-const scope = registerTessera(container.createChildContainer(), { session: config.session, store: storeUrl })
+const activity = createActivity()
+const scope = registerTessera(container.createChildContainer(), {
+  session: config.session,
+  store: storeUrl,
+  onEvent: activity.onEvent,
+})
 const seeds = seedAdmins(process.env)
 // Resolving the engine makes the store from its URL and checks the options: a mistake in either stops here.
 const engine = attempt(() => scope.resolve<SessionEngine<AdminData>>(TesseraTokens.engine))
@@ -61,9 +67,24 @@ const app = createApp({
   engine,
   users: await createUserDirectory(seeds),
   storeLabel: redact(storeUrl),
+  activity,
 })
 
-const server = app.listen(port, () => {
+/** A port in use (or not ours to bind) is the operator's to fix: say so, no stack. */
+const cannotListen = (error: NodeJS.ErrnoException): void => {
+  const hint =
+    error.code === 'EADDRINUSE'
+      ? `port ${port} is already in use (another console still running?); set PORT to a free one, e.g. PORT=3001 npm start`
+      : error.code === 'EACCES'
+        ? `port ${port} needs privileges this process does not have; set PORT to one above 1023`
+        : error.message
+  console.error(`Cannot start: ${hint}`)
+  void closeTessera(scope).finally(() => process.exit(1))
+}
+
+// Express 5 calls back with the error when the port cannot be bound.
+const server = app.listen(port, (error?: Error) => {
+  if (error !== undefined) return cannotListen(error)
   const { port: bound } = server.address() as AddressInfo
   const lines = [
     '',

@@ -12,10 +12,13 @@ export type AdminData = {
   csrf: string
 }
 
+/** The client's address as people know it: Node reports IPv4 clients of a dual-stack socket as ::ffff:a.b.c.d. */
+export const clientAddress = (req: Request): string => (req.ip ?? '').replace(/^::ffff:(?=\d+\.)/, '')
+
 /** Keeps the device beside the record (unencrypted `info`), for the sessions page. */
 export const keepDeviceInfo = async (session: HttpSession<AdminData>, req: Request, login: string): Promise<void> => {
   await session.setInfo('userAgent', req.get('user-agent') ?? '')
-  // Node reports IPv4 clients of a dual-stack socket as ::ffff:a.b.c.d; people know them as a.b.c.d.
-  await session.setInfo('ip', (req.ip ?? '').replace(/^::ffff:(?=\d+\.)/, ''))
+  await session.setInfo('ip', clientAddress(req))
   await session.setInfo('login', login)
+  await session.setInfo('remember', (await session.load()).remember)
 }

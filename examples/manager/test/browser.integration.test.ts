@@ -12,6 +12,7 @@ import type { SessionEngine, SessionStore } from '@tessera/core'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { container } from 'tsyringe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createActivity } from '../src/activity.js'
 import { createApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import type { AdminData } from '../src/session.js'
@@ -50,11 +51,12 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`CI=true and no Chromium at ${CHROMIUM}: .ci/run installs it`)
     const { session } = loadConfig({ SESSION_SECRET: 'browser-test-secret-of-at-least-32-bytes' })
-    registerTessera(scope, { session, store: 'memory://' })
+    const activity = createActivity()
+    registerTessera(scope, { session, store: 'memory://', onEvent: activity.onEvent })
     engine = scope.resolve<SessionEngine<AdminData>>(TesseraTokens.engine)
     store = scope.resolve<SessionStore>(TesseraTokens.store)
     const users = await createUserDirectory([{ email: EMAIL, name: 'Ada Admin', password: PASSWORD }])
-    const app = createApp({ engine, users, storeLabel: 'memory://' })
+    const app = createApp({ engine, users, storeLabel: 'memory://', activity })
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s))
     })
@@ -74,8 +76,8 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
   /** The admin's session records, as the console's own engine lists them. */
   const liveSessions = () => engine.listSessions({ subject: EMAIL })()
 
-  const device = async (): Promise<Page> => {
-    const context = await browser.newContext()
+  const device = async (viewport?: { width: number; height: number }): Promise<Page> => {
+    const context = await browser.newContext(viewport === undefined ? {} : { viewport, deviceScaleFactor: 2 })
     contexts.push(context)
     return context.newPage()
   }
@@ -98,7 +100,7 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     laptop = await device()
     await logIn(laptop, PASSWORD, true)
     const cookies = await laptop.context().cookies()
-    expect(cookies.map((c) => c.name).sort()).toEqual(['admin_session', 'remember'])
+    expect(cookies.map((c) => c.name).sort()).toEqual(['admin_session', 'manager_login', 'remember'])
     for (const c of cookies) expect(c).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false, path: '/' })
     // The session cookie ends with the browser; the remember cookie persists (rememberRollingTimeout).
     const byName = Object.fromEntries(cookies.map((c) => [c.name, c]))
@@ -113,7 +115,11 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     phone = await device()
     // Its remember cookie must not bring the session back after the password change.
     await logIn(phone, PASSWORD, true)
-    expect((await phone.context().cookies()).map((c) => c.name).sort()).toEqual(['admin_session', 'remember'])
+    expect((await phone.context().cookies()).map((c) => c.name).sort()).toEqual([
+      'admin_session',
+      'manager_login',
+      'remember',
+    ])
     await laptop.getByRole('link', { name: 'Your sessions' }).click()
     await laptop.waitForURL(`${base}/sessions`)
     await expect(laptop.locator('tr[data-session]').count()).resolves.toBe(2)
@@ -132,7 +138,11 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
 
     await phone.goto(`${base}/`)
     expect(new URL(phone.url()).pathname).toBe('/login')
-    expect(await phone.context().cookies()).toEqual([])
+    // It says why: the password changed elsewhere, not a bare login page.
+    await expect(phone.getByRole('status').textContent()).resolves.toContain(
+      'the password was changed on another device',
+    )
+    expect((await phone.context().cookies()).filter((c) => c.name !== 'manager_login')).toEqual([])
     const live = await liveSessions()
     expect(live._tag === 'Right' ? live.right.length : live).toBe(1)
   })
@@ -158,7 +168,7 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     await laptop.getByRole('button', { name: 'Log out' }).click()
     await laptop.waitForURL(`${base}/login?logged-out`)
     await expect(laptop.getByRole('status').textContent()).resolves.toBe('You are logged out.')
-    expect(await laptop.context().cookies()).toEqual([])
+    expect((await laptop.context().cookies()).filter((c) => c.name !== 'manager_login')).toEqual([])
     expect(await liveSessions()).toEqual({ _tag: 'Right', right: [] })
     expect(await store.read('admin_session', key ?? '', Math.floor(Date.now() / 1000))).toBeNull()
     await laptop.goto(`${base}/`)
@@ -170,5 +180,37 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     await thief.goto(`${base}/`)
     expect(new URL(thief.url()).pathname).toBe('/login')
     expect(await liveSessions()).toEqual({ _tag: 'Right', right: [] })
+  })
+
+  it('fits a 390×844 phone: header, sessions and activity without sideways scrolling', async () => {
+    const small = await device({ width: 390, height: 844 })
+    await logIn(small, NEW_PASSWORD, false)
+    await small.goto(`${base}/sessions`)
+    // Strings, not functions: this file is type-checked without the DOM library.
+    const layout = {
+      scrollWidth: await small.evaluate<number>('document.documentElement.scrollWidth'),
+      who: await small.locator('header .who').boundingBox(),
+      logout: await small.getByRole('button', { name: 'Log out' }).boundingBox(),
+      time: await small.locator('tr[data-session] time').first().boundingBox(),
+      lineHeight: await small.evaluate<number>(
+        "parseFloat(getComputedStyle(document.querySelector('tr[data-session] time')).lineHeight)",
+      ),
+    }
+    expect(layout.scrollWidth).toBeLessThanOrEqual(390)
+    // The user name and Log out stay on screen at a usable size.
+    expect(layout.who?.width).toBeGreaterThan(40)
+    expect((layout.logout?.x ?? 999) + (layout.logout?.width ?? 0)).toBeLessThanOrEqual(390)
+    expect(layout.logout?.width).toBeGreaterThan(40)
+    // A date is one line, not four.
+    expect(layout.time?.height).toBeLessThan(layout.lineHeight * 1.5)
+    mkdirSync(OUTPUT, { recursive: true })
+    await small.screenshot({ path: `${OUTPUT}manager-phone-sessions.png`, fullPage: true })
+
+    await small.getByRole('link', { name: 'Activity' }).click()
+    await small.waitForURL(`${base}/activity`)
+    await expect(small.locator('tr[data-activity="signed-in"]').count()).resolves.toBeGreaterThan(0)
+    await expect(small.locator('tr[data-activity="ended-others"]').count()).resolves.toBeGreaterThan(0)
+    expect(await small.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
+    await small.screenshot({ path: `${OUTPUT}manager-phone-activity.png`, fullPage: true })
   })
 })

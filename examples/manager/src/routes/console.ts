@@ -2,12 +2,15 @@
 import { runSessionTask, type SessionSummary } from '@tessera/core'
 import type { TesseraMiddleware } from '@tessera/express'
 import { type Request, Router } from 'express'
+import type { Activity } from '../activity.js'
 import { newCsrfToken } from '../csrf.js'
 import { describeDevice } from '../devices.js'
+import type { Endings, EndReason } from '../endings.js'
 import { formField, requireAdmin, signedIn } from '../guard.js'
 import type { AdminData } from '../session.js'
 import { sessionTimes } from '../session-times.js'
 import type { UserDirectory } from '../users.js'
+import { activityPage } from '../views/activity.js'
 import { overviewPage } from '../views/overview.js'
 import { passwordPage } from '../views/password.js'
 import { type SessionRow, sessionsPage } from '../views/sessions.js'
@@ -31,13 +34,26 @@ export interface ConsoleDeps {
   readonly users: UserDirectory
   /** Shown on the overview: which store the records live in. */
   readonly storeLabel: string
+  readonly activity: Activity
+  readonly endings: Endings
 }
 
-export const consoleRoutes = ({ sessions, users, storeLabel }: ConsoleDeps): Router => {
+export const consoleRoutes = ({ sessions, users, storeLabel, activity, endings }: ConsoleDeps): Router => {
   const router = Router()
   const engine = sessions.engine
   const audience = engine.options.audience
-  router.use(requireAdmin(sessions, users))
+  const { idlingTimeout } = engine.options
+
+  /** Why a browser with a session cookie reached a page without a session: what the engine said while opening it, or what this console did to it. */
+  const whyOut = (req: Request): string | undefined => {
+    const events = activity.eventsOfRequest()
+    const expired = events.find((e) => e.type === 'expired')
+    if (expired !== undefined) return expired.timeout === 'absolute' ? 'absolute' : 'idle'
+    const ended = endings.take(req)
+    if (ended !== undefined) return ended
+    return events.some((e) => e.type === 'rejected' && e.reason._tag !== 'MissingCookie') ? 'ended' : undefined
+  }
+  router.use(requireAdmin(sessions, users, whyOut))
 
   const infoOf = (s: SessionSummary): Readonly<Record<string, unknown>> => s.info[audience] ?? {}
   const mine = (req: Request) => runSessionTask(engine.listSessions({ subject: signedIn(req).admin.email }))
@@ -48,8 +64,12 @@ export const consoleRoutes = ({ sessions, users, storeLabel }: ConsoleDeps): Rou
    * after invalidateSubject's not-before mark (the one it had is older, so
    * without the renewal this device would lose its remember-me too).
    */
-  const endOthers = async (req: Request) => {
-    const { admin, session } = signedIn(req)
+  const endOthers = async (req: Request, reason: EndReason) => {
+    const { admin, session, login } = signedIn(req)
+    for (const other of await mine(req)) {
+      const otherLogin = infoOf(other).login
+      if (typeof otherLogin === 'string' && otherLogin !== login) endings.remember(otherLogin, reason)
+    }
     const except = session.id === undefined ? {} : { except: session.id }
     await runSessionTask(engine.invalidateSubject({ subject: admin.email, ...except }))
     const handle = sessions.of(req)
@@ -85,7 +105,9 @@ export const consoleRoutes = ({ sessions, users, storeLabel }: ConsoleDeps): Rou
         ip: text(info.ip) || undefined,
         createdAt: s.createdAt,
         lastActiveAt: s.lastActiveAt,
-        expiresAt: s.expiresAt,
+        // What the overview calls "idles out": the idling timeout from the last request, within the record's life.
+        idlesAt: idlingTimeout > 0 ? Math.min(s.lastActiveAt + idlingTimeout, s.expiresAt) : s.expiresAt,
+        remember: info.remember === true,
         current: info.login === login,
       }
     })
@@ -100,13 +122,19 @@ export const consoleRoutes = ({ sessions, users, storeLabel }: ConsoleDeps): Rou
     const targetLogin = target === undefined ? undefined : infoOf(target).login
     if (target === undefined || targetLogin === login) return res.redirect(303, '/sessions?notice=already-ended')
     // Removes the record and the remember record it names: that device is signed out for good.
+    if (typeof targetLogin === 'string') endings.remember(targetLogin, 'ended-by-you')
     await runSessionTask(engine.endSession({ key: target.key, subject: admin.email }))
     res.redirect(303, '/sessions?notice=ended')
   })
 
   router.post('/sessions/end-others', async (req, res) => {
-    await endOthers(req)
+    await endOthers(req, 'others-ended')
     res.redirect(303, '/sessions?notice=others-ended')
+  })
+
+  router.get('/activity', (req, res) => {
+    const { admin } = signedIn(req)
+    res.send(activityPage({ admin, entries: activity.entries().slice(0, 200) }))
   })
 
   router.get('/password', (req, res) => {
@@ -128,7 +156,7 @@ export const consoleRoutes = ({ sessions, users, storeLabel }: ConsoleDeps): Rou
     if (error !== undefined)
       return void res.status(400).send(passwordPage({ admin, csrf: session.get('csrf') ?? '', error }))
     await users.changePassword(admin.email, next ?? '')
-    await endOthers(req)
+    await endOthers(req, 'password-changed')
     res.redirect(303, '/sessions?notice=password-changed')
   })
 

@@ -4,7 +4,7 @@ import { html, type SafeHtml } from '../html.js'
 import type { Admin } from '../users.js'
 import { STYLE } from './style.js'
 
-export type Page = 'overview' | 'sessions' | 'password'
+export type Page = 'overview' | 'sessions' | 'activity' | 'password'
 
 /** What every page passes to the frame. */
 export interface Frame {
@@ -27,10 +27,10 @@ const logoutForm = html`<form class="inline" method="post" action="/logout">
 
 const nav = (admin: Admin, current: Page | undefined) => html`<header>
   <span class="brand">Tessera Manager</span>
+  <span class="account"><span class="who" title="${admin.email}">${admin.name} <span class="email">&lt;${admin.email}&gt;</span></span>
+  ${logoutForm}</span>
   <nav>${link('/', 'overview', 'Overview', current)} ${link('/sessions', 'sessions', 'Your sessions', current)}
-    ${link('/password', 'password', 'Change password', current)}</nav>
-  <span class="who">${admin.name} &lt;${admin.email}&gt;</span>
-  ${logoutForm}
+    ${link('/activity', 'activity', 'Activity', current)} ${link('/password', 'password', 'Change password', current)}</nav>
 </header>`
 
 /** A whole HTML document around `body`. */

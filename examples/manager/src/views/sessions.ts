@@ -13,7 +13,9 @@ export interface SessionRow {
   readonly ip: string | undefined
   readonly createdAt: number
   readonly lastActiveAt: number
-  readonly expiresAt: number
+  /** When it idles out unless used (the overview's "Idles out"), capped by the record's life. */
+  readonly idlesAt: number
+  readonly remember: boolean
   readonly current: boolean
 }
 
@@ -26,11 +28,15 @@ export interface SessionsView {
 
 const csrfField = (token: string) => html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`
 
+const time = (epoch: number) =>
+  html`<time datetime="${new Date(epoch * 1000).toISOString()}">${formatTime(epoch)}</time>`
+
 const row = (r: SessionRow, csrf: string) => html`<tr class="${r.current ? 'current' : ''}" data-session>
-  <td>${r.device} ${r.current && html`<span class="tag">this browser</span>`}<br><span class="muted">${r.ip ?? 'unknown address'}</span></td>
-  <td>${formatTime(r.createdAt)}</td>
-  <td>${formatTime(r.lastActiveAt)}</td>
-  <td>${formatTime(r.expiresAt)}</td>
+  <td data-label="Device">${r.device} ${r.current && html`<span class="tag">this browser</span>`}<br><span class="muted">${r.ip ?? 'unknown address'}</span></td>
+  <td data-label="Signed in">${time(r.createdAt)}</td>
+  <td data-label="Last active">${time(r.lastActiveAt)}</td>
+  <td data-label="Idles out">${time(r.idlesAt)}</td>
+  <td data-label="Remember me">${r.remember ? 'yes' : 'no'}</td>
   <td>${
     r.current
       ? html`<span class="muted">use Log out</span>`
@@ -43,9 +49,9 @@ export const sessionsPage = (v: SessionsView): string =>
   layout(
     { title: 'Your sessions', admin: v.admin, current: 'sessions', notice: v.notice },
     html`<h1>Your sessions</h1>
-<p class="muted">Every browser signed in as ${v.admin.email}. "Last saved" moves when the session renews (a new id) or changes; "expires" is when the store drops the record unless it renews first.</p>
-<table>
-  <thead><tr><th>Device</th><th>Signed in</th><th>Last saved</th><th>Expires</th><th></th></tr></thead>
+<p class="muted">Every browser signed in as ${v.admin.email}. "Last active" is the session's last request that the store saw (a save, a renewal or a touch); it idles out that long after unless used again; "remember me" keeps it across browser restarts.</p>
+<table class="stack">
+  <thead><tr><th>Device</th><th>Signed in</th><th>Last active</th><th>Idles out</th><th>Remember me</th><th></th></tr></thead>
   <tbody>${v.rows.map((r) => row(r, v.csrf))}</tbody>
 </table>
 <p>${

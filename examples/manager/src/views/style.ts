@@ -5,9 +5,10 @@ export const STYLE = raw(`
   :root { --ink: #1d2330; --muted: #5b6475; --line: #d9dee8; --accent: #1155cc; --bad: #b3261e; --ok: #1e7a3c;
           font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); }
   body { margin: 0; background: #f4f6fa; line-height: 1.45; }
-  header { display: flex; align-items: center; gap: 1.5rem; padding: .75rem 1.5rem; background: #1d2330; color: #fff; }
+  header { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1.5rem; padding: .75rem 1.5rem; background: #1d2330; color: #fff; }
   header .brand { font-weight: 700; letter-spacing: .02em; }
-  header nav { display: flex; gap: 1rem; flex: 1; }
+  header .account { display: flex; align-items: center; gap: .75rem; margin-left: auto; order: 2; min-width: 0; }
+  header nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; order: 1; flex: 1; }
   header a { color: #cfe0ff; text-decoration: none; }
   header a[aria-current="page"] { color: #fff; border-bottom: 2px solid #fff; }
   header .who { color: #cfd5e2; font-size: .9rem; }
@@ -38,4 +39,25 @@ export const STYLE = raw(`
   .notice { padding: .6rem .9rem; border-radius: 6px; margin-bottom: 1rem; background: #e7f5ec; color: var(--ok); }
   .error { padding: .6rem .9rem; border-radius: 6px; margin-bottom: 1rem; background: #fdecea; color: var(--bad); }
   code { background: #eef1f6; padding: .05rem .3rem; border-radius: 4px; font-size: .9em; }
+  time { white-space: nowrap; }
+  .bad { color: var(--bad); font-weight: 600; }
+  a { color: var(--accent); }
+  /* Phones: the header stacks (brand and account on one line, the nav below), tables become cards. */
+  @media (max-width: 40rem) {
+    header { padding: .6rem 1rem; }
+    header .account { order: 1; }
+    header nav { order: 2; flex-basis: 100%; }
+    header .who { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    header .who .email { display: none; }
+    main { margin: 1rem auto; padding: 0 1rem; }
+    .card { padding: 1rem; }
+    .narrow { margin: 1.5rem auto; }
+    dl.times { grid-template-columns: 1fr; gap: .1rem; }
+    dl.times dd { margin-bottom: .5rem; }
+    table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: auto; }
+    table.stack thead { display: none; }
+    table.stack tr { border: 1px solid var(--line); border-radius: 8px; margin-bottom: .75rem; padding: .25rem 0; }
+    table.stack td { border: 0; padding: .3rem .9rem; }
+    table.stack td[data-label]::before { content: attr(data-label); display: block; font-size: .75rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
+  }
 `)
