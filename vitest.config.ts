@@ -10,6 +10,8 @@ export default defineConfig({
   resolve: { conditions: ['@tessera/source', ...defaultClientConditions] },
   ssr: { resolve: { conditions: ['@tessera/source', ...defaultServerConditions] } },
   test: {
+    // With no Postgres / Redis on the default ports but the binaries installed, starts throwaway ones.
+    globalSetup: ['./test-support/global-setup.ts'],
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/.stryker-tmp/**'],
     testTimeout: 20_000,
