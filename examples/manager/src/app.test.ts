@@ -13,7 +13,7 @@ let server: Server
 let base: string
 
 beforeAll(async () => {
-  const { session } = loadConfig({ SESSION_SECRET: 'app-test-secret-of-at-least-32-bytes!!' })
+  const { session } = loadConfig({ SESSION_SECRET: 'Vj9Ad4Sm1Qx6Ht3Ke8Zr2Nf7Bw5Lc0Py' })
   const users = await createUserDirectory([
     { email: 'admin@example.com', name: 'Ada', password: PASSWORD },
     { email: 'ops@example.com', name: 'Otto', password: PASSWORD },

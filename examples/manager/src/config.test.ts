@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from './config.js'
 
-const SECRET = 'a-secret-of-at-least-thirty-two-bytes!!'
+const SECRET = 'Mi2Rb7Yt4Cx9Hf1Nq6Wk3Ps8Dv5Lz0Ge'
 
 describe('loadConfig', () => {
   it('defaults to Kong Manager-style server sessions with metadata, readable timeouts and form logout', () => {

@@ -10,7 +10,7 @@ import { startCluster, type TestCluster } from '../../store-redis/test/support/c
 import { startSentinel, type TestSentinel } from '../../store-redis/test/support/sentinel.js'
 import { closeTessera, registerTessera, storeFromUrl, TesseraTokens } from '../src/index.js'
 
-const SECRET = 'a strong secret of at least thirty-two bytes'
+const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 const PG_URL = process.env.TESSERA_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const REDIS_URL = process.env.TESSERA_REDIS_URL ?? 'redis://127.0.0.1:6379'
 

@@ -9,7 +9,13 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { seal, touchHeader } from './codec.js'
-import { createSessionEngine, type SessionEngine, type SessionOptions, type SessionRequest } from './index.js'
+import {
+  createSessionEngine,
+  decodeOptions,
+  type SessionEngine,
+  type SessionOptions,
+  type SessionRequest,
+} from './index.js'
 import { ikmFromSecret, keyMaterial } from './keys.js'
 
 const SECRET = 'Zq7Kt2vLx9Pw4Rb8Nm3Hs6Jd1Fg5Yc0Ea'
@@ -356,5 +362,33 @@ describe('duplicate session cookies (one tossed in from a sibling subdomain)', (
     const { engine } = setup()
     const started = await runRight(engine.start(requestWith(['session=junk', 'session=more-junk'])))
     expect(engine.outcome(started).setCookie.join('\n')).toMatch(/^session=; /)
+  })
+})
+describe('weak secrets are refused unless allowWeakSecret', () => {
+  const weak: [string, Partial<SessionOptions>][] = [
+    ['one character repeated', { secret: 'a'.repeat(32) }],
+    ['two characters alternating', { secret: 'ab'.repeat(20) }],
+    ['bytes with few distinct values', { secret: new Uint8Array(32).fill(7) }],
+    ['a placeholder from our own tests', { secret: 'a strong secret of at least thirty-two bytes' }],
+    ['a placeholder asking to be changed', { secret: 'change-me-to-a-long-random-secret-please' }],
+    ['a placeholder in capitals', { secret: 'REPLACE_WITH_YOUR_OWN_SECRET_VALUE_0123' }],
+    ['a fallback equal to the primary', { secret: SECRET, secretFallbacks: [SECRET] }],
+    ['a weak fallback', { secret: SECRET, secretFallbacks: ['x'.repeat(40)] }],
+  ]
+  for (const [what, options] of weak) {
+    it(`refuses ${what}, saying how to make a good one`, () => {
+      const decoded = decodeOptions(options)
+      expect(E.isLeft(decoded)).toBe(true)
+      if (E.isLeft(decoded)) expect(decoded.left.problems.join('\n')).toMatch(/openssl rand -base64 32/)
+      expect(E.isRight(decodeOptions({ ...options, allowWeakSecret: true }))).toBe(true)
+    })
+  }
+
+  it('accepts random secrets, as text or bytes', () => {
+    expect(E.isRight(decodeOptions({ secret: SECRET, secretFallbacks: [OTHER] }))).toBe(true)
+    expect(
+      E.isRight(decodeOptions({ secret: Buffer.from('8d1f0c6e2a9b47d3b5e08f1c2d4a6b7e', 'hex').toString('hex') })),
+    ).toBe(true)
+    expect(E.isRight(decodeOptions({ ikm: new Uint8Array(32).map((_, i) => (i * 37 + 11) & 255) }))).toBe(true)
   })
 })

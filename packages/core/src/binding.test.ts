@@ -4,7 +4,7 @@ import { fakeClock, referenceBoundMac, requestWith, runRight, scriptedRandom } f
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine } from './index.js'
 
-const SECRET = 'a strong secret of at least thirty-two bytes'
+const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 const T0 = 1_700_000_000
 const SID = Buffer.alloc(32, 9).toString('base64url')
 

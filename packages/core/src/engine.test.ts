@@ -3,7 +3,7 @@ import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine, type SessionEvent, type SessionOptions } from './index.js'
 
-const SECRET = 'a strong secret of at least thirty-two bytes'
+const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 const T0 = 1_700_000_000
 
 const setup = (options: Partial<SessionOptions> = {}) => {
@@ -172,7 +172,7 @@ describe('secret rotation', () => {
   it('opens a cookie sealed with a fallback secret and re-issues it under the primary on save', async () => {
     const old = setup()
     await login(old)
-    const OTHER = 'the next secret, also thirty-two bytes or more'
+    const OTHER = 'Pu3Ea8Wn1Zq6Kx4Rc9Lv2Tb7Hs5Gm0Jd'
     const rotated = createSessionEngine({ secret: OTHER, secretFallbacks: [SECRET] }, { clock: old.clock })
     const s = await runRight(rotated.open(requestWith(old.browser.lines)))
     const lines = (await runRight(rotated.save(s))).setCookie

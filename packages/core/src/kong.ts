@@ -74,7 +74,7 @@ const KONG_NAMES: Readonly<Record<string, string>> = {
 }
 
 // Only stands in for the secret while cross-checking; never returned.
-const PLACEHOLDER_SECRET = 'kong-config-cross-check-placeholder-secret'
+const PLACEHOLDER_SECRET = 'q8Fh2Lx7Vn4Tc9Rw1Kb6Zm3Ys5Pd0GjEo'
 
 interface Check<T> {
   readonly expected: string

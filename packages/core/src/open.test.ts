@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { createSessionEngine, type SessionOptions, type SessionStore } from './index.js'
 import { parseRecordValue } from './open.js'
 
-const SECRET = 'a strong secret of at least thirty-two bytes'
+const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 const NEXT = 'the next secret, also thirty-two bytes or more'
 const T0 = 1_700_000_000
 

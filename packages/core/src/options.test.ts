@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, createSessionEngine, decodeOptions } from './index.js'
 
-const SECRET = 'a strong secret of at least thirty-two bytes'
+const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 
 const problems = (input: unknown): readonly string[] => {
   const r = decodeOptions(input)
@@ -60,8 +60,10 @@ describe('decodeOptions', () => {
   it('needs a secret or an ikm of exactly 32 bytes, not both', () => {
     expect(problems({})).toEqual([expect.stringMatching(/secret: required/)])
     expect(problems({ ikm: 'x'.repeat(31) })).toEqual([expect.stringMatching(/exactly 32 bytes/)])
-    expect(problems({ ikm: 'x'.repeat(32) })).toEqual([])
-    expect(problems({ ikm: 'x'.repeat(32), secret: SECRET })).toEqual([expect.stringMatching(/not both/)])
+    const ikm = Buffer.from('5f0c9a3e7b2d41e68c9f03a7d5b1e2c48a6f9d0b3c7e1a52f4d8b6c0e9a3f7d1', 'hex')
+    expect(problems({ ikm })).toEqual([])
+    expect(problems({ ikm: 'x'.repeat(32) })).toEqual([expect.stringMatching(/ikm: only 1 distinct byte/)])
+    expect(problems({ ikm, secret: SECRET })).toEqual([expect.stringMatching(/not both/)])
   })
 
   describe('cookie attribute rules (RFC 6265bis)', () => {

@@ -8,6 +8,7 @@ import * as t from 'io-ts'
 import { ConfigError } from './errors.js'
 import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT } from './header.js'
 import type { RememberSafety } from './keys.js'
+import { MAKE_ONE, MIN_SECRET_BYTES, weakness } from './secrets.js'
 
 // Fractions are allowed, as in Kong's schema: whole elapsed seconds are compared against them.
 const seconds = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'non-negative seconds')
@@ -156,7 +157,6 @@ const isSafeValue = (v: string): boolean => {
   }
   return true
 }
-const MIN_SECRET_BYTES = 32
 
 /** A value as an error message shows it; whatever JSON cannot show (a BigInt, a cycle) is shown by String. */
 const shown = (v: unknown): string => {
@@ -264,15 +264,20 @@ export const resolveOptions = (input: unknown): ResolvedOptions =>
   })(decodeOptions(input))
 
 const resolveSecrets = (o: SessionOptions, problems: string[]): ResolvedOptions['secrets'] | undefined => {
+  const weakAllowed = o.allowWeakSecret === true
+  const refuse = (field: string, why: string) =>
+    problems.push(
+      `${field}: ${why}; ${MAKE_ONE}, or set allowWeakSecret to read cookies of a deployment that chose a weak secret`,
+    )
   const check = (field: string, v: unknown, ikm: boolean): Buffer | undefined => {
     const bytes = bytesOf(v)
     if (bytes === undefined) problems.push(`${field}: must be a string or bytes`)
     else if (ikm && bytes.length !== 32) problems.push(`${field}: must be exactly 32 bytes, got ${bytes.length}`)
-    else if (!ikm && bytes.length < MIN_SECRET_BYTES && o.allowWeakSecret !== true)
-      problems.push(
-        `${field}: ${bytes.length} bytes is too short (at least ${MIN_SECRET_BYTES}); set allowWeakSecret to read cookies of a deployment that chose a weak secret`,
-      )
     else if (!ikm && bytes.length === 0) problems.push(`${field}: must not be empty`)
+    else if (!weakAllowed) {
+      const why = weakness(bytes, ikm ? 32 : MIN_SECRET_BYTES)
+      if (why !== undefined) refuse(field, why)
+    }
     return bytes
   }
   if (o.ikm !== undefined && o.secret !== undefined) problems.push('secret: give either secret or ikm, not both')
@@ -283,7 +288,13 @@ const resolveSecrets = (o: SessionOptions, problems: string[]): ResolvedOptions[
   const isIkm = o.ikm !== undefined
   const primary = check(isIkm ? 'ikm' : 'secret', isIkm ? o.ikm : o.secret, isIkm)
   const fallbackInput = isIkm ? (o.ikmFallbacks ?? []) : (o.secretFallbacks ?? [])
-  const fallbacks = fallbackInput.map((v, i) => check(`${isIkm ? 'ikmFallbacks' : 'secretFallbacks'}.${i}`, v, isIkm))
+  const fallbackField = isIkm ? 'ikmFallbacks' : 'secretFallbacks'
+  const fallbacks = fallbackInput.map((v, i) => check(`${fallbackField}.${i}`, v, isIkm))
+  fallbacks.forEach((f, i) => {
+    // A fallback equal to the primary is a rotation that never happened: the old secret is still the key.
+    if (!weakAllowed && f !== undefined && primary !== undefined && f.equals(primary))
+      refuse(`${fallbackField}.${i}`, `equal to ${isIkm ? 'ikm' : 'secret'}: a rotation needs a new secret`)
+  })
   if (primary === undefined || fallbacks.some((f) => f === undefined)) return undefined
   return { primary, fallbacks: fallbacks as Buffer[], isIkm }
 }

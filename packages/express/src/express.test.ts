@@ -146,7 +146,7 @@ describe('@tessera/express', () => {
 
 describe('an engine made elsewhere', () => {
   it('is used as it is (e.g. one resolved from @tessera/container)', async () => {
-    const engine = createSessionEngine({ secret: 'a strong secret of at least thirty-two bytes' })
+    const engine = createSessionEngine({ secret: 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye' })
     const sessions = tessera(engine)
     expect(sessions.engine).toBe(engine)
   })

@@ -9,7 +9,7 @@ declare module '@tessera/express' {
   }
 }
 
-const app = express().use(tessera({ secret: 'a secret of at least thirty-two bytes, for types' }))
+const app = express().use(tessera({ secret: 'Tz6Gw1Ko8Bv3Xn5Rq9Hd2Lm7Fc4Sj0Ua' }))
 
 app.get('/', async (req, res) => {
   const user: string | undefined = await req.session.get('user')

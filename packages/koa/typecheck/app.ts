@@ -11,7 +11,7 @@ declare module '@tessera/koa' {
 }
 
 const app = new Koa()
-app.use(tessera({ secret: 'a secret of at least thirty-two bytes, for types' }))
+app.use(tessera({ secret: 'Tz6Gw1Ko8Bv3Xn5Rq9Hd2Lm7Fc4Sj0Ua' }))
 
 app.use(async (ctx) => {
   const user: string | undefined = await ctx.session.get('user')

@@ -3,7 +3,7 @@ import { cookieJar, fakeClock, requestWith, runLeft, runRight } from '@tessera/t
 import { describe, expect, it } from 'vitest'
 import { createMemoryStore, RevocationMarksFull } from './index.js'
 
-const SECRET = 'a strong secret of at least thirty-two bytes'
+const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 const T0 = 1_700_000_000
 
 /** Cookie storage with the memory store holding its revocation marks. */

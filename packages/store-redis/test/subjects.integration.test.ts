@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createRedisStore, type RedisStore } from '../src/index.js'
 import { describeIf, REDIS_URL, randomPrefix, reachable } from './support/gate.js'
 
-const SECRET = 'a strong secret of at least thirty-two bytes'
+const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 const b64 = (s: string) => Buffer.from(s).toString('base64url')
 const newKey = () => randomBytes(32).toString('base64url')
 

@@ -4,7 +4,7 @@ import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { createHttpSession, createSessionEngine, deferHead } from '../index.js'
 
-const SECRET = 'a strong secret of at least thirty-two bytes'
+const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 
 /** A bare node:http server: the driver plus deferHead is all a binding needs. */
 const server = (handler: (session: ReturnType<typeof createHttpSession>['session'], res: ServerResponse) => void) => {

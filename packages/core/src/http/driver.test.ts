@@ -2,7 +2,7 @@ import { fakeClock, requestWith } from '@tessera/testing'
 import { describe, expect, it } from 'vitest'
 import { createHttpSession, createSessionEngine, type SessionEvent, type SessionStore } from '../index.js'
 
-const SECRET = 'a strong secret of at least thirty-two bytes'
+const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 type Data = { user: string; n: number }
 
 const setup = (options: Record<string, unknown> = {}, store?: SessionStore) => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { bodyRequestsLogout, checkLogout, decodeOptions, parseBody, readBody } from '../index.js'
 
 const logoutOptions = (logout: Record<string, unknown> = {}) => {
-  const o = decodeOptions({ secret: 'a strong secret of at least thirty-two bytes', logout })
+  const o = decodeOptions({ secret: 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye', logout })
   if (E.isLeft(o)) throw o.left
   return o.right.logout
 }
