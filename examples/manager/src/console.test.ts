@@ -10,7 +10,7 @@ import type { AdminData } from './session.js'
 import { createUserDirectory } from './users.js'
 
 const PASSWORD = 'console-test-password'
-const SECRET = 'console-test-secret-of-at-least-32-bytes'
+const SECRET = 'Rk7Wd2Mq9Zt4Bx1Lf6Jn3Gv8Hc5Ps0Ye'
 
 /** The console on its own store, with the activity log wired to the engine as main.ts does. */
 const startConsole = async (store: SessionStore) => {

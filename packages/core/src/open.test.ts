@@ -6,7 +6,7 @@ import { createSessionEngine, type SessionOptions, type SessionStore } from './i
 import { parseRecordValue } from './open.js'
 
 const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
-const NEXT = 'the next secret, also thirty-two bytes or more'
+const NEXT = 'Pu3Ea8Wn1Zq6Kx4Rc9Lv2Tb7Hs5Gm0Jd'
 const T0 = 1_700_000_000
 
 const setup = (options: Partial<SessionOptions> = {}, store?: SessionStore) => {
