@@ -4,7 +4,14 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
-import { type InvalidCookie, invalidCookie, type UnsavableData, unsavableData } from './errors.js'
+import {
+  type InvalidCookie,
+  type InvalidData,
+  invalidCookie,
+  invalidData,
+  type UnsavableData,
+  unsavableData,
+} from './errors.js'
 
 /** Object data: what `get` and `set` work on. */
 export type SessionData = Record<string, unknown>
@@ -26,11 +33,23 @@ export interface Entry {
 export const isPlainObject = (v: unknown): v is SessionData => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
- * Serialises entries the way the reference does (a missing subject is left
- * out). Data JSON cannot carry is a typed Left, never an exception.
+ * Serialises entries the way the reference does (a missing subject is left out). An audience
+ * with a schema is encoded through it (a transforming codec, e.g. a Date kept as a number, writes
+ * what it decodes); data its schema refuses is an `InvalidData`, and data JSON cannot carry an
+ * `UnsavableData`: typed Lefts, never an exception, and nothing is serialised.
  */
-export const encodeEntries = (entries: readonly Entry[]): E.Either<UnsavableData, string> =>
-  toJson(entries.map((e) => (e.subject === undefined ? [e.data, e.audience] : [e.data, e.audience, e.subject])))
+export const encodeEntries = (
+  entries: readonly Entry[],
+  schemas: ReadonlyMap<string, t.Mixed> = NO_SCHEMAS,
+): E.Either<InvalidData | UnsavableData, string> => {
+  const rows: unknown[] = []
+  for (const e of entries) {
+    const data = schemas.size === 0 ? e.data : encodeData(e, schemas.get(e.audience))
+    if (data === REFUSED) return E.left(invalidData(e.audience))
+    rows.push(e.subject === undefined ? [data, e.audience] : [data, e.audience, e.subject])
+  }
+  return toJson(rows)
+}
 
 /** JSON.stringify, with what it throws (BigInt, cycles, a throwing toJSON, the stack of deep nesting) as a Left. */
 export const toJson = (value: unknown): E.Either<UnsavableData, string> => {
@@ -38,6 +57,20 @@ export const toJson = (value: unknown): E.Either<UnsavableData, string> => {
     return E.right(JSON.stringify(value))
   } catch (e) {
     return E.left(unsavableData(e))
+  }
+}
+
+const NO_SCHEMAS: ReadonlyMap<string, t.Mixed> = new Map()
+const REFUSED = Symbol('refused')
+
+/** An entry's data as its schema encodes it, or REFUSED when the schema does not accept it. */
+const encodeData = (e: Entry, schema: t.Mixed | undefined): unknown => {
+  if (schema === undefined) return e.data
+  if (!schema.is(e.data)) return REFUSED
+  try {
+    return schema.encode(e.data)
+  } catch {
+    return REFUSED
   }
 }
 

@@ -68,6 +68,11 @@ export interface UnsavableData {
 export interface Closed {
   readonly _tag: 'Closed'
 }
+/** The app's data for an audience fails that audience's codec: refused on save, nothing is issued or stored. */
+export interface InvalidData {
+  readonly _tag: 'InvalidData'
+  readonly audience: string
+}
 
 /** Every reason an engine call can fail. */
 export type SessionError =
@@ -81,6 +86,7 @@ export type SessionError =
   | SessionLimit
   | TooLarge
   | UnsavableData
+  | InvalidData
   | Closed
   | ConfigError
 
@@ -104,6 +110,7 @@ export const unsavableData = (cause: unknown): UnsavableData => ({
   _tag: 'UnsavableData',
   detail: cause instanceof Error ? cause.message : String(cause),
 })
+export const invalidData = (audience: string): InvalidData => ({ _tag: 'InvalidData', audience })
 
 /**
  * Whether a cookie rejected for this reason is known dead (cleared) or could

@@ -9,6 +9,7 @@ export type {
   Conflict,
   Expired,
   InvalidCookie,
+  InvalidData,
   InvalidReason,
   MissingAudience,
   MissingCookie,

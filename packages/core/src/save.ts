@@ -44,7 +44,7 @@ const sealFor = (ctx: EngineContext, s: SessionImpl, kind: CookieKind, now: numb
     s.entries = s.entries.filter((e) => e.subject === subject)
     s.index = s.entries.indexOf(current)
   }
-  const encoded = encodeEntries(s.entries)
+  const encoded = encodeEntries(s.entries, ctx.o.schemas)
   if (E.isLeft(encoded)) return encoded
   const plaintext = encoded.right
   const sealed = seal({

@@ -49,6 +49,8 @@ export const HTTP_OUTCOMES: { readonly [K in SessionError['_tag']]: HttpOutcome 
   TooLarge: fail(500, 'Session too large'),
   // Data JSON cannot carry (a BigInt, a cycle) was put in the session by the app: a programmer error too.
   UnsavableData: fail(500, 'Session data cannot be saved'),
+  // Data the app's own codec refuses is the app's error, like TooLarge.
+  InvalidData: fail(500, 'Session data invalid'),
   Closed: fail(500, 'Session already ended'),
   ConfigError: fail(500, 'Session misconfigured'),
 }

@@ -72,6 +72,7 @@ describe('the HTTP outcome table', () => {
       SessionLimit: 403,
       TooLarge: 500,
       UnsavableData: 500,
+      InvalidData: 500,
       Closed: 500,
       ConfigError: 500,
     })
