@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { chunkLines, chunkName, cookieLine, expireLine, httpDate, joinChunks, MAX_CHUNKS } from './cookies.js'
+import {
+  chunkLines,
+  chunkName,
+  cookieLine,
+  expireLine,
+  fitsCookieLine,
+  httpDate,
+  joinChunks,
+  MAX_CHUNKS,
+} from './cookies.js'
 
 const NAME = 'session'
 const ATTRIBUTES = '; Path=/; HttpOnly'
@@ -131,5 +140,21 @@ describe('Set-Cookie lines', () => {
   it('httpDate is the IMF-fixdate of epoch seconds', () => {
     expect(httpDate(1_700_000_000)).toBe('Tue, 14 Nov 2023 22:13:20 GMT')
     expect(httpDate(0)).toBe('Thu, 01 Jan 1970 00:00:00 GMT')
+  })
+})
+
+describe('fitsCookieLine', () => {
+  it('takes name=value of exactly 4096 bytes and refuses one more', () => {
+    expect(fitsCookieLine('session', 'v'.repeat(4096 - 8))).toBe(true)
+    expect(fitsCookieLine('session', 'v'.repeat(4096 - 7))).toBe(false)
+  })
+  it('counts bytes of UTF-8, not characters', () => {
+    // Two bytes per é: with `s=`, 2047 of them take 4096 bytes, 2048 take 4098.
+    expect(fitsCookieLine('s', 'é'.repeat(2047))).toBe(true)
+    expect(fitsCookieLine('s', 'é'.repeat(2048))).toBe(false)
+    expect(fitsCookieLine('s', `${'é'.repeat(2046)}vv`)).toBe(true)
+    expect(fitsCookieLine('s', `${'é'.repeat(2046)}vvv`)).toBe(false)
+    expect(fitsCookieLine('é', 'v'.repeat(4093))).toBe(true)
+    expect(fitsCookieLine('é', 'v'.repeat(4094))).toBe(false)
   })
 })
