@@ -374,3 +374,42 @@ describe('each refusal says exactly why', () => {
     })
   })
 })
+
+describe('server storage: a name sent twice', () => {
+  it('opens the value that verifies, whichever comes first', async () => {
+    const store = createMemoryStore()
+    const ctx = setup({ storage: 'server' }, store)
+    await ctx.login()
+    const ours = ctx.browser.value('session') as string
+    const sibling = setup({ storage: 'server', secret: NEXT }, createMemoryStore())
+    await sibling.login({ user: 'mallory' })
+    const theirs = sibling.browser.value('session') as string
+    for (const order of [
+      [theirs, ours],
+      [ours, theirs],
+    ]) {
+      const opened = await runRight(ctx.open(order.map((v) => `session=${v}`)))
+      expect(opened.get('user')).toBe('alice')
+    }
+    expect(await runLeft(ctx.open([`session=${theirs}`, 'session=junk']))).toMatchObject({ reason: 'mac' })
+  })
+
+  it('stops at a store that fails: the next value is not tried', async () => {
+    const store = createMemoryStore()
+    const ctx = setup({ storage: 'server' }, store)
+    await ctx.login()
+    const ours = ctx.browser.value('session') as string
+    let reads = 0
+    const down: SessionStore = {
+      ...store,
+      read: () => {
+        reads++
+        return Promise.reject(new Error('ECONNREFUSED'))
+      },
+    }
+    const engine = createSessionEngine({ secret: SECRET, storage: 'server' }, { clock: ctx.clock, store: down })
+    const left = await runLeft(engine.open(requestWith([`session=${ours}`, `session=${ours}`])))
+    expect(left).toMatchObject({ _tag: 'StoreUnavailable' })
+    expect(reads).toBe(1)
+  })
+})
