@@ -23,5 +23,6 @@ const alias = readdirSync(packages, { withFileTypes: true })
 export default defineConfig({
   ...base,
   resolve: { ...base.resolve, alias },
-  test: { ...base.test, include: ['packages/core/src/**/*.test.ts'] },
+  // Core's tests need no Postgres or Redis: the global setup that starts them is left out.
+  test: { ...base.test, globalSetup: [], include: ['packages/core/src/**/*.test.ts'] },
 })
