@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto'
 import { createMemoryStore } from '@tessera/store-memory'
 import { cookieJar, fakeClock, requestWith, runLeft, runRight } from '@tessera/testing'
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine, type SessionOptions } from './index.js'
 
-const SECRET = 'a strong secret of at least thirty-two bytes'
+const SECRET = randomBytes(32).toString('base64url')
 
 /** A transforming codec: a Date in the app, epoch seconds in the cookie (JSON.stringify alone would write an ISO string). */
 const DateFromSeconds = new t.Type<Date, number, unknown>(
