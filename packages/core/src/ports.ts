@@ -53,9 +53,9 @@ export interface SessionRecord {
    * successor's data while `staleTtl` lasts.
    */
   readonly successor: string | null
-  /** When the session (not this record) was created, epoch seconds. */
+  /** When the session (not this record) was created, epoch seconds; 0 when unknown (the reference wrote it). */
   readonly createdAt: number
-  /** When this record was last written, epoch seconds. */
+  /** When this record was last written, epoch seconds; 0 when unknown (the reference wrote it). */
   readonly updatedAt: number
   /** When this record expires, epoch seconds. */
   readonly expiresAt: number

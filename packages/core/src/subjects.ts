@@ -19,8 +19,10 @@ export interface SessionSummary {
   /** The session id, when the storage key is not hashed (`hashStorageKey: false`). */
   readonly id: string | undefined
   readonly key: string
-  readonly createdAt: number
-  readonly lastActiveAt: number
+  /** When the session was created; undefined when unknown (a session the reference wrote). */
+  readonly createdAt: number | undefined
+  /** When its record was last written; undefined when unknown (a session the reference wrote). */
+  readonly lastActiveAt: number | undefined
   readonly expiresAt: number
   /** The unencrypted info the app kept with `setInfo`, per audience. */
   readonly info: Readonly<Record<string, Readonly<Record<string, unknown>>>>
@@ -102,7 +104,8 @@ export const subjectOps = (ctx: EngineContext) => {
     const entries = E.isRight(parsed) && parsed.right.info !== undefined ? [...parsed.right.info] : []
     const info = Object.fromEntries(entries.filter(([audience]) => audience !== REMEMBER_LINK))
     const id = o.hashStorageKey ? undefined : key
-    return [{ id, key, createdAt: r.createdAt, lastActiveAt: r.updatedAt, expiresAt: r.expiresAt, info }]
+    const known = (t: number) => (t > 0 ? t : undefined)
+    return [{ id, key, createdAt: known(r.createdAt), lastActiveAt: known(r.updatedAt), expiresAt: r.expiresAt, info }]
   }
 
   const listSessions = (q: { subject: string; audience?: string }) => async () => {

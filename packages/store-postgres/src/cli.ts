@@ -30,12 +30,18 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     console.error(USAGE)
     return 2
   }
-  await migrate({
+  const result = await migrate({
     connectionString: url,
     ...(values.schema === undefined ? {} : { schema: values.schema }),
     ...(values.table === undefined ? {} : { table: values.table }),
     ...(values['meta-table'] === undefined ? {} : { metaTable: values['meta-table'] }),
   })
-  console.log(`tessera-pg: schema${values.schema === undefined ? '' : ` ${values.schema}`} is up to date`)
+  const where = values.schema === undefined ? 'the search path' : `schema ${values.schema}`
+  const said = {
+    created: `created the session tables in ${where}`,
+    upgraded: `upgraded the session tables in ${where}`,
+    unchanged: `${where} is up to date`,
+  }
+  console.log(`tessera-pg: ${said[result]}`)
   return 0
 }

@@ -1,5 +1,5 @@
 export type { ConnectionOptions } from './connection.js'
-export type { MigrateOptions } from './migrate.js'
+export type { MigrateOptions, MigrateResult } from './migrate.js'
 export { migrate } from './migrate.js'
 export type { TableOptions } from './names.js'
 export type { PurgeResult } from './purge.js'

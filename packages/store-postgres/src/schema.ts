@@ -16,12 +16,17 @@ export const schemaStatements = (n: Names): readonly string[] => [
     data TEXT,
     exp  TIMESTAMP WITH TIME ZONE
   )`,
-  // Defaults (not NOT NULL without default) so rows written by the reference are valid records.
+  // Defaults or NULL, so rows written by the reference are valid records. Their creation and
+  // update times are unknown (NULL), never the database's clock at insert: the reference's
+  // creation time lives only in its cookie.
   `ALTER TABLE ${n.sessions}
     ADD COLUMN IF NOT EXISTS version   INTEGER NOT NULL DEFAULT 1,
     ADD COLUMN IF NOT EXISTS successor TEXT,
-    ADD COLUMN IF NOT EXISTS created   TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
-    ADD COLUMN IF NOT EXISTS updated   TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now()`,
+    ADD COLUMN IF NOT EXISTS created   TIMESTAMP WITH TIME ZONE,
+    ADD COLUMN IF NOT EXISTS updated   TIMESTAMP WITH TIME ZONE`,
+  `ALTER TABLE ${n.sessions}
+    ALTER COLUMN created DROP NOT NULL, ALTER COLUMN created DROP DEFAULT,
+    ALTER COLUMN updated DROP NOT NULL, ALTER COLUMN updated DROP DEFAULT`,
   `CREATE INDEX IF NOT EXISTS ${n.local.sessionsExpIdx} ON ${n.sessions} (exp)`,
   // The primary key (aud, sub, sid) is also the (aud, sub) lookup index.
   `CREATE TABLE IF NOT EXISTS ${n.meta} (
@@ -54,12 +59,12 @@ export const schemaStatements = (n: Names): readonly string[] => [
   // versions; bumping the version for such writers keeps our compare-and-set honest
   // on a shared database. Ours always set `updated`, which the reference never
   // touches: that tells the two apart (an overwrite of ours within the same second
-  // gets an extra bump, which is harmless).
+  // gets an extra bump, which is harmless). `updated` stays as it was: the time of
+  // the last write Tessera knows of, or unknown.
   `CREATE OR REPLACE FUNCTION ${n.versionFunction}() RETURNS trigger LANGUAGE plpgsql AS $fn$
   BEGIN
     IF NEW.version = OLD.version AND NEW.updated IS NOT DISTINCT FROM OLD.updated THEN
       NEW.version := OLD.version + 1;
-      NEW.updated := now();
     END IF;
     RETURN NEW;
   END

@@ -52,8 +52,9 @@ interface RecordRow {
   readonly data: string
   readonly version: number
   readonly successor: string | null
-  readonly created: number
-  readonly updated: number
+  /** NULL for a row the reference wrote. */
+  readonly created: number | null
+  readonly updated: number | null
   readonly exp: number
 }
 
@@ -63,8 +64,9 @@ const toRecord = (row: RecordRow): SessionRecord => ({
   value: row.data,
   version: Number(row.version),
   successor: row.successor,
-  createdAt: Number(row.created),
-  updatedAt: Number(row.updated),
+  // 0: unknown (a row the reference wrote), as the port has it.
+  createdAt: row.created === null ? 0 : Number(row.created),
+  updatedAt: row.updated === null ? 0 : Number(row.updated),
   expiresAt: Number(row.exp),
 })
 

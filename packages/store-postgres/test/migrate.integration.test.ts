@@ -46,18 +46,28 @@ describe.skipIf(skip)('migrate', () => {
     expect(await objects(schema)).toContain('sessions_not_before')
   })
 
-  it('runs from the tessera-pg CLI, twice', () => {
+  it('runs from the tessera-pg CLI, twice, saying what each run did', () => {
     const schema = fresh()
     const bin = fileURLToPath(new URL('../bin/tessera-pg.js', import.meta.url))
-    for (let i = 0; i < 2; i++) {
+    const said = [`created the session tables in schema ${schema}`, `schema ${schema} is up to date`]
+    for (const expected of said) {
       const run = spawnSync(process.execPath, [bin, 'migrate', '--url', url, '--schema', schema], {
         encoding: 'utf8',
         timeout: 15_000,
       })
       expect(run.stderr).toBe('')
-      expect(run.stdout).toContain(`schema ${schema} is up to date`)
+      expect(run.stdout).toBe(`tessera-pg: ${expected}\n`)
       expect(run.status).toBe(0)
     }
+  })
+
+  it('tells a creation, an upgrade and a run that changed nothing apart', async () => {
+    const schema = fresh()
+    expect(await migrate({ pool, schema })).toBe('created')
+    expect(await migrate({ pool, schema })).toBe('unchanged')
+    await pool.query(`ALTER TABLE "${schema}".sessions ALTER COLUMN created SET DEFAULT now()`)
+    expect(await migrate({ pool, schema })).toBe('upgraded')
+    expect(await migrate({ pool, schema })).toBe('unchanged')
   })
 
   // The reference's own DDL and statements (its SQL, with values spliced in as it does).
@@ -72,15 +82,18 @@ describe.skipIf(skip)('migrate', () => {
         sid TEXT REFERENCES sessions (sid) ON DELETE CASCADE ON UPDATE CASCADE, PRIMARY KEY (aud, sub, sid))`)
       await lua.query(`INSERT INTO sessions (sid, name, data, exp) VALUES ('lua', 'session', '["ct"]',
         TO_TIMESTAMP(${now + 60}) AT TIME ZONE 'UTC') ON CONFLICT (sid) DO UPDATE SET data = EXCLUDED.data, exp = EXCLUDED.exp`)
-      await migrate({ pool, schema })
+      expect(await migrate({ pool, schema })).toBe('upgraded')
       expect((await objects(schema)).filter((o) => o.startsWith('sessions_exp'))).toEqual(['sessions_exp_idx'])
 
       // A pool in another time zone must see the same instants: exp is timestamptz throughout.
       const tz = new pg.Pool({ connectionString: url, options: '-c TimeZone=America/New_York' })
       const store = createPostgresStore({ pool: tz, schema })
+      // Its times are unknown (0), not the moment the migration added the columns.
       expect(await store.read('session', 'lua', now)).toMatchObject({
         value: '["ct"]',
         version: 1,
+        createdAt: 0,
+        updatedAt: 0,
         expiresAt: now + 60,
       })
 

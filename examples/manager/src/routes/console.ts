@@ -106,12 +106,15 @@ export const consoleRoutes = ({ sessions, users, storeLabel, activity, endings }
         createdAt: s.createdAt,
         lastActiveAt: s.lastActiveAt,
         // What the overview calls "idles out": the idling timeout from the last request, within the record's life.
-        idlesAt: idlingTimeout > 0 ? Math.min(s.lastActiveAt + idlingTimeout, s.expiresAt) : s.expiresAt,
+        idlesAt:
+          idlingTimeout > 0 && s.lastActiveAt !== undefined
+            ? Math.min(s.lastActiveAt + idlingTimeout, s.expiresAt)
+            : s.expiresAt,
         remember: info.remember === true,
         current: info.login === login,
       }
     })
-    rows.sort((a, b) => Number(b.current) - Number(a.current) || b.lastActiveAt - a.lastActiveAt)
+    rows.sort((a, b) => Number(b.current) - Number(a.current) || (b.lastActiveAt ?? 0) - (a.lastActiveAt ?? 0))
     res.send(sessionsPage({ admin, csrf: session.get('csrf') ?? '', rows, notice: noticeOf(req) }))
   })
 

@@ -11,8 +11,9 @@ export interface SessionRow {
   readonly key: string
   readonly device: string
   readonly ip: string | undefined
-  readonly createdAt: number
-  readonly lastActiveAt: number
+  /** Unknown for a session another deployment (e.g. Kong) wrote. */
+  readonly createdAt: number | undefined
+  readonly lastActiveAt: number | undefined
   /** When it idles out unless used (the overview's "Idles out"), capped by the record's life. */
   readonly idlesAt: number
   readonly remember: boolean
@@ -28,8 +29,10 @@ export interface SessionsView {
 
 const csrfField = (token: string) => html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`
 
-const time = (epoch: number) =>
-  html`<time datetime="${new Date(epoch * 1000).toISOString()}">${formatTime(epoch)}</time>`
+const time = (epoch: number | undefined) =>
+  epoch === undefined
+    ? html`<span class="muted">unknown</span>`
+    : html`<time datetime="${new Date(epoch * 1000).toISOString()}">${formatTime(epoch)}</time>`
 
 const row = (r: SessionRow, csrf: string) => html`<tr class="${r.current ? 'current' : ''}" data-session>
   <td data-label="Device">${r.device} ${r.current && html`<span class="tag">this browser</span>`}<br><span class="muted">${r.ip ?? 'unknown address'}</span></td>
