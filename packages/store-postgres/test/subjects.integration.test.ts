@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPostgresStore, type PostgresStore } from '../src/index.js'
 import { freshSchema, requireDatabase, skip } from './database.js'
 
-const SECRET = 'a strong secret of at least thirty-two bytes'
+const SECRET = randomBytes(32).toString('base64url')
 const b64 = (s: string) => Buffer.from(s).toString('base64url')
 const newKey = () => randomBytes(32).toString('base64url')
 const now = Math.floor(Date.now() / 1000)
