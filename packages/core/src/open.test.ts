@@ -413,3 +413,74 @@ describe('server storage: a name sent twice', () => {
     expect(reads).toBe(1)
   })
 })
+
+describe('what opening hands on', () => {
+  it('a record value that is not the reference shape is refused', async () => {
+    const store = createMemoryStore()
+    const broken: SessionStore = {
+      ...store,
+      read: async (name, key, now) => {
+        const record = await store.read(name, key, now)
+        return record === null ? null : { ...record, value: '{"not":"an array"}' }
+      },
+    }
+    const ctx = setup({ storage: 'server' }, broken)
+    await ctx.login()
+    expect(await runLeft(ctx.open())).toEqual({ _tag: 'InvalidCookie', reason: 'record', detail: 'malformed record' })
+  })
+
+  it('a rotated-away cookie is answered with the live one; a live one with nothing', async () => {
+    const ctx = setup({ storage: 'server', staleTtl: 60 }, createMemoryStore())
+    await ctx.login({ n: 0 })
+    const first = ctx.browser.lines
+    const s = await runRight(ctx.open())
+    s.set('n', 1)
+    ctx.browser.apply((await runRight(ctx.engine.save(s))).setCookie)
+    const live = ctx.browser.value('session') as string
+    const followed = await runRight(ctx.open(first))
+    expect(followed.get('n')).toBe(1)
+    expect(ctx.engine.outcome(followed).setCookie.map((l) => valueIn([l], 'session'))).toEqual([live])
+    expect(ctx.engine.outcome(await runRight(ctx.open())).setCookie).toEqual([])
+  })
+
+  it('a cookie-storage cookie opens with nothing to send back', async () => {
+    const ctx = setup()
+    await ctx.login()
+    const fresh = createSessionEngine({ secret: SECRET }, { clock: ctx.clock })
+    expect(fresh.outcome(await runRight(fresh.open(requestWith(ctx.browser.lines)))).setCookie).toEqual([])
+  })
+
+  it('a cookie issued by another process opens again and again in this one', async () => {
+    const ctx = setup()
+    await ctx.login()
+    const fresh = createSessionEngine({ secret: SECRET }, { clock: ctx.clock })
+    for (let i = 0; i < 3; i++) {
+      expect((await runRight(fresh.open(requestWith(ctx.browser.lines)))).get('user')).toBe('alice')
+    }
+  })
+
+  it("revocation reads the subject of the engine's own audience, not of the cookie's first one", async () => {
+    const store = createMemoryStore()
+    const portal = setup({ storage: 'cookie', audience: 'portal' }, store)
+    await portal.login()
+    const admin = createSessionEngine(
+      { secret: SECRET, storage: 'cookie', audience: 'admin' },
+      { clock: portal.clock, random: scriptedRandom(), store },
+    )
+    const s = await runRight(admin.start(requestWith(portal.browser.lines)))
+    s.set('role', 'root')
+    s.setSubject('bob')
+    portal.browser.apply((await runRight(admin.save(s))).setCookie)
+    portal.clock.advance(10)
+    await runRight(admin.invalidateSubject({ subject: 'bob', audience: 'admin' }))
+    expect(await runLeft(admin.open(requestWith(portal.browser.lines)))).toEqual({
+      _tag: 'Revoked',
+      reason: 'invalidated',
+    })
+    const other = createSessionEngine(
+      { secret: SECRET, storage: 'cookie', audience: 'elsewhere' },
+      { clock: portal.clock, store },
+    )
+    expect(await runLeft(other.open(requestWith(portal.browser.lines)))).toMatchObject({ _tag: 'MissingAudience' })
+  })
+})
