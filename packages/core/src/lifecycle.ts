@@ -12,6 +12,7 @@ import { closed, type SessionError } from './errors.js'
 import { forgetCookie } from './forget.js'
 import { MAX_IDLING_OFFSET, readHeader } from './header.js'
 import { keyedMutex } from './mutex.js'
+import { forgetRecent } from './open.js'
 import { clampOffset, decide } from './policy.js'
 import { restartLocal, settleBase } from './renew.js'
 import { clearCookies, outcomeOf } from './responses.js'
@@ -115,7 +116,7 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     if (s.state === 'closed') return E.left(closed)
     if (ctx.server || (ctx.store !== undefined && s.meta !== undefined)) return undefined
     const previousId = s.id
-    if (s.meta !== undefined && s.startsOver) restartLocal(s)
+    if (s.meta !== undefined && s.startsOver) restartLocal(ctx, s)
     const written = saveBothLocal(s, nowSeconds(ctx), false)
     return E.isLeft(written) ? written : saved(s, previousId)
   }
@@ -173,6 +174,7 @@ export const sessionEnds = <D extends SessionData>(
     if (s.state === 'closed') return E.left(closed)
     if (s.state === 'new') return closeNew(s)
     const now = nowSeconds(ctx)
+    forgetRecent(ctx, s)
     for (const kind of ['session', 'remember'] as const) {
       const forgotten = await forgetCookie(ctx, s, kind, now)
       if (E.isLeft(forgotten)) return forgotten
@@ -206,6 +208,7 @@ export const sessionEnds = <D extends SessionData>(
     if (s.state !== 'open' || s.entries.length <= 1) return destroyImpl(s)
     const audience = s.audience
     s.info?.delete(audience)
+    forgetRecent(ctx, s)
     s.entries.splice(s.index, 1)
     s.index = 0
     const saved = await saveImpl(s)

@@ -30,7 +30,7 @@ import { type Decision, decide, KEEP, type SessionTimes } from './policy.js'
 import type { SessionRecord } from './ports.js'
 import type { Known } from './recent.js'
 import { marksOf, verdict } from './revocation.js'
-import type { CookieMeta } from './session.js'
+import type { CookieMeta, SessionImpl } from './session.js'
 
 export type CookieKind = 'session' | 'remember'
 
@@ -212,7 +212,17 @@ const checkRevocation = async (
   const marks = await marksOf(ctx, name, header, subject, audience, now)
   if (E.isLeft(marks)) return marks
   const ended = verdict(header, marks.right)
-  return ended === undefined ? E.right(opened) : E.left(ended)
+  if (ended === undefined) return E.right(opened)
+  ctx.recent.delete(opened.meta.headerText + opened.meta.firstChunk)
+  return E.left(ended)
+}
+
+/** Drops what the recent-cookie table holds of a session whose cookies end: the one it was opened with, and its own. */
+export const forgetRecent = (ctx: EngineContext, s: SessionImpl): void => {
+  const sent = s.requestCookies.get(ctx.o.cookie.name)
+  if (sent !== undefined) ctx.recent.delete(sent)
+  const meta = s.meta
+  if (meta !== undefined) ctx.recent.delete(meta.headerText + (ctx.server ? '' : meta.firstChunk))
 }
 
 const TOO_LARGE = invalidCookie('size', 'larger than a browser sends')
@@ -302,7 +312,7 @@ const openLocalValue = (
   binding: Binding,
   now: number,
 ): E.Either<SessionError, Opened> => {
-  const seen = kind === 'session' && value !== undefined ? ctx.recent.get(value) : undefined
+  const seen = kind === 'session' && value !== undefined ? ctx.recent.get(value, now) : undefined
   if (seen !== undefined) return reopen(ctx, value as string, seen.plaintext, now)
   const a = authenticCookie(ctx, kind, name, value, binding, now)
   if (E.isLeft(a)) return a
@@ -326,7 +336,8 @@ export const keepRecent = (
   value: string,
   known: Known,
 ): void => {
-  if (kind === 'session' && km === ctx.keyring.primary && (flags & BIND_FLAGS) === 0) ctx.recent.add(value, known)
+  if (kind === 'session' && km === ctx.keyring.primary && (flags & BIND_FLAGS) === 0)
+    ctx.recent.add(value, known, nowSeconds(ctx))
 }
 
 /** A header seen (authenticated) before: only its times are checked again. */
@@ -377,7 +388,7 @@ const openServerValue = async (
   binding: Binding,
   now: number,
 ): Promise<E.Either<SessionError, Opened>> => {
-  const seen = kind === 'session' && value !== undefined ? ctx.recent.get(value) : undefined
+  const seen = kind === 'session' && value !== undefined ? ctx.recent.get(value, now) : undefined
   const a =
     seen === undefined ? authenticCookie(ctx, kind, name, value, binding, now) : seenHeader(ctx, value as string, now)
   if (E.isLeft(a)) return a

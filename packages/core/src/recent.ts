@@ -9,6 +9,8 @@ export interface Known {
 /** What the table keeps per cookie: the whole value (compared on a hit) and what it opened to. */
 interface Entry extends Known {
   readonly value: string
+  /** When it was kept, epoch seconds. */
+  readonly at: number
 }
 
 /**
@@ -24,6 +26,8 @@ const keyOf = (value: string): string => value.slice(88, 110)
  * policy and the data's schema still run on every open; in server storage
  * the record is still read, and must still hold the same ciphertext).
  * Strings only, so what it keeps costs the collector little; first in first out.
+ * An entry lives at most `maxAge` seconds, and is dropped when its session is
+ * logged out, destroyed or found revoked, so no plaintext outlives its session here.
  *
  * Only single-chunk session cookies under the primary secret and without
  * client binding are kept: for those the value alone decides what
@@ -33,21 +37,34 @@ export class RecentCookies {
   private readonly ring: SlotRing
   private readonly entries: (Entry | undefined)[]
 
-  constructor(size = 256) {
+  constructor(
+    size = 256,
+    private readonly maxAge = 120,
+  ) {
     this.ring = new SlotRing(size)
     this.entries = new Array(size).fill(undefined)
   }
 
-  /** What a cookie value seen before opened to (it was authenticated and decrypted then). */
-  get(value: string): Known | undefined {
+  /** What a cookie value seen before opened to (it was authenticated and decrypted then), if not too old. */
+  get(value: string, now: number): Known | undefined {
     const slot = this.ring.find(keyOf(value))
     const entry = slot === undefined ? undefined : this.entries[slot]
-    return entry !== undefined && entry.value === value ? entry : undefined
+    if (entry === undefined || entry.value !== value) return undefined
+    if (now - entry.at <= this.maxAge) return entry
+    this.entries[slot as number] = undefined
+    return undefined
   }
 
-  add(value: string, known: Known): void {
+  add(value: string, known: Known, now: number): void {
     const key = keyOf(value)
-    if (this.ring.find(key) !== undefined) return
-    this.entries[this.ring.claim(key)] = { value, plaintext: known.plaintext, ct: known.ct }
+    const slot = this.ring.find(key)
+    if (slot !== undefined && this.entries[slot] !== undefined) return
+    this.entries[slot ?? this.ring.claim(key)] = { value, plaintext: known.plaintext, ct: known.ct, at: now }
+  }
+
+  /** Forgets a cookie value (its session ended): its plaintext is no longer held. */
+  delete(value: string): void {
+    const slot = this.ring.find(keyOf(value))
+    if (slot !== undefined && this.entries[slot]?.value === value) this.entries[slot] = undefined
   }
 }

@@ -12,6 +12,7 @@ import type { Entry } from './entries.js'
 import { revoked, type SessionError } from './errors.js'
 import { forgetCookie } from './forget.js'
 import { FLAG_FORGET } from './header.js'
+import { forgetRecent } from './open.js'
 import { marksOf, verdict } from './revocation.js'
 import type { SessionImpl } from './session.js'
 
@@ -27,7 +28,8 @@ const storedEntries = (s: SessionImpl): Entry[] => {
 }
 
 /** Forgets the cookies the session had, locally: the next seal is a new session. */
-export const restartLocal = (s: SessionImpl): void => {
+export const restartLocal = (ctx: EngineContext, s: SessionImpl): void => {
+  forgetRecent(ctx, s)
   // A session whose cookie said "forget" keeps that choice across the new start.
   if (s.rememberChoice === undefined && ((s.meta?.header.flags ?? 0) & FLAG_FORGET) !== 0) s.rememberChoice = false
   s.meta = undefined
@@ -49,7 +51,7 @@ const endPredecessor = async (
     const forgotten = await forgetCookie(ctx, s, kind, now, entries)
     if (E.isLeft(forgotten)) return forgotten
   }
-  restartLocal(s)
+  restartLocal(ctx, s)
   return DONE
 }
 
