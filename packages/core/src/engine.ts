@@ -218,7 +218,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     s.meta = opened.meta
     s.info = opened.info
     s.state = index === -1 ? 'new' : 'open'
-    if (opened.followed)
+    // Upstream mode: the gateway re-issues its own cookie after its rotation.
+    if (opened.followed && !o.upstream)
       s.cookies.set(o.cookie.name, `${o.cookie.name}=${opened.meta.headerText}${o.cookie.attributes}`)
     return E.right(s)
   }
@@ -260,7 +261,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     if (E.isLeft(result)) failed.session = result.left
     // A remember cookie is tried whenever one was sent: it exists because the user chose it.
     if (E.isLeft(result) && isRejection(result.left) && result.left._tag !== 'MissingAudience') {
-      if (cookies.has(o.cookie.rememberName)) result = await reopenFromRemember(req, cookies, failed)
+      // Upstream mode: reopening issues a new session cookie, which is the gateway's to do.
+      if (!o.upstream && cookies.has(o.cookie.rememberName)) result = await reopenFromRemember(req, cookies, failed)
     }
     if (E.isLeft(result)) report(result.left)
     return result
@@ -278,6 +280,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
    */
   const freshAfter = (req: SessionRequest, cookies: RequestCookies, failed: Failures): SessionImpl<D> => {
     const s = newSession(req, cookies)
+    // Upstream mode: even a dead cookie is the gateway's to clear.
+    if (o.upstream) return s
     if (failed.session !== undefined && isKnownDead(failed.session)) clearRequestCookies(s, 'session')
     if (failed.remember !== undefined && isKnownDead(failed.remember)) clearRequestCookies(s, 'remember')
     return s
@@ -330,6 +334,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
    * rotation must open and save through a store.
    */
   const keepAliveSync = (req: SessionRequest): E.Either<SessionError, Outcome> | undefined => {
+    // Upstream mode: keeping the cookie alive (or clearing it) is the gateway's.
+    if (o.upstream) return QUIET
     const name = o.cookie.name
     const value = cookieValueOf(req.headers.cookie, name)
     if (value === undefined || value === '') return QUIET

@@ -73,6 +73,15 @@ export interface InvalidData {
   readonly _tag: 'InvalidData'
   readonly audience: string
 }
+/**
+ * Upstream mode: the gateway in front owns the cookie, so this call would
+ * have to issue, change or clear it. `reason` says what stood in the way.
+ */
+export interface UpstreamReadOnly {
+  readonly _tag: 'UpstreamReadOnly'
+  readonly reason: 'cookie-storage' | 'data' | 'new-session' | 'touch'
+  readonly detail: string
+}
 
 /** Every reason an engine call can fail. */
 export type SessionError =
@@ -88,6 +97,7 @@ export type SessionError =
   | UnsavableData
   | InvalidData
   | Closed
+  | UpstreamReadOnly
   | ConfigError
 
 /** Errors that mean "the cookie the client sent cannot be used": clear it, go on anonymous. */
@@ -106,6 +116,11 @@ export const storeUnavailable = (operation: string, cause: unknown): StoreUnavai
 })
 export const conflict = (attempts: number): Conflict => ({ _tag: 'Conflict', attempts })
 export const closed: Closed = { _tag: 'Closed' }
+export const upstreamReadOnly = (reason: UpstreamReadOnly['reason'], detail: string): UpstreamReadOnly => ({
+  _tag: 'UpstreamReadOnly',
+  reason,
+  detail,
+})
 export const unsavableData = (cause: unknown): UnsavableData => ({
   _tag: 'UnsavableData',
   detail: cause instanceof Error ? cause.message : String(cause),

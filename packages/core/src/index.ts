@@ -21,6 +21,7 @@ export type {
   Timeout,
   TooLarge,
   UnsavableData,
+  UpstreamReadOnly,
 } from './errors.js'
 export { ConfigError, INVALID_REASON_IS_DEAD, isKnownDead, isRejection } from './errors.js'
 export type { EventListener, SessionEvent } from './events.js'

@@ -8,7 +8,7 @@ import { type EngineContext, nowSeconds, REMEMBER_LINK } from './context.js'
 import { expireLine } from './cookies.js'
 import type { Outcome } from './engine.js'
 import type { SessionData } from './entries.js'
-import { closed, type SessionError } from './errors.js'
+import { closed, type SessionError, upstreamReadOnly } from './errors.js'
 import { forgetCookie } from './forget.js'
 import { MAX_IDLING_OFFSET, readHeader } from './header.js'
 import { keyedMutex } from './mutex.js'
@@ -18,6 +18,7 @@ import { restartLocal, settleBase } from './renew.js'
 import { clearCookies, outcomeOf } from './responses.js'
 import { enforceSessionLimit, saveCookie, saveLocalCookie } from './save.js'
 import type { CookieMeta, SessionImpl } from './session.js'
+import { endRefusal, saveInfoInPlace, saveRefusal } from './upstream.js'
 
 type Result<A> = Promise<E.Either<SessionError, A>>
 
@@ -30,6 +31,7 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
 
   const touchImpl = (s: SessionImpl<D>): E.Either<SessionError, Outcome> => {
     if (s.state === 'closed') return E.left(closed)
+    if (o.upstream) return E.left(upstreamReadOnly('touch', 'the gateway touches its own cookie'))
     const meta = s.meta
     if (s.state !== 'open' || meta === undefined) return E.right(outcome(s))
     const now = nowSeconds(ctx)
@@ -84,6 +86,8 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     s.dirty = false
     s.subjectChanged = false
     s.replaced = false
+    s.sealedChanged = false
+    s.infoChanged = false
     s.changes.clear()
     if (!ctx.listening) return E.right(outcome(s))
     const id = s.id ?? ''
@@ -114,6 +118,10 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
    */
   const saveSync = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | undefined => {
     if (s.state === 'closed') return E.left(closed)
+    if (o.upstream) {
+      const refused = saveRefusal(ctx, s)
+      return refused === undefined ? undefined : E.left(refused)
+    }
     if (ctx.server || (ctx.store !== undefined && s.meta !== undefined)) return undefined
     const previousId = s.id
     if (s.meta !== undefined && s.startsOver) restartLocal(ctx, s)
@@ -121,9 +129,19 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     return E.isLeft(written) ? written : saved(s, previousId)
   }
 
+  /** Upstream mode, server storage: only the info changes, in place, under the same id; no cookie is sent. */
+  const saveInPlace = async (s: SessionImpl<D>): Result<Outcome> => {
+    const written = await saveInfoInPlace(ctx, s, nowSeconds(ctx))
+    if (E.isLeft(written)) return written
+    s.dirty = false
+    s.infoChanged = false
+    return E.right(outcome(s))
+  }
+
   const saveImpl = (s: SessionImpl<D>): Result<Outcome> => {
     const atOnce = saveSync(s)
     if (atOnce !== undefined) return Promise.resolve(atOnce)
+    if (o.upstream) return saveInPlace(s)
     const key = s.meta?.key
     if (key === undefined) return saveUnlocked(s)
     return lock(key, async (head) => {
@@ -139,7 +157,8 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
   /** The policy's refresh, at once unless a rotation has to write to a store (then undefined). */
   const refreshSync = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | undefined => {
     if (s.state === 'closed') return E.left(closed)
-    if (s.state !== 'open' || s.meta === undefined) return E.right(outcome(s))
+    // Upstream mode: touching and rotating are the gateway's; it decides on the same times.
+    if (s.state !== 'open' || s.meta === undefined || o.upstream) return E.right(outcome(s))
     const decision = decide(s.meta.header, o, nowSeconds(ctx))
     // A cookie opened under a fallback secret is re-issued under the primary at once, not at its next save.
     if (decision._tag === 'Rotate' || s.meta.km !== ctx.keyring.primary) return saveSync(s)
@@ -173,18 +192,26 @@ export const sessionEnds = <D extends SessionData>(
   const destroyImpl = async (s: SessionImpl<D>): Result<Outcome> => {
     if (s.state === 'closed') return E.left(closed)
     if (s.state === 'new') return closeNew(s)
+    const refused = o.upstream ? endRefusal(ctx) : undefined
+    if (refused !== undefined) return E.left(refused)
     const now = nowSeconds(ctx)
     forgetRecent(ctx, s)
     for (const kind of ['session', 'remember'] as const) {
       const forgotten = await forgetCookie(ctx, s, kind, now)
       if (E.isLeft(forgotten)) return forgotten
     }
+    // Upstream mode: the records are gone, so the gateway finds the session ended and clears its own cookie.
+    if (o.upstream) return ended(s)
     clearRequestCookies(s, 'session')
     if (s.meta !== undefined) s.cookies.set(o.cookie.name, expireLine(o.cookie.name, o.cookie.attributes))
     clearRequestCookies(s, 'remember')
     if (s.rememberMeta !== undefined) {
       s.cookies.set(o.cookie.rememberName, expireLine(o.cookie.rememberName, o.cookie.attributes))
     }
+    return ended(s)
+  }
+
+  const ended = (s: SessionImpl<D>): E.Either<SessionError, Outcome> => {
     if (s.state === 'open') ctx.emit({ type: 'destroyed', id: s.id ?? '', audience: s.audience })
     s.state = 'closed'
     return E.right(outcome(s))
@@ -206,6 +233,10 @@ export const sessionEnds = <D extends SessionData>(
     if (s.state === 'closed') return E.left(closed)
     if (s.state === 'new') return closeNew(s)
     if (s.state !== 'open' || s.entries.length <= 1) return destroyImpl(s)
+    if (o.upstream)
+      return E.left(
+        upstreamReadOnly('data', 'ending one audience of several rewrites the cookie, which the gateway owns'),
+      )
     const audience = s.audience
     s.info?.delete(audience)
     forgetRecent(ctx, s)

@@ -83,6 +83,7 @@ export const OptionsInput = t.exact(
     maxSessionsPerSubject: t.refinement(t.number, (n) => Number.isInteger(n) && n >= 1, 'positive integer'),
     onSessionLimit: t.keyof({ 'evict-oldest': null, 'reject-new': null }),
     revocationFailMode: t.keyof({ closed: null, open: null }),
+    upstream: t.boolean,
     cookie: CookieInput,
     logout: LogoutInput,
     schemas: t.record(t.string, t.unknown as t.Type<t.Mixed>),
@@ -121,6 +122,11 @@ export interface ResolvedOptions {
   readonly maxSessionsPerSubject: number | undefined
   readonly onSessionLimit: 'evict-oldest' | 'reject-new'
   readonly revocationFailMode: 'closed' | 'open'
+  /**
+   * The gateway in front owns the cookie: it is opened and verified with its
+   * timeouts, but never touched, rotated, re-issued or cleared here.
+   */
+  readonly upstream: boolean
   readonly cookie: {
     readonly name: string
     readonly rememberName: string
@@ -244,6 +250,7 @@ export const decodeOptions = (input: unknown): E.Either<ConfigError, ResolvedOpt
     maxSessionsPerSubject: o.maxSessionsPerSubject,
     onSessionLimit: o.onSessionLimit ?? 'evict-oldest',
     revocationFailMode: o.revocationFailMode ?? 'closed',
+    upstream: o.upstream ?? false,
     cookie,
     logout: {
       methods: logout.methods ?? ['POST', 'DELETE'],

@@ -97,7 +97,11 @@ const writeCookies = (
 }
 
 /** The reference's record value; a remember record keeps the app's info (so a reopened session has it) but no link. */
-const recordValue = (payload: string, info: SessionImpl['info'], remember: boolean): E.Either<SessionError, string> => {
+export const recordValue = (
+  payload: string,
+  info: SessionImpl['info'],
+  remember: boolean,
+): E.Either<SessionError, string> => {
   const kept = [...(info ?? [])].filter(([audience]) => !remember || audience !== REMEMBER_LINK)
   if (kept.length === 0) return E.right(JSON.stringify([payload]))
   const text = toJson(Object.fromEntries(kept))

@@ -85,6 +85,10 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
   renew = false
   /** Set by the save that started the session over: nothing may follow the old id to the new one. */
   restarted = false
+  /** Something sealed in the cookie changed (data, subject, audience, remember): saving it needs a new cookie. */
+  sealedChanged = false
+  /** The unencrypted info changed (server storage keeps it beside the record, outside the cookie). */
+  infoChanged = false
 
   constructor(
     public entries: Entry[],
@@ -140,6 +144,7 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
     this.assertUsable()
     setOwn(this.objectData(), key, value)
     this.changes.set(key, value)
+    this.sealedChanged = true
     this.dirty = true
   }
   replace(value: JsonValue): void {
@@ -150,6 +155,7 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
     this.entry.data = JSON.parse(text)
     this.changes.clear()
     this.replaced = true
+    this.sealedChanged = true
     this.dirty = true
   }
   setSubject(subject: string | undefined): void {
@@ -157,6 +163,7 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
     if (!this.subjectChanged) this.subjectBefore = this.entry.subject
     this.entry.subject = subject
     this.subjectChanged = true
+    this.sealedChanged = true
     this.dirty = true
   }
   setAudience(audience: string): void {
@@ -175,11 +182,13 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
       this.entries.splice(previous, 1)
       if (previous < this.index) this.index--
     }
+    this.sealedChanged = true
     this.dirty = true
   }
   setRemember(remember: boolean): void {
     this.assertUsable()
     this.rememberChoice = remember
+    this.sealedChanged = true
     this.dirty = true
   }
   getInfo(key: string): unknown {
@@ -192,6 +201,7 @@ export class SessionImpl<D extends SessionData = SessionData> implements Session
     const own = this.info.get(this.audience) ?? {}
     setOwn(own, key, value)
     this.info.set(this.audience, own)
+    this.infoChanged = true
     this.dirty = true
   }
 

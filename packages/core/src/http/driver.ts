@@ -80,7 +80,7 @@ export const bindingSetup = <D extends SessionData>(options: SessionOptions | Se
 export const beginNeeded = (o: SessionEngine['options'], req: SessionRequest): boolean => {
   if (o.requestHeaders.length > 0 || o.responseHeaders.length > 0) return true
   const method = (req.method ?? 'GET').toUpperCase()
-  return (o.logout.methods as readonly string[]).includes(method) && sendsSessionCookie(o, req)
+  return !o.upstream && (o.logout.methods as readonly string[]).includes(method) && sendsSessionCookie(o, req)
 }
 
 /** Like Kong, a request without a session (or remember) cookie is never a logout: nothing to end, body left unread. */
@@ -216,7 +216,9 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
 
   async begin(readBody: () => Promise<unknown>): Promise<HttpPlan | undefined> {
     const o = this.engine.options
-    const check = sendsSessionCookie(o, this.req) ? checkLogout(o.logout, this.req.method, this.req.url) : 'none'
+    // Upstream mode: logout requests are the gateway's (it answers them before they get here).
+    const check =
+      !o.upstream && sendsSessionCookie(o, this.req) ? checkLogout(o.logout, this.req.method, this.req.url) : 'none'
     const isLogout = check === 'logout' || (check === 'body' && bodyRequestsLogout(o.logout, await readBody()))
     try {
       if (isLogout) {

@@ -52,6 +52,8 @@ export const HTTP_OUTCOMES: { readonly [K in SessionError['_tag']]: HttpOutcome 
   // Data the app's own codec refuses is the app's error, like TooLarge.
   InvalidData: fail(500, 'Session data invalid'),
   Closed: fail(500, 'Session already ended'),
+  // Upstream mode: the app tried to write a session the gateway owns, a programmer error.
+  UpstreamReadOnly: fail(500, 'Session is the gateway’s'),
   ConfigError: fail(500, 'Session misconfigured'),
 }
 

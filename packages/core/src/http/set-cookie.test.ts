@@ -74,6 +74,7 @@ describe('the HTTP outcome table', () => {
       UnsavableData: 500,
       InvalidData: 500,
       Closed: 500,
+      UpstreamReadOnly: 500,
       ConfigError: 500,
     })
     for (const o of Object.values(HTTP_OUTCOMES)) if (o._tag === 'Fail') expect(o.body.length).toBeLessThan(40)
