@@ -6,6 +6,7 @@ import type { MakeHttpApp } from './harness.js'
 import { describeJudgement } from './judgement.js'
 import { describeLifecycle } from './lifecycle.js'
 import { describeLogout } from './logout.js'
+import { describeUpstream } from './upstream.js'
 
 /**
  * The HTTP contract every binding runs: cookie attributes, touch and
@@ -27,5 +28,6 @@ export function describeHttpBindingContract(name: string, makeApp: MakeHttpApp):
     describe('remember, chunks, audiences', () => describeFeatures(makeApp))
     describe('failures and laziness', () => describeFailures(makeApp))
     describe('cookies this app cannot judge', () => describeJudgement(makeApp))
+    describe('upstream mode', () => describeUpstream(makeApp))
   })
 }
