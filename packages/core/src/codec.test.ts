@@ -265,6 +265,22 @@ describe('sealing and opening, unit by unit', () => {
       expect(verifyMac(headerOf(sealed), { primary: km, fallbacks: [] }, binding)).toBe(km)
     })
 
+    it('hashes a value as the bytes it arrived as: one byte per character up to U+00FF', () => {
+      // Node hands a header over one character per byte received; the reference hashes those bytes.
+      const userAgent = Buffer.from('Ünïcödé/1.0', 'utf8').toString('latin1')
+      const flags = FLAG_BIND_USER_AGENT
+      const sealed = sealWith('[[{},"default"]]', { flags, binding: { userAgent } })
+      const prefix = sealed.header.subarray(0, 66)
+      const info = Buffer.concat([Buffer.from('authentication:'), sealed.header.subarray(3, 35)])
+      const key = Buffer.from(hkdfSync('sha256', ikmFromSecret(SECRET), Buffer.alloc(0), info, 32))
+      const digest = createHash('sha256').update(Buffer.from(userAgent, 'latin1')).digest()
+      const expected = createHmac('sha256', key)
+        .update(Buffer.concat([prefix, Buffer.from('#'), digest]))
+        .digest()
+        .subarray(0, 16)
+      expect(sealed.header.subarray(66)).toEqual(expected)
+    })
+
     it('opens only for the same client', () => {
       const flags = FLAG_BIND_IP | FLAG_BIND_SCHEME | FLAG_BIND_USER_AGENT
       const header = headerOf(sealWith('[[{},"default"]]', { flags, binding: client }))
@@ -396,12 +412,16 @@ describe('sealing and opening, unit by unit', () => {
     it('refuses a payload of another length than the header says', () => {
       const header = headerOf(sealed)
       for (const payload of [sealed.payload.slice(0, -1), `${sealed.payload}A`, '']) {
-        expect(unseal(header, payload, km)).toMatchObject(E.left({ reason: 'payload' }))
+        expect(unseal(header, payload, km)).toEqual(
+          E.left({ _tag: 'InvalidCookie', reason: 'payload', detail: 'payload length does not match header' }),
+        )
       }
     })
     it('refuses a payload that is not canonical base64url', () => {
       const payload = `${sealed.payload.slice(0, -1)}+`
-      expect(unseal(headerOf(sealed), payload, km)).toMatchObject(E.left({ reason: 'payload' }))
+      expect(unseal(headerOf(sealed), payload, km)).toEqual(
+        E.left({ _tag: 'InvalidCookie', reason: 'payload', detail: 'payload is not base64url' }),
+      )
     })
     it('refuses a payload under another key, tag or header', () => {
       const other = keyMaterial(ikmFromSecret('another secret, also thirty-two bytes long'))
