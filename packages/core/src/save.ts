@@ -16,10 +16,12 @@ import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader, SID_SIZE } f
 import { type CookieKind, decrypt, keepRecent, parseRecordValue, readRecord } from './open.js'
 import { clampOffset, storeTtl } from './policy.js'
 import type { SessionRecord, SubjectRef, WriteRequest } from './ports.js'
+import { pause, RETRY_BUDGET_MS, retryDelay } from './retry.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 import { listAll, queryRefs } from './subject-index.js'
 
-const MAX_ATTEMPTS = 8
+/** Past this many attempts a save gives up even within its waiting budget. */
+const MAX_ATTEMPTS = 100
 
 const metaOf = (s: SessionImpl, kind: CookieKind) => (kind === 'session' ? s.meta : s.rememberMeta)
 
@@ -146,7 +148,10 @@ const rebase = async (
   return E.right(undefined)
 }
 
-/** Server mode: write the sealed record, cutting the previous one to staleTtl; retry on conflict. */
+/**
+ * Server mode: write the sealed record, cutting the previous one to staleTtl;
+ * on conflict wait (jittered backoff, see retry.ts), re-read and try again.
+ */
 const writeRecord = async (
   ctx: EngineContext,
   s: SessionImpl,
@@ -165,6 +170,7 @@ const writeRecord = async (
     if (E.isLeft(rebased)) return rebased
     if (adopts) return E.right(s.meta as CookieMeta)
   }
+  let waited = 0
   for (let attempt = 1; ; attempt++) {
     const previous = metaOf(s, kind)
     const made = sealFor(ctx, s, kind, now)
@@ -208,7 +214,10 @@ const writeRecord = async (
       }
       return E.right({ header, headerText: sealed.headerText, km: ctx.keyring.primary, firstChunk: '', key, record })
     }
-    if (attempt >= MAX_ATTEMPTS) return E.left(conflict(attempt))
+    const delay = retryDelay(attempt, ctx.random)
+    if (attempt >= MAX_ATTEMPTS || waited + delay > RETRY_BUDGET_MS) return E.left(conflict(attempt))
+    waited += delay
+    await pause(delay)
     if (kind === 'remember') {
       // Remember records are never merged: a concurrent rotation already wrote an equal one.
       s.rememberMeta = undefined

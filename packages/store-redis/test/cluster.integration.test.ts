@@ -1,4 +1,4 @@
-import { describeSessionStoreContract } from '@tessera/testing'
+import { describeEngineContract, describeSessionStoreContract } from '@tessera/testing'
 import { afterAll, beforeAll, expect } from 'vitest'
 import { createRedisStore } from '../src/index.js'
 import { startCluster, type TestCluster } from './support/cluster.js'
@@ -28,6 +28,14 @@ describeIf('store-redis on a three-master Cluster', startable, 'redis-server (to
     },
     { realTtl: true },
   )
+
+  // Sessions through the engine with keys spread over slots: concurrent saves
+  // from several app nodes, invalidation races, limits.
+  describeEngineContract('redis cluster, keys spread over slots', async () => {
+    const c = acquire()
+    const store = createRedisStore({ cluster: c.nodes })
+    return { store, reset: c.flush, close: () => store.close() }
+  })
 
   // A hash tag in the prefix pins every key to one slot: everything atomic again.
   describeSessionStoreContract(

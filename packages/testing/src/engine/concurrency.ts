@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest'
 import { requestWith, runLeft, runRight } from '../doubles.js'
 import type { HarnessRef } from '../harness.js'
-import { browser, clockAtStart, engineOn } from './world.js'
+import { browser, clockAtStart, type Engine, engineOn } from './world.js'
 
 export const describeConcurrency = (current: HarnessRef) => {
   it('50 concurrent requests each setting a different key: all 50 keys are there afterwards', async () => {
@@ -23,6 +23,27 @@ export const describeConcurrency = (current: HarnessRef) => {
       const s = await runRight(engine.open(requestWith(r?.setCookie ?? [])))
       for (let i = 0; i < 50; i++) expect(s.get(`key${i}`), `key${i}`).toBe(i)
     }
+  })
+
+  it('5 app nodes (engines) on one store, 50 concurrent saves on one session: no Conflict, no key lost', async () => {
+    const clock = clockAtStart()
+    const nodes = Array.from({ length: 5 }, () => engineOn(current().store, clock))
+    const alice = browser(nodes[0] as Engine)
+    await alice.login('alice')
+    const cookies = alice.jar.lines
+    const results = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const node = nodes[i % nodes.length] as Engine
+        const s = await runRight(node.start(requestWith(cookies)))
+        s.set(`key${i}`, i)
+        return node.save(s)()
+      }),
+    )
+    expect(results.filter((r) => r._tag === 'Left').map((r) => r._tag === 'Left' && r.left)).toEqual([])
+    const last = results[49]
+    const s = await runRight((nodes[0] as Engine).open(requestWith(last?._tag === 'Right' ? last.right.setCookie : [])))
+    const lost = Array.from({ length: 50 }, (_, i) => `key${i}`).filter((key, i) => s.get(key) !== i)
+    expect(lost).toEqual([])
   })
 
   it('20 concurrent requests with the pre-rotation cookie inside staleTtl see the successor; after it, rejected', async () => {
