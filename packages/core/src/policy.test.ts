@@ -94,6 +94,11 @@ describe('decide: clock skew', () => {
   it('accepts a creation time up to clockSkew in the future, as elapsed 0', () => {
     expect(decide(fresh, defaults, T0 - 60)).toEqual({ _tag: 'Keep' })
   })
+  it('refuses rolling or idling offsets that point past now beyond the skew', () => {
+    expect(decide({ creation: T0, rolling: 3600, idling: 0 }, defaults, T0 + 100)).toEqual({ _tag: 'Future' })
+    expect(decide({ creation: T0, rolling: 0, idling: 3600 }, defaults, T0 + 100)).toEqual({ _tag: 'Future' })
+    expect(decide({ creation: T0, rolling: 160, idling: 0 }, defaults, T0 + 100)._tag).not.toBe('Future')
+  })
   it('rejects a creation time further in the future', () => {
     expect(decide(fresh, defaults, T0 - 61)).toEqual({ _tag: 'Future' })
   })
