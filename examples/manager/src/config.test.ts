@@ -12,7 +12,7 @@ describe('loadConfig', () => {
       storage: 'server',
       storeMetadata: true,
       remember: true,
-      cookie: { name: 'admin_session', sameSite: 'Strict', secure: false, httpOnly: true },
+      cookie: { name: 'admin_session', sameSite: 'Strict', secure: true, httpOnly: true },
       logout: { methods: ['POST', 'DELETE'], postArg: 'session_logout', readBody: true, response: 'redirect' },
       responseHeaders: ['timeout', 'idling-timeout', 'rolling-timeout', 'absolute-timeout'],
     })

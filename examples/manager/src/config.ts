@@ -21,9 +21,9 @@ const KONG_DEFAULTS = {
   store_metadata: true,
   cookie_name: 'admin_session',
   cookie_same_site: 'Strict',
-  // Browsers drop Secure cookies set over plain http://localhost in some versions and not in others;
-  // the console is served over HTTP in development, so Secure is off. Behind TLS, set it to true.
-  cookie_secure: false,
+  // Secure, as Kong's default: browsers keep Secure cookies on http://localhost, so the console works in
+  // development too. Reached over plain HTTP on another host, it needs cookie_secure: false in TESSERA_KONG_CONF.
+  cookie_secure: true,
   // The checkbox decides per login (setRemember); this only makes the engine read remember cookies.
   remember: true,
   read_body_for_logout: true,

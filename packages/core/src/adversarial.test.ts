@@ -392,3 +392,42 @@ describe('weak secrets are refused unless allowWeakSecret', () => {
     expect(E.isRight(decodeOptions({ ikm: new Uint8Array(32).map((_, i) => (i * 37 + 11) & 255) }))).toBe(true)
   })
 })
+describe('secure by default', () => {
+  const attributes = (options: Partial<SessionOptions>) => {
+    const decoded = decodeOptions({ secret: SECRET, ...options })
+    return E.isRight(decoded) ? decoded.right.cookie.attributes : decoded.left.problems.join('\n')
+  }
+
+  it('Set-Cookie has Secure unless secure: false is explicit', async () => {
+    expect(attributes({})).toContain('; Secure')
+    expect(attributes({ cookie: { secure: false } })).not.toContain('Secure')
+    expect((await login(setup().engine))[0]).toContain('; Secure')
+  })
+
+  const refused: [string, SessionOptions['cookie'], SessionOptions['rememberCookieName']?][] = [
+    ['__Host- in the name with a Domain', { name: '__Host-session', domain: 'example.com' }],
+    ['__Host- in the name with a Path other than /', { name: '__Host-session', path: '/app' }],
+    ['__Host- in the name without Secure', { name: '__Host-session', secure: false }],
+    ['__Secure- in the name without Secure', { name: '__Secure-s', secure: false }],
+    ['a lower-case __host- prefix with a Domain', { name: '__host-session', domain: 'example.com' }],
+    ['a mixed-case __SECURE- prefix without Secure', { name: '__SECURE-s', secure: false }],
+    ['__Host- in the remember cookie name with a Domain', { domain: 'example.com' }, '__Host-remember'],
+  ]
+  for (const [what, cookie, rememberCookieName] of refused) {
+    it(`refuses ${what}`, () => {
+      const options: SessionOptions = {
+        secret: SECRET,
+        ...(cookie ? { cookie } : {}),
+        ...(rememberCookieName ? { rememberCookieName } : {}),
+      }
+      const decoded = decodeOptions(options)
+      expect(E.isLeft(decoded)).toBe(true)
+      expect(() => createSessionEngine(options)).toThrow(/__Host-|__Secure-/)
+    })
+  }
+
+  it('a prefix in the name gets the attributes its rules need', () => {
+    expect(attributes({ cookie: { name: '__Host-session' } })).toBe('; Path=/; SameSite=Lax; Secure; HttpOnly')
+    expect(attributes({ cookie: { name: '__Secure-s', domain: 'example.com' } })).toContain('; Secure')
+  })
+})

@@ -193,7 +193,8 @@ export const fromKongConfig = (config: unknown): SessionOptions => {
   const cookieDomain = pick('cookie_domain', nonEmptyString)
   const sameSite = pick('cookie_same_site', oneOf(['Strict', 'Lax', 'None', 'Default'] as const), 'Strict')
   const httpOnly = pick('cookie_http_only', boolean, true)
-  const secure = pick('cookie_secure', boolean, true)
+  // null leaves lua-resty-session's own default, which is no Secure; Tessera's own default is Secure.
+  const secure = pick('cookie_secure', boolean, true) ?? false
   const remember = pick('remember', boolean, false)
   const rememberCookieName = pick('remember_cookie_name', nonEmptyString, 'remember')
   const rememberRollingTimeout = pick('remember_rolling_timeout', seconds, 604800)

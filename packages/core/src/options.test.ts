@@ -26,7 +26,7 @@ describe('decodeOptions', () => {
       rememberRollingTimeout: 604800,
       rememberAbsoluteTimeout: 2592000,
       clockSkew: 60,
-      cookie: { name: 'session', rememberName: 'remember', attributes: '; Path=/; SameSite=Lax; HttpOnly' },
+      cookie: { name: 'session', rememberName: 'remember', attributes: '; Path=/; SameSite=Lax; Secure; HttpOnly' },
       logout: { methods: ['POST', 'DELETE'], queryArg: 'session_logout', postArg: 'session_logout', readBody: false },
     })
   })
@@ -83,12 +83,14 @@ describe('decodeOptions', () => {
       ])
     })
     it('SameSite=None and Partitioned need Secure', () => {
-      expect(problems({ secret: SECRET, cookie: { sameSite: 'None' } })).toEqual([
+      expect(problems({ secret: SECRET, cookie: { sameSite: 'None', secure: false } })).toEqual([
         expect.stringMatching(/SameSite=None/),
       ])
-      expect(problems({ secret: SECRET, cookie: { partitioned: true } })).toEqual([
+      expect(problems({ secret: SECRET, cookie: { partitioned: true, secure: false } })).toEqual([
         expect.stringMatching(/Partitioned/),
       ])
+      // Secure is the default, so neither needs it spelled out.
+      expect(problems({ secret: SECRET, cookie: { sameSite: 'None', partitioned: true } })).toEqual([])
       expect(problems({ secret: SECRET, cookie: { sameSite: 'None', partitioned: true, secure: true } })).toEqual([])
     })
     it('refuses CR, LF and ; in names and attributes', () => {

@@ -311,9 +311,10 @@ const resolveCookie = (o: SessionOptions, problems: string[]): ResolvedOptions['
   const prefix = c.prefix ?? ''
   const name = prefix + (c.name ?? 'session')
   const rememberName = prefix + (o.rememberCookieName ?? 'remember')
-  let secure = c.secure
-  let path = c.path ?? '/'
-  let domain = c.domain
+  // Secure unless asked otherwise: browsers keep Secure cookies on http://localhost, so development works.
+  const secure = c.secure ?? true
+  const path = c.path ?? '/'
+  const domain = c.domain
   const sameSite = c.sameSite ?? 'Lax'
   for (const [field, value] of [
     ['cookie.name', c.name ?? 'session'],
@@ -328,18 +329,17 @@ const resolveCookie = (o: SessionOptions, problems: string[]): ResolvedOptions['
     if (value !== undefined && !isSafeValue(value))
       problems.push(`${field}: must not contain control characters or ';'`)
   }
-  if (prefix === '__Host-') {
+  // The prefix rules hold however the prefix arrives (the prefix option or the name itself), and
+  // browsers match the prefixes without regard to case (RFC 6265bis §4.1.3).
+  const prefixed = [name, rememberName].map((n) => n.toLowerCase())
+  if (prefixed.some((n) => n.startsWith('__host-'))) {
     // RFC 6265bis §4.1.3.2: Secure, Path=/, no Domain.
-    if (c.secure === false) problems.push('cookie.secure: the __Host- prefix requires Secure')
-    if (c.path !== undefined && c.path !== '/') problems.push('cookie.path: the __Host- prefix requires Path=/')
-    if (c.domain !== undefined) problems.push('cookie.domain: the __Host- prefix forbids Domain')
-    secure = true
-    path = '/'
-    domain = undefined
-  } else if (prefix === '__Secure-') {
-    if (c.secure === false) problems.push('cookie.secure: the __Secure- prefix requires Secure')
-    secure = true
+    if (!secure) problems.push('cookie.secure: the __Host- prefix requires Secure')
+    if (path !== '/') problems.push('cookie.path: the __Host- prefix requires Path=/')
+    if (domain !== undefined) problems.push('cookie.domain: the __Host- prefix forbids Domain')
   }
+  if (prefixed.some((n) => n.startsWith('__secure-')) && !secure)
+    problems.push('cookie.secure: the __Secure- prefix requires Secure')
   if (sameSite === 'None' && secure !== true) problems.push('cookie.sameSite: SameSite=None requires cookie.secure')
   if (c.partitioned === true && secure !== true) problems.push('cookie.partitioned: Partitioned requires cookie.secure')
   let attributes = ''

@@ -60,6 +60,8 @@ export const optionsFromVector = (config: Record<string, unknown>): Record<strin
       .map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]),
   ),
   allowWeakSecret: true,
+  // lua-resty-session sets Secure only when asked (cookie_secure), and its vectors were made without it.
+  cookie: { secure: false },
 })
 
 /** Cookies the reference made the way Kong's Session plugin does (k1, k2, r1), from the Kong and chunks fixture. */

@@ -16,11 +16,17 @@ export const describeLifecycle = (makeApp: MakeHttpApp): void => {
     expect(res.headers['cache-control']).toBe('no-store')
   })
 
-  it('default attributes: Lax, HttpOnly, no Secure', async () => {
+  it('default attributes: Lax, HttpOnly, Secure', async () => {
     const { send } = browse(makeApp)
     const line = lineFor((await send('POST', '/login')).setCookie, 'session') ?? ''
     expect(line).toMatch(/; SameSite=Lax/)
     expect(line).toMatch(/; HttpOnly/)
+    expect(line).toMatch(/; Secure/)
+  })
+
+  it('no Secure only when secure: false is explicit', async () => {
+    const { send } = browse(makeApp, { cookie: { secure: false } })
+    const line = lineFor((await send('POST', '/login')).setCookie, 'session') ?? ''
     expect(line).not.toMatch(/Secure/)
   })
 
