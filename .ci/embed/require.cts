@@ -6,9 +6,10 @@ import koaBinding = require('@tessera/koa')
 import storeRedis = require('@tessera/store-redis')
 import storePostgres = require('@tessera/store-postgres')
 import container = require('@tessera/container')
+import nodeCrypto = require('node:crypto')
 
 const engine = core.createSessionEngine(
-  { secret: 'a secret of at least thirty-two bytes, for this check' },
+  { secret: nodeCrypto.randomBytes(32) },
   { store: storeMemory.createMemoryStore() },
 )
 const loaded: Record<string, unknown> = {

@@ -80,7 +80,7 @@ export const watchHealth = (
       since === undefined ? undefined : new Error(`@tessera/store-redis: ${what}: ${name} is unreachable (${reason})`),
     nextDown: (what) => {
       if (signal === undefined) {
-        let fire = () => undefined as void
+        let fire: () => void = () => {}
         const promise = new Promise<void>((resolve) => {
           fire = resolve
         })
