@@ -173,6 +173,23 @@ describe('timeouts on open', () => {
     expect(await runLeft(ctx.open(remember))).toMatchObject({ _tag: 'Expired', timeout: 'rolling' })
   })
 
+  it('of several remember values, one at most reaches the slow key derivation', async () => {
+    const ctx = setup({ remember: true })
+    await ctx.login()
+    const genuine = ctx.browser.value('remember') as string
+    // The MAC covers the header only: a changed ciphertext passes it and fails AES-GCM, after PBKDF2.
+    const at = 115
+    const tampered = genuine.slice(0, at) + (genuine[at] === 'A' ? 'B' : 'A') + genuine.slice(at + 1)
+    expect((await runRight(ctx.open([`remember=${genuine}`]))).get('user')).toBe('alice')
+    expect(await runLeft(ctx.open([`remember=${tampered}`, `remember=${genuine}`]))).toMatchObject({
+      _tag: 'InvalidCookie',
+      reason: 'decrypt',
+    })
+    // A value refused before its key is derived (a forged MAC) does not stop the next one.
+    const forged = withHeaderBytes(genuine, (h) => h.writeUInt32LE(1, 40))
+    expect((await runRight(ctx.open([`remember=${forged}`, `remember=${genuine}`]))).get('user')).toBe('alice')
+  })
+
   it('a remember cookie past its absolute timeout is expired', async () => {
     const ctx = setup({ remember: true, rememberRollingTimeout: 0, rememberAbsoluteTimeout: 2000 })
     await ctx.login()

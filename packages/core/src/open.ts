@@ -268,6 +268,16 @@ const candidatesOf = (cookies: RequestCookies, name: string): readonly (string |
 }
 const NONE: readonly (string | undefined)[] = [undefined]
 
+/**
+ * A remember cookie's key is PBKDF2, slow on purpose, and it is derived only
+ * once a value's MAC holds: after one value got that far and failed, no other
+ * is tried, so duplicates cannot multiply that work within one request.
+ */
+const spentSlowKey = (kind: CookieKind, error: SessionError): boolean =>
+  kind === 'remember' &&
+  error._tag === 'InvalidCookie' &&
+  (error.reason === 'decrypt' || error.reason === 'inflate' || error.reason === 'json' || error.reason === 'data')
+
 /** Later chunks no browser would send: refused before the first one's MAC is checked. */
 const oversizeChunk = (cookies: RequestCookies, name: string): boolean => {
   for (let i = 2; i <= MAX_CHUNKS; i++) {
@@ -298,6 +308,7 @@ export const openLocal = (
     const opened = openLocalValue(ctx, kind, name, value, cookies, binding, now)
     if (E.isRight(opened)) return opened
     failed ??= opened
+    if (spentSlowKey(kind, opened.left)) break
   }
   return failed as E.Either<SessionError, Opened>
 }
@@ -375,6 +386,7 @@ export const openCookie = async (
     // A store that fails is the server's problem, not this value's: no other value is tried.
     if (E.isRight(opened) || !isRejection(opened.left)) return opened
     failed ??= opened
+    if (spentSlowKey(kind, opened.left)) break
   }
   return failed as E.Either<SessionError, Opened>
 }
