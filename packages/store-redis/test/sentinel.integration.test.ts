@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createRedisStore, type RedisStore } from '../src/index.js'
 import { canStartServers, describeIf } from './support/gate.js'
 import { MASTER_NAME, startSentinel, type TestSentinel } from './support/sentinel.js'
-import { until } from './support/servers.js'
+import { cli, until } from './support/servers.js'
 
 const TIMEOUT_MS = 1000
 const subject = { audience: 'cG9ydGFs', subject: 'am9obkBleGFtcGxlLmNvbQ' }
@@ -74,15 +74,25 @@ describeIf('store-redis with Sentinel failover', await canStartServers(), 'redis
     await new Promise((resolve) => setTimeout(resolve, 300))
     await set.master.kill()
     killedAt = Date.now()
-    const deadline = Date.now() + 20_000
-    while (firstOkAfterKill === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
-    stop = true
-    await stream
+    // The sentinels' own election is Redis's business and slows down on a loaded machine (a vote
+    // that finds no good replica is retried after twice the failover timeout): wait for it apart,
+    // then hold the store to finding the new master promptly.
+    let switchedAt = 0
+    try {
+      await until('the sentinels to promote the replica', () => promoted(set), 60_000)
+      switchedAt = Date.now()
+      const deadline = switchedAt + 10_000
+      while (firstOkAfterKill === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    } finally {
+      stop = true
+      await stream
+    }
 
-    const failoverMs = firstOkAfterKill - killedAt
-    console.info(`[store-redis] Sentinel failover: first successful save ${failoverMs} ms after the master was killed;`)
+    console.info(
+      `[store-redis] Sentinel failover: sentinels switched ${switchedAt - killedAt} ms after the master was killed, first successful save ${firstOkAfterKill - killedAt} ms after;`,
+    )
     console.info(`[store-redis]   ${failures} saves rejected meanwhile, slowest call settled in ${slowest} ms`)
-    expect(firstOkAfterKill).toBeGreaterThan(0)
+    expect(firstOkAfterKill, 'a save succeeded within 10 s of the switch').toBeGreaterThan(0)
     expect(slowest).toBeLessThan(TIMEOUT_MS + 500)
 
     const later = nowSeconds()
@@ -97,5 +107,13 @@ describeIf('store-redis with Sentinel failover', await canStartServers(), 'redis
     expect(listed).toEqual(expect.arrayContaining(committed))
     expect(await store.write(save('after', later))).toBe('ok')
     expect(await store.read('session', 'after', later)).not.toBeNull()
-  }, 40_000)
+  }, 100_000)
 })
+
+/** True once a majority of the sentinels name the former replica as the master. */
+const promoted = async (set: TestSentinel): Promise<boolean> => {
+  const answers = await Promise.all(
+    set.sentinels.map((s) => cli(s.port, 'sentinel', 'get-master-addr-by-name', MASTER_NAME).catch(() => '')),
+  )
+  return answers.filter((a) => a.split('\n')[1] === String(set.replica.port)).length >= 2
+}
