@@ -8,10 +8,10 @@
 import { deepStrictEqual, notStrictEqual, strictEqual } from 'node:assert/strict'
 import { createHash, hkdfSync, randomFillSync } from 'node:crypto'
 import { createSessionEngine, type Outcome, type Session, type SessionRequest } from '@tessera/core'
+import { syncSeamOf } from '@tessera/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { sealData, unsealData } from 'iron-session'
-
 import { encryptionKey, keyMaterial, macKey } from '../packages/core/src/keys.js'
 import { createFloor, HEADER_TEXT, MAC_INPUT, pooledRandom } from './lib/floor.js'
 import { measureInterleaved, ROUNDS, summarize, us } from './lib/measure.js'
@@ -85,11 +85,11 @@ const sync = <A>(r: E.Either<unknown, A> | undefined): A => {
 }
 const tesseraSync = {
   encode: (): string => {
-    const s = sync(engine.startSync(EMPTY_REQUEST))
+    const s = sync(syncSeamOf(engine).start(EMPTY_REQUEST))
     for (const k of KEYS) s.set(k, DATA[k])
-    return sync(engine.saveSync(s)).setCookie[0]!
+    return sync(syncSeamOf(engine).save(s)).setCookie[0]!
   },
-  decode: (req: SessionRequest): Readonly<Partial<Data>> => sync(engine.startSync(req)).data,
+  decode: (req: SessionRequest): Readonly<Partial<Data>> => sync(syncSeamOf(engine).start(req)).data,
 }
 
 const floorOps = {
@@ -165,9 +165,9 @@ const unseen = (() => {
     { clock, random: pooledRandom() },
   )
   const requests = Array.from({ length: 4096 }, () => {
-    const s = sync(issuer.startSync(EMPTY_REQUEST))
+    const s = sync(syncSeamOf(issuer).start(EMPTY_REQUEST))
     for (const k of KEYS) s.set(k, DATA[k])
-    return requestWith(sync(issuer.saveSync(s)).setCookie[0]!)
+    return requestWith(sync(syncSeamOf(issuer).save(s)).setCookie[0]!)
   })
   let i = 0
   return (): SessionRequest => requests[i++ % requests.length]!

@@ -5,6 +5,7 @@
 // name only at the very end, or thousands of parts without `=`. Each must cost within 2× of the
 // benign header. Run with: node --import tsx --expose-gc cookie-header.bench.ts [KiB]
 import { createSessionEngine, parseCookieHeader, type SessionRequest } from '@tessera/core'
+import { syncSeamOf } from '@tessera/core/internal'
 import { measureInterleaved, us } from './lib/measure.js'
 
 const KIB = Number(process.argv[2] ?? 16)
@@ -12,10 +13,10 @@ const SIZE = KIB * 1024
 const SECRET = 'bench-secret-9f4c1a7e2b6d8053c4e1f7a9b2d6e8c0'
 
 const engine = createSessionEngine({ secret: SECRET })
-const started = engine.startSync({ headers: {} })
+const started = syncSeamOf(engine).start({ headers: {} })
 if (started === undefined || started._tag === 'Left') throw new Error('no session')
 started.right.set('user', 'alice')
-const saved = engine.saveSync(started.right)
+const saved = syncSeamOf(engine).save(started.right)
 if (saved === undefined || saved._tag === 'Left') throw new Error('not saved')
 const session = (saved.right.setCookie[0] ?? '').split(';')[0] ?? ''
 
@@ -38,7 +39,7 @@ const headers = {
 
 const requests = Object.entries(headers).map(([name, cookie]) => [name, { headers: { cookie } }] as const)
 const cases = requests.flatMap(([name, req]: readonly [string, SessionRequest]) => [
-  [`keepAliveSync · ${name}`, () => engine.keepAliveSync(req), 200] as const,
+  [`keepAliveSync · ${name}`, () => syncSeamOf(engine).keepAlive(req), 200] as const,
   [`parseCookieHeader · ${name}`, () => parseCookieHeader(req.headers.cookie), 200] as const,
 ])
 

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { storeFromUrl } from '@tessera/container'
 import { createSessionEngine } from '@tessera/core'
@@ -78,6 +78,43 @@ describe('console app', () => {
       expect([res.status, res.headers.get('location')]).toEqual([303, '/login'])
       expect(await res.text()).not.toContain('admin@example.com')
       expect(res.headers.getSetCookie().join()).not.toMatch(/admin_session=[A-Za-z0-9_-]{110}/)
+    }
+  })
+})
+
+describe('console app with its store down', () => {
+  it('answers with the console’s 503 page, keeping the table’s status and Retry-After', async () => {
+    // A Redis nobody listens on: a port that was free a moment ago.
+    const spare = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo
+        probe.close(() => resolve(port))
+      })
+    })
+    const { session } = loadConfig({ SESSION_SECRET: 'Vj9Ad4Sm1Qx6Ht3Ke8Zr2Nf7Bw5Lc0Py' })
+    const { store, close } = storeFromUrl(`redis://127.0.0.1:${spare}?timeoutMs=300`)
+    const users = await createUserDirectory([{ email: 'admin@example.com', name: 'Ada', password: PASSWORD }])
+    const app = createApp({ engine: createSessionEngine<AdminData>(session, { store }), users })
+    const down = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s))
+    })
+    try {
+      const url = `http://127.0.0.1:${(down.address() as AddressInfo).port}`
+      const res = await fetch(`${url}/login`, {
+        method: 'POST',
+        body: new URLSearchParams({ email: 'admin@example.com', password: PASSWORD }),
+        redirect: 'manual',
+      })
+      expect(res.status).toBe(503)
+      expect(res.headers.get('retry-after')).toBe('1')
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/)
+      const page = await res.text()
+      expect(page).toContain('<h1>Session store unavailable</h1>')
+      expect(page).toContain('cannot be reached right now')
+      expect(res.headers.getSetCookie()).toEqual([])
+    } finally {
+      await new Promise((resolve) => down.close(resolve))
+      await close()
     }
   })
 })

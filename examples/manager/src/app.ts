@@ -1,6 +1,7 @@
 /** The console as an Express app, built from its parts so that tests can start it in-process. */
-import { isSessionHttpError, type SessionEngine } from '@tessera/core'
+import type { SessionEngine } from '@tessera/core'
 import { tessera } from '@tessera/express'
+import { isSessionHttpError } from '@tessera/http'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { type Activity, createActivity } from './activity.js'
 import { createEndings } from './endings.js'
@@ -52,7 +53,10 @@ const hostOf = (origin: string): string | undefined => (URL.canParse(origin) ? n
  * app.listen(3000)
  */
 export const createApp = (o: AppOptions): express.Express => {
-  const sessions = tessera(o.engine)
+  // A store outage answers with the console's own page; the status and Retry-After stay the session table's.
+  const sessions = tessera(o.engine, {
+    failurePage: (f) => ({ body: errorPage(f.status, f.message), contentType: 'text/html; charset=utf-8' }),
+  })
   const activity = o.activity ?? createActivity()
   const endings = createEndings()
   const throttle = o.throttle ?? createLoginThrottle()

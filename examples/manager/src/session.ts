@@ -1,5 +1,5 @@
 /** What the console keeps in a session, and the device info kept beside its record. */
-import type { HttpSession } from '@tessera/core'
+import type { HttpSession } from '@tessera/http'
 import type { Request } from 'express'
 
 /** The session data of a signed-in admin (the subject is the admin's email). */

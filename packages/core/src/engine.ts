@@ -36,6 +36,7 @@ import { KEEP } from './policy.js'
 import type { Clock, RandomSource, SessionStore } from './ports.js'
 import { RecentCookies } from './recent.js'
 import { clearCookies, outcomeOf } from './responses.js'
+import { attachSyncSeam } from './seam.js'
 import { type Session, SessionImpl } from './session.js'
 import { liftStore } from './store.js'
 import { type SessionSummary, subjectOps } from './subjects.js'
@@ -70,12 +71,6 @@ export interface SessionEngine<D extends SessionData = SessionData> {
   readonly open: (req: SessionRequest) => TE.TaskEither<SessionError, Session<D>>
   /** Opens and refreshes; a missing or rejected cookie yields a new session (server errors stay errors). */
   readonly start: (req: SessionRequest) => TE.TaskEither<SessionError, Session<D>>
-  /**
-   * `start` at once when it needs no I/O (no cookie, or cookie storage without
-   * a store); undefined when `start` must be used (a store to read, a remember
-   * cookie to reopen from).
-   */
-  readonly startSync: (req: SessionRequest) => E.Either<SessionError, Session<D>> | undefined
   /** Saves under a new session id (server mode: the record is written before this resolves). */
   readonly save: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
   /**
@@ -83,16 +78,12 @@ export interface SessionEngine<D extends SessionData = SessionData> {
    * new one (call it at login and at any privilege change). A change of subject does the same on save.
    */
   readonly regenerate: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
-  /** `save` at once in cookie storage (no I/O); undefined in server mode, where `save` must be used. */
-  readonly saveSync: (session: Session<D>) => E.Either<SessionError, Outcome> | undefined
   /**
    * For a request that never read its session: checks the header (MAC and
    * timeouts) without decrypting, touches when due, rotates when due, and
    * clears a rejected cookie. What bindings run for untouched sessions.
    */
   readonly keepAlive: (req: SessionRequest) => TE.TaskEither<SessionError, Outcome>
-  /** `keepAlive` at once; undefined when a rotation must go through a store (use `keepAlive`). */
-  readonly keepAliveSync: (req: SessionRequest) => E.Either<SessionError, Outcome> | undefined
   /** Re-issues the cookie with a new idling offset; never re-encrypts, never touches the store. */
   readonly touch: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
   /** Rotates past 75% of the rolling timeout, touches past `touchThreshold`, else nothing. */
@@ -413,12 +404,9 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     options: o,
     open,
     start,
-    startSync,
     keepAlive,
-    keepAliveSync,
     save: lift(saveImpl),
     regenerate: lift(regenerateImpl),
-    saveSync: (session) => saveSync(asImpl(session)),
     touch: lift(touchImpl),
     refresh: lift(refreshImpl),
     logout: lift(logoutImpl),
@@ -429,5 +417,11 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     outcome,
   }
   engines.add(engine)
+  attachSyncSeam(engine, {
+    nowSeconds: () => nowSeconds(ctx),
+    start: startSync,
+    save: (session) => saveSync(asImpl(session)),
+    keepAlive: keepAliveSync,
+  })
   return engine
 }

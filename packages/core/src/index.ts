@@ -25,27 +25,6 @@ export type {
 } from './errors.js'
 export { ConfigError, INVALID_REASON_IS_DEAD, isKnownDead, isRejection } from './errors.js'
 export type { EventListener, SessionEvent } from './events.js'
-export { isParsableBody, MAX_LOGOUT_BODY, parseBody, readBody } from './http/body.js'
-export type { HeadHooks } from './http/defer.js'
-export { deferHead } from './http/defer.js'
-export type { HttpSessionDriver } from './http/driver.js'
-export { beginNeeded, bindingSetup, createHttpSession } from './http/driver.js'
-export type { HttpSession } from './http/handle.js'
-export { requestHeaderNames } from './http/headers.js'
-export type { LogoutCheck } from './http/logout.js'
-export { bodyRequestsLogout, checkLogout } from './http/logout.js'
-export { applyPlanHeaders, clearBodyHeaders } from './http/node-response.js'
-export type { HttpOutcome } from './http/outcomes.js'
-export {
-  HTTP_OUTCOMES,
-  httpOutcomeOf,
-  INVALID_COOKIE_OUTCOMES,
-  isSessionHttpError,
-  SessionHttpError,
-} from './http/outcomes.js'
-export type { HttpPlan } from './http/plan.js'
-export { run as runSessionTask } from './http/plan.js'
-export { cookieNameOf, mergeSetCookie, NO_STORE, setCookieLines } from './http/set-cookie.js'
 export { fromKongConfig } from './kong.js'
 export type { KongConsumer } from './kong-data.js'
 export { kongConsumerOf, kongSessionData } from './kong-data.js'

@@ -3,6 +3,7 @@ import { fakeClock, requestWith, runRight, scriptedRandom } from '@tessera/testi
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine, type SessionEngine } from './index.js'
+import { syncSeamOf } from './seam.js'
 
 const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 const T0 = 1_700_000_000
@@ -25,10 +26,10 @@ describe('the synchronous API', () => {
     const clock = fakeClock(T0)
     const engine = createSessionEngine({ secret: SECRET }, { clock, random: scriptedRandom() })
     const cookies = await loggedIn(engine)
-    const s = right(engine.startSync(requestWith(cookies)))
+    const s = right(syncSeamOf(engine).start(requestWith(cookies)))
     expect(s.get('user')).toBe('alice')
     s.set('user', 'bob')
-    const out = right(engine.saveSync(s))
+    const out = right(syncSeamOf(engine).save(s))
     const again = await runRight(engine.open(requestWith(out.setCookie.map((l) => l.slice(0, l.indexOf(';'))))))
     expect(again.get('user')).toBe('bob')
   })
@@ -40,11 +41,11 @@ describe('the synchronous API', () => {
       { clock, random: scriptedRandom(), store: createMemoryStore() },
     )
     const cookies = await loggedIn(engine)
-    expect(engine.startSync(requestWith(cookies))).toBeUndefined()
+    expect(syncSeamOf(engine).start(requestWith(cookies))).toBeUndefined()
     // No cookie at all needs nothing from the store.
-    const fresh = right(engine.startSync(requestWith([])))
+    const fresh = right(syncSeamOf(engine).start(requestWith([])))
     fresh.set('user', 'carol')
-    expect(engine.saveSync(fresh)).toBeUndefined()
+    expect(syncSeamOf(engine).save(fresh)).toBeUndefined()
   })
 
   it('leaves reopening from a remember cookie to the async API', async () => {
@@ -53,7 +54,7 @@ describe('the synchronous API', () => {
     const cookies = await loggedIn(engine)
     const rememberOnly = cookies.filter((c) => !c.startsWith('session='))
     expect(rememberOnly).toHaveLength(1)
-    expect(engine.startSync(requestWith(rememberOnly))).toBeUndefined()
+    expect(syncSeamOf(engine).start(requestWith(rememberOnly))).toBeUndefined()
     expect((await runRight(engine.start(requestWith(rememberOnly)))).get('user')).toBe('alice')
   })
 
@@ -68,10 +69,10 @@ describe('the synchronous API', () => {
       { clock, random: scriptedRandom(), store: createMemoryStore() },
     )
     const [c, s] = [await loggedIn(cookieEngine), await loggedIn(serverEngine)]
-    expect(right(cookieEngine.keepAliveSync(requestWith(c))).setCookie).toEqual([])
+    expect(right(syncSeamOf(cookieEngine).keepAlive(requestWith(c))).setCookie).toEqual([])
     clock.advance(2701) // past 75% of the rolling timeout
-    expect(right(cookieEngine.keepAliveSync(requestWith(c))).setCookie).toHaveLength(1)
-    expect(serverEngine.keepAliveSync(requestWith(s))).toBeUndefined()
+    expect(right(syncSeamOf(cookieEngine).keepAlive(requestWith(c))).setCookie).toHaveLength(1)
+    expect(syncSeamOf(serverEngine).keepAlive(requestWith(s))).toBeUndefined()
   })
 })
 

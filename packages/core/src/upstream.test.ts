@@ -4,6 +4,7 @@ import { createMemoryStore } from '@tessera/store-memory'
 import { cookieJar, fakeClock, requestWith, runLeft, runRight } from '@tessera/testing'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine, type SessionOptions } from './index.js'
+import { syncSeamOf } from './seam.js'
 
 const SECRET = 'upstream-test-secret-upstream-test-secret-01'
 const T0 = 1_800_000_000
@@ -88,7 +89,7 @@ describe('upstream mode', () => {
     const refused = await runLeft(service.save(s))
     expect(refused).toMatchObject({ _tag: 'UpstreamReadOnly', reason: 'cookie-storage' })
     expect(refused).toHaveProperty('detail', expect.stringMatching(/gateway owns/))
-    expect(service.saveSync(s)).toMatchObject({ left: { reason: 'cookie-storage' } })
+    expect(syncSeamOf(service).save(s)).toMatchObject({ left: { reason: 'cookie-storage' } })
     expect(await runLeft(service.destroy(s))).toMatchObject({ _tag: 'UpstreamReadOnly', reason: 'cookie-storage' })
   })
 

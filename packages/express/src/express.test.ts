@@ -1,3 +1,4 @@
+import { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import { createSessionEngine } from '@tessera/core'
 import { fakeClock, referenceBoundMac } from '@tessera/testing'
@@ -152,9 +153,8 @@ describe('an engine made elsewhere', () => {
   })
 })
 
-// The head is held by interceptors on the prototype every Express response
-// inherits (or, where that is unsafe, on the response itself): these are the
-// shapes of app where the two could part.
+// The head is held by wrappers on each response itself: these are the shapes
+// of app that swap a response's prototype or wrap its methods too.
 describe('holding the head whatever the app is made of', () => {
   const sessionCookie = (res: request.Response) => cookiesOf(res).find((l) => l.startsWith('session='))
 
@@ -226,6 +226,24 @@ describe('holding the head whatever the app is made of', () => {
     const res = await request(app).get('/')
     expect(res.text).toBe('dan erin')
     expect(cookiesOf(res).map((l) => l.split('=')[0])).toEqual(expect.arrayContaining(['first', 'second']))
+  })
+
+  it('never changes a prototype any response shares', async () => {
+    const { app, sessions } = setup()
+    const chain: object[] = []
+    app.get('/', async (req, res) => {
+      for (let o = Object.getPrototypeOf(res); o !== ServerResponse.prototype; o = Object.getPrototypeOf(o))
+        chain.push(o)
+      await sessions.of(req).set('user', 'frank')
+      res.send('ok')
+    })
+    const res = await request(app).get('/')
+    expect(sessionCookie(res)).toBeDefined()
+    // The app's response prototype and Express's own, above Node's: Express defines none of these.
+    expect(chain).toContain(express.response)
+    for (const proto of chain) {
+      expect(['writeHead', 'write', 'end', 'flushHeaders'].filter((m) => Object.hasOwn(proto, m))).toEqual([])
+    }
   })
 
   it('leaves responses of an app without the middleware as they are', async () => {

@@ -1,17 +1,17 @@
 /** The Express 5 middleware: one driver per request, the head held until the session is settled. */
 import {
   applyPlanHeaders,
+  type BindingDeps,
   bindingSetup,
   createHttpSession,
   deferHead,
-  type EngineDeps,
   type HttpPlan,
   type HttpSession,
   type HttpSessionDriver,
   type SessionData,
   type SessionEngine,
   type SessionOptions,
-} from '@tessera/core'
+} from '@tessera/http'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { logoutBody, toSessionRequest } from './request.js'
 import type { RegisteredData } from './typed.js'
@@ -59,7 +59,7 @@ const send = (res: Response, plan: HttpPlan & { status: number }): void => {
  */
 export const tessera = <D extends SessionData = RegisteredData>(
   options: SessionOptions | SessionEngine<D>,
-  deps: EngineDeps = {},
+  deps: BindingDeps = {},
 ): TesseraMiddleware<D> => {
   const { engine, spoofable, needs } = bindingSetup<D>(options, deps)
   /** This middleware's drivers: with two on one app, each `of` finds its own session. */
@@ -79,7 +79,7 @@ export const tessera = <D extends SessionData = RegisteredData>(
 
   // Not async unless a logout or session headers need `begin`: Express then has no promise to watch.
   const tesseraSession = (req: Request, res: Response, next: NextFunction): void | Promise<void> => {
-    const driver = createHttpSession(engine, toSessionRequest(req, needs), { clock: deps.clock })
+    const driver = createHttpSession(engine, toSessionRequest(req, needs), { failurePage: deps.failurePage })
     mine.set(req, driver as HttpSessionDriver<never>)
     latest.set(req, driver as HttpSessionDriver<never>)
     ;(req as { session?: unknown }).session = driver.session

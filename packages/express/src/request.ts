@@ -1,5 +1,5 @@
 /** An Express request as the engine sees it. */
-import { isParsableBody, readBody, type SessionRequest } from '@tessera/core'
+import { isParsableBody, readBody, type SessionRequest } from '@tessera/http'
 import type { Request } from 'express'
 
 /** Method, original URL (for the logout query argument), headers, `req.ip` (honours `trust proxy`), `req.protocol`. */

@@ -1,5 +1,5 @@
 /** Opt-in typing of `req.session`: an app registers its data type once, Express's `Request` gains `session`. */
-import type { HttpSession, SessionData } from '@tessera/core'
+import type { HttpSession, SessionData } from '@tessera/http'
 
 /**
  * Register your session data type here to get a typed `req.session` (and the

@@ -1,14 +1,14 @@
 /** The Koa 3 middleware: one driver per request, settled after `await next()` and before Koa responds. */
 import {
+  type BindingDeps,
   beginNeeded,
   bindingSetup,
   createHttpSession,
-  type EngineDeps,
   type HttpSession,
   type SessionData,
   type SessionEngine,
   type SessionOptions,
-} from '@tessera/core'
+} from '@tessera/http'
 import type { Context, DefaultState, Middleware, Next } from 'koa'
 import { applyPlanHeaders, logoutBody, replaceResponse, toSessionRequest } from './request.js'
 import type { RegisteredData } from './typed.js'
@@ -47,7 +47,7 @@ export const sessionOf = <D extends SessionData = SessionData>(ctx: Context): Ht
  */
 export const tessera = <D extends SessionData = RegisteredData>(
   options: SessionOptions | SessionEngine<D>,
-  deps: EngineDeps = {},
+  deps: BindingDeps = {},
 ): TesseraMiddleware<D> => {
   const { engine, spoofable, needs } = bindingSetup<D>(options, deps)
   /** This middleware's sessions: with two on one app, `ctx.session` is the last one's, and each `of` finds its own. */
@@ -57,7 +57,7 @@ export const tessera = <D extends SessionData = RegisteredData>(
     const request = toSessionRequest(ctx, needs)
     // One small object per request; it opens nothing until the app calls the session, and a
     // request that never does costs a header check at the end.
-    const driver = createHttpSession(engine, request, { clock: deps.clock })
+    const driver = createHttpSession(engine, request, { failurePage: deps.failurePage })
     ctx.session = driver.session
     mine.set(ctx, driver.session)
     if (beginNeeded(engine.options, request)) {

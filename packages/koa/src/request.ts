@@ -6,7 +6,7 @@ import {
   readBody,
   type SessionRequest,
   setCookieLines,
-} from '@tessera/core'
+} from '@tessera/http'
 import type { Context } from 'koa'
 
 /** Method, original URL (for the logout query argument), headers, `ctx.ip` (honours `app.proxy`), `ctx.protocol`. */

@@ -1,5 +1,5 @@
 /** Opt-in typing of `ctx.session` for middleware that is not chained after `tessera()`. */
-import type { HttpSession, SessionData } from '@tessera/core'
+import type { HttpSession, SessionData } from '@tessera/http'
 import type {} from 'koa'
 
 /**

@@ -1,6 +1,7 @@
 /** The pages behind the login: overview, "Your sessions", change password. */
-import { runSessionTask, type SessionSummary } from '@tessera/core'
+import type { SessionSummary } from '@tessera/core'
 import type { TesseraMiddleware } from '@tessera/express'
+import { runSessionTask } from '@tessera/http'
 import { type Request, Router } from 'express'
 import type { Activity } from '../activity.js'
 import { newCsrfToken } from '../csrf.js'

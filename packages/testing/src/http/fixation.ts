@@ -1,5 +1,5 @@
 /** Contract: login fixation over HTTP. A cookie planted before login must not reach the signed-in session. */
-import { setCookieLines } from '@tessera/core'
+import { setCookieLines } from '@tessera/http'
 import request from 'supertest'
 import { expect, it } from 'vitest'
 import { browse, type MakeHttpApp } from './harness.js'

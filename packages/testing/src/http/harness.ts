@@ -1,7 +1,7 @@
 /** One browser against one binding app, on a fake clock and a spied store. */
 import { randomBytes } from 'node:crypto'
 import type { EngineDeps, SessionEvent, SessionOptions, SessionStore } from '@tessera/core'
-import { setCookieLines } from '@tessera/core'
+import { setCookieLines } from '@tessera/http'
 import { createMemoryStore } from '@tessera/store-memory'
 import request, { type Response } from 'supertest'
 import { cookieJar, fakeClock } from '../doubles.js'

@@ -4,7 +4,7 @@
  * translates its framework's request and response.
  */
 import { randomBytes } from 'node:crypto'
-import type { HttpSession } from '@tessera/core'
+import type { HttpSession } from '@tessera/http'
 
 /** The session data of the contract app. */
 export type ContractData = { user: string; n: number; big: string }

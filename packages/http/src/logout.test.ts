@@ -1,6 +1,8 @@
+import { decodeOptions } from '@tessera/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { bodyRequestsLogout, checkLogout, decodeOptions, parseBody, readBody } from '../index.js'
+import { parseBody, readBody } from './body.js'
+import { bodyRequestsLogout, checkLogout } from './logout.js'
 
 const logoutOptions = (logout: Record<string, unknown> = {}) => {
   const o = decodeOptions({ secret: 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye', logout })

@@ -1,6 +1,8 @@
+import { createSessionEngine, type SessionEvent, type SessionStore } from '@tessera/core'
 import { fakeClock, requestWith } from '@tessera/testing'
 import { describe, expect, it } from 'vitest'
-import { createHttpSession, createSessionEngine, type SessionEvent, type SessionStore } from '../index.js'
+import { createHttpSession } from './driver.js'
+import type { SessionFailure } from './plan.js'
 
 const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 type Data = { user: string; n: number }
@@ -13,8 +15,17 @@ const setup = (options: Record<string, unknown> = {}, store?: SessionStore) => {
     { clock, store, onEvent: (e) => events.push(e) },
   )
   const visit = (cookies: readonly string[] = [], extra: Parameters<typeof requestWith>[1] = {}) =>
-    createHttpSession(engine, requestWith([...cookies], extra), { clock })
+    createHttpSession(engine, requestWith([...cookies], extra))
   return { engine, clock, events, visit }
+}
+
+/** A store whose every call fails as a refused connection does. */
+const downStore = (): SessionStore => {
+  const methods = ['read', 'write', 'update', 'remove', 'listIndex', 'removeIndexed', 'deny', 'isDenied']
+  const more = ['setNotBefore', 'getNotBefore']
+  return Object.fromEntries(
+    [...methods, ...more].map((m) => [m, () => Promise.reject(new Error('ECONNREFUSED'))]),
+  ) as unknown as SessionStore
 }
 
 const login = async (ctx: ReturnType<typeof setup>) => {
@@ -73,11 +84,7 @@ describe('createHttpSession', () => {
   })
 
   it('a store that is down becomes the table’s 503 plan, and the Promise API rejects', async () => {
-    const methods = ['read', 'write', 'update', 'remove', 'listIndex', 'removeIndexed', 'deny', 'isDenied']
-    const more = ['setNotBefore', 'getNotBefore']
-    const down = Object.fromEntries(
-      [...methods, ...more].map((m) => [m, () => Promise.reject(new Error('ECONNREFUSED'))]),
-    ) as unknown as SessionStore
+    const down = downStore()
     const ctx = setup({ storage: 'server' }, down)
     const writing = ctx.visit()
     await writing.session.set('user', 'x')
@@ -88,6 +95,50 @@ describe('createHttpSession', () => {
     // A cookie that fails its MAC is rejected before the store is asked: anonymous, not a failure.
     await expect(reading.session.get('user')).resolves.toBeUndefined()
     expect(reading.failureFor(503)).toBeUndefined()
+  })
+
+  it('a failure page gives the 503 its body; the status and headers stay the table’s', async () => {
+    const down = downStore()
+    const engine = createSessionEngine<Data>({ secret: SECRET, storage: 'server' }, { store: down })
+    const page = (f: SessionFailure) => ({
+      body: `<h1>${f.status}</h1><p>${f.message} (${f.error._tag})</p>`,
+      contentType: 'text/html',
+    })
+    const d = createHttpSession(engine, requestWith([]), { failurePage: page })
+    await d.session.set('user', 'x')
+    const plan = await d.finish()
+    expect(plan).toMatchObject({
+      status: 503,
+      body: '<h1>503</h1><p>Session store unavailable (StoreUnavailable)</p>',
+      headers: {
+        'Content-Type': 'text/html',
+        'Retry-After': '1',
+        'Cache-Control': expect.stringContaining('no-store'),
+      },
+      setCookie: [],
+    })
+
+    const failing = createHttpSession(engine, requestWith([]), {
+      failurePage: () => {
+        throw new Error('template bug')
+      },
+    })
+    await failing.session.set('user', 'x')
+    expect(await failing.finish()).toMatchObject({ status: 503, body: 'Session store unavailable' })
+  })
+
+  it('the Promise API’s rejection prints as one line naming what failed, not a stack', async () => {
+    const engine = createSessionEngine<Data>({ secret: SECRET, storage: 'server' }, { store: downStore() })
+    const d = createHttpSession(engine, requestWith([]))
+    await d.session.set('user', 'x')
+    const error: unknown = await d.session.save().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).stack).toMatch(
+      /^SessionHttpError: Session store unavailable \(StoreUnavailable: \w+: ECONNREFUSED\)$/,
+    )
   })
 
   it('planFor answers only session failures', () => {

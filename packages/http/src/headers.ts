@@ -2,12 +2,8 @@
  * The reference's session headers for an upstream (`requestHeaders`), from
  * the same function the engine's `outcome` uses for the response set.
  */
-import type { SessionEngine } from '../engine.js'
-import type { SessionData } from '../entries.js'
-import { sessionHeaders } from '../headers.js'
-import type { SessionHeaderName } from '../options.js'
-import type { Session } from '../session.js'
-import { SessionImpl } from '../session.js'
+import type { Session, SessionData, SessionEngine, SessionHeaderName } from '@tessera/core'
+import { sessionHeadersOf } from '@tessera/core/internal'
 
 const REQUEST_NAMES: Readonly<Record<SessionHeaderName, string>> = {
   id: 'session-id',
@@ -29,7 +25,7 @@ export const requestHeadersOf = <D extends SessionData>(
   nowSeconds: number,
 ): Record<string, string> => {
   const names = engine.options.requestHeaders
-  if (names.length === 0 || !(session instanceof SessionImpl)) return {}
-  const headers = sessionHeaders(engine.options, session as SessionImpl, names, nowSeconds)
+  if (names.length === 0) return {}
+  const headers = sessionHeadersOf(engine, session, names, nowSeconds)
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]))
 }

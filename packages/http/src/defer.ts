@@ -5,7 +5,7 @@
  * names it is sent), so the first call is queued, the session is finished,
  * and the queued calls are replayed through the original methods.
  */
-import { ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import { applyPlanHeaders, clearBodyHeaders } from './node-response.js'
 import type { HttpPlan } from './plan.js'
 
@@ -33,6 +33,11 @@ const adoptWriteHeadHeaders = (res: ServerResponse, args: unknown[]): unknown[] 
     for (let i = 0; i + 1 < flat.length; i += 2) res.appendHeader(String(flat[i]), flat[i + 1] as string)
   } else for (const [k, v] of Object.entries(last)) res.setHeader(k, v as string | string[])
   return args.slice(0, -1)
+}
+
+const methodsOf = (o: object): Record<Method, Fn> => {
+  const m = o as Record<Method, Fn>
+  return { writeHead: m.writeHead, write: m.write, end: m.end, flushHeaders: m.flushHeaders }
 }
 
 /** One response's deferral. */
@@ -118,85 +123,13 @@ const intercept = (d: Deferral, method: Method, args: unknown[]): unknown => {
   return res
 }
 
-// Installing the interceptors. Express gives every response its app's
-// prototype (Object.setPrototypeOf), and V8 then pays ~2.5 µs for each
-// property added to that response: own wrappers for four methods and a state
-// slot were ~13 µs a request. So where the response's prototype chain is
-// Express's (an object shared by every app, right above Node's
-// ServerResponse.prototype), the interceptors are put on that object once and
-// find their response's deferral in a WeakMap; a response on no deferral goes
-// straight through. Mounted sub-apps swap a response's prototype for their
-// own, but every app's prototype inherits from that shared object, so the
-// interceptors stay in front whichever app answers.
-
-/** Deferrals of responses whose interceptors live on a shared prototype. */
-const deferrals = new WeakMap<ServerResponse, Deferral>()
-/** Shared prototypes carrying interceptors: those, and the methods they stand in front of. */
-const patched = new WeakMap<
-  object,
-  { readonly interceptors: Record<Method, Fn>; readonly original: Record<Method, Fn> }
->()
-
-const methodsOf = (o: object): Record<Method, Fn> => {
-  const m = o as Record<Method, Fn>
-  return { writeHead: m.writeHead, write: m.write, end: m.end, flushHeaders: m.flushHeaders }
-}
-
-/** The methods `base` stands on, once it carries the interceptors; undefined if someone replaced them since. */
-const patch = (base: object): Readonly<Record<Method, Fn>> | undefined => {
-  const known = patched.get(base)
-  if (known !== undefined) {
-    const now = base as Record<Method, Fn>
-    for (const m of METHODS) if (now[m] !== known.interceptors[m]) return undefined
-    return known.original
-  }
-  const original = methodsOf(base)
-  const interceptors = {} as Record<Method, Fn>
-  for (const method of METHODS) {
-    const through = original[method]
-    interceptors[method] = function (this: ServerResponse, ...args: unknown[]) {
-      const d = deferrals.get(this)
-      return d === undefined ? through.apply(this, args) : intercept(d, method, args)
-    }
-    Object.defineProperty(base, method, { configurable: true, writable: true, value: interceptors[method] })
-  }
-  patched.set(base, { interceptors, original })
-  return original
-}
-
-/**
- * The object right above ServerResponse.prototype in `res`'s chain, when at
- * least one prototype lies between (Express: the app's, which mounting swaps)
- * and nothing below it defines one of the methods (a wrapper installed
- * earlier, say by compression, would otherwise run before ours). A plain
- * node:http response has none: Node's own prototype is never touched.
- */
-const sharedBase = (res: ServerResponse): object | undefined => {
-  let o: object = res
-  for (let depth = 0; depth < 8; depth++) {
-    const next = Object.getPrototypeOf(o) as object | null
-    if (next === null) return undefined
-    if (next === ServerResponse.prototype) return o === res || Object.getPrototypeOf(res) === o ? undefined : o
-    for (const method of METHODS) if (Object.hasOwn(o, method)) return undefined
-    o = next
-  }
-  return undefined
-}
-
-/** Own wrappers on the response itself: a plain node:http response, or one already deferred (a second middleware). */
-const deferOwn = (res: ServerResponse, hooks: HeadHooks): void => {
-  const d: Deferral = { res, hooks, original: methodsOf(res), queue: [], mode: 'waiting' }
-  const own = res as unknown as Record<Method, Fn>
-  for (const method of METHODS) own[method] = (...args: unknown[]) => intercept(d, method, args)
-}
-
 /**
  * Defers the head of a Node response until `hooks.finish` has settled the
  * session: what the Express binding (or any `node:http` server) runs per request.
  */
 export const deferHead = (res: ServerResponse, hooks: HeadHooks): void => {
-  const base = deferrals.has(res) ? undefined : sharedBase(res)
-  const original = base === undefined ? undefined : patch(base)
-  if (original === undefined) deferOwn(res, hooks)
-  else deferrals.set(res, { res, hooks, original, queue: [], mode: 'waiting' })
+  // Wrappers on this response alone (as on-headers does): no shared prototype is touched.
+  const d: Deferral = { res, hooks, original: methodsOf(res), queue: [], mode: 'waiting' }
+  const own = res as unknown as Record<Method, Fn>
+  for (const method of METHODS) own[method] = (...args: unknown[]) => intercept(d, method, args)
 }

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  cookieNameOf,
-  HTTP_OUTCOMES,
-  httpOutcomeOf,
-  INVALID_COOKIE_OUTCOMES,
-  mergeSetCookie,
-  setCookieLines,
-} from '../index.js'
+import { HTTP_OUTCOMES, httpOutcomeOf, INVALID_COOKIE_OUTCOMES } from './outcomes.js'
+import { cookieNameOf, mergeSetCookie, setCookieLines } from './set-cookie.js'
 
 describe('Set-Cookie merging', () => {
   it('reads the cookie name of a line', () => {

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, ServerResponse } from 'node:http'
+import { createSessionEngine } from '@tessera/core'
 import { fakeClock } from '@tessera/testing'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { createHttpSession, createSessionEngine, deferHead } from '../index.js'
+import { deferHead } from './defer.js'
+import { createHttpSession } from './driver.js'
 
 const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 

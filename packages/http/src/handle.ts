@@ -1,10 +1,9 @@
 /** The Promise API an app sees as `req.session` / `ctx.session`. */
+
+import type { JsonValue, Outcome, Session, SessionData, SessionEngine, SessionError } from '@tessera/core'
+import { syncSeamOf } from '@tessera/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import type { Outcome, SessionEngine } from '../engine.js'
-import type { JsonValue, SessionData } from '../entries.js'
-import type { SessionError } from '../errors.js'
-import type { Session } from '../session.js'
 import { run, toHttpError } from './plan.js'
 
 /**
@@ -132,7 +131,7 @@ class SessionHandle<D extends SessionData> implements HttpSession<D> {
     if (ready !== undefined) {
       if (!ready.changed) return Promise.resolve()
       // Cookie storage saves at once: nothing to wait for.
-      const saved = this.engine.saveSync(ready)
+      const saved = syncSeamOf(this.engine).save(ready)
       if (saved !== undefined) return E.isLeft(saved) ? Promise.reject(toHttpError(saved.left)) : Promise.resolve()
     }
     return this.a.serial(async () => {

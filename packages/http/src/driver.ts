@@ -3,28 +3,29 @@
  * session, answers logout requests, and at the end says what the response
  * must carry. Bindings only translate their request and response to it.
  */
-import * as E from 'fp-ts/lib/Either.js'
-import { parseCookieHeader } from '../cookies.js'
+
 import {
+  bindingNeeds,
   createSessionEngine,
   type EngineDeps,
+  isRejection,
   isSessionEngine,
-  NOTHING,
   type Outcome,
+  parseCookieHeader,
+  type Session,
+  type SessionData,
   type SessionEngine,
+  type SessionError,
+  type SessionOptions,
   type SessionRequest,
-} from '../engine.js'
-import type { SessionData } from '../entries.js'
-import { isRejection, type SessionError } from '../errors.js'
-import { bindingNeeds, type SessionOptions } from '../options.js'
-import type { Clock } from '../ports.js'
-import type { Session } from '../session.js'
-import { systemClock } from '../system.js'
+} from '@tessera/core'
+import { NOTHING, type SyncSeam, syncSeamOf } from '@tessera/core/internal'
+import * as E from 'fp-ts/lib/Either.js'
 import { createHandle, type HandleAccess, type HttpSession } from './handle.js'
 import { requestHeaderNames, requestHeadersOf } from './headers.js'
 import { bodyRequestsLogout, checkLogout } from './logout.js'
 import { isSessionHttpError, type SessionHttpError } from './outcomes.js'
-import { failPlan, type HttpPlan, planOf, run, toHttpError } from './plan.js'
+import { type FailurePage, failPlan, type HttpPlan, planOf, run, toHttpError } from './plan.js'
 import { mergeSetCookie } from './set-cookie.js'
 
 /** The binding's side of one request's session. */
@@ -56,13 +57,22 @@ export interface HttpSessionDriver<D extends SessionData = SessionData> {
   failureFor(status: number): HttpPlan | undefined
 }
 
+/** How the HTTP edge answers, beyond the engine's options. */
+export interface HttpOptions {
+  /** The body of the response to a server-side session failure (503 and the like); the table's short text by default. */
+  readonly failurePage?: FailurePage | undefined
+}
+
+/** What a binding takes beside the options: the engine's dependencies, and the HTTP edge's own. */
+export interface BindingDeps extends EngineDeps, HttpOptions {}
+
 type State<D extends SessionData> =
   | { readonly _tag: 'idle' }
   | { readonly _tag: 'ready'; readonly session: Session<D> }
   | { readonly _tag: 'failed'; readonly error: SessionHttpError }
 
 /** What a binding sets up once: the engine (given, or made from options), and what it reads per request. */
-export const bindingSetup = <D extends SessionData>(options: SessionOptions | SessionEngine<D>, deps: EngineDeps) => {
+export const bindingSetup = <D extends SessionData>(options: SessionOptions | SessionEngine<D>, deps: BindingDeps) => {
   // An engine made elsewhere (e.g. resolved from @tessera/container) is used as it is.
   const engine = isSessionEngine<D>(options) ? options : createSessionEngine<D>(options, deps)
   return {
@@ -100,8 +110,8 @@ const sendsSessionCookie = (o: SessionEngine['options'], req: SessionRequest): b
 export const createHttpSession = <D extends SessionData>(
   engine: SessionEngine<D>,
   req: SessionRequest,
-  deps: { readonly clock?: Clock | undefined } = {},
-): HttpSessionDriver<D> => new RequestSession(engine, req, deps.clock ?? systemClock)
+  http: HttpOptions = {},
+): HttpSessionDriver<D> => new RequestSession(engine, req, http.failurePage)
 
 const IDLE = { _tag: 'idle' } as const
 const NONE: readonly string[] = []
@@ -124,13 +134,16 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
   private source: SessionRequest
   /** Set-Cookie lines of a logout answered in `begin`; later lines of the same name win. */
   private cleared: readonly string[] = NONE
+  /** Cookie storage settles without I/O through the engine's synchronous seam. */
+  private readonly sync: SyncSeam<D>
 
   constructor(
     private readonly engine: SessionEngine<D>,
     private readonly req: SessionRequest,
-    private readonly clock: Clock,
+    private readonly page: FailurePage | undefined,
   ) {
     this.source = req
+    this.sync = syncSeamOf(engine)
     this.session = createHandle(engine, this)
   }
 
@@ -170,7 +183,7 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
     const st = this.state
     if (st._tag === 'ready') return st.session
     if (st._tag === 'failed') return undefined
-    const started = this.engine.startSync(this.source)
+    const started = this.sync.start(this.source)
     if (started === undefined) return undefined
     if (E.isLeft(started)) {
       this.state = { _tag: 'failed', error: toHttpError(started.left) }
@@ -228,11 +241,11 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
       // Session headers describe the session, so a request with any configured opens it like Kong does.
       if (o.requestHeaders.length > 0 || o.responseHeaders.length > 0) {
         const s = await this.session.load()
-        this.headers = requestHeadersOf(this.engine, s, Math.floor(this.clock.now() / 1000))
+        this.headers = requestHeadersOf(this.engine, s, this.sync.nowSeconds())
       }
       return undefined
     } catch (e) {
-      if (isSessionHttpError(e)) return failPlan(e)
+      if (isSessionHttpError(e)) return failPlan(e, this.page)
       throw e
     }
   }
@@ -242,7 +255,7 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
   }
 
   private planOfResult(r: E.Either<SessionError, Outcome>): HttpPlan {
-    return E.isLeft(r) ? failPlan(toHttpError(r.left)) : this.withCleared(r.right)
+    return E.isLeft(r) ? failPlan(toHttpError(r.left), this.page) : this.withCleared(r.right)
   }
 
   finishSync(): HttpPlan | undefined {
@@ -260,9 +273,9 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
     // Never read: check MAC and policy without decrypting, touch or rotate only when due.
     const r =
       st._tag === 'idle'
-        ? this.engine.keepAliveSync(this.source)
+        ? this.sync.keepAlive(this.source)
         : st.session.state !== 'closed' && st.session.changed
-          ? this.engine.saveSync(st.session)
+          ? this.sync.save(st.session)
           : E.right(this.engine.outcome(st.session))
     return r === undefined ? undefined : this.planOfResult(r)
   }
@@ -279,17 +292,19 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
 
   finish(): Promise<HttpPlan> {
     this.finished ??= this.settle().catch((e: unknown) => {
-      if (isSessionHttpError(e)) return failPlan(e)
+      if (isSessionHttpError(e)) return failPlan(e, this.page)
       throw e
     })
     return this.finished
   }
 
   planFor(err: unknown): HttpPlan | undefined {
-    return isSessionHttpError(err) ? failPlan(err) : undefined
+    return isSessionHttpError(err) ? failPlan(err, this.page) : undefined
   }
 
   failureFor(status: number): HttpPlan | undefined {
-    return this.state._tag === 'failed' && this.state.error.status === status ? failPlan(this.state.error) : undefined
+    return this.state._tag === 'failed' && this.state.error.status === status
+      ? failPlan(this.state.error, this.page)
+      : undefined
   }
 }

@@ -5,7 +5,7 @@
  * gone); a cookie this app cannot judge is left alone. Everything else is a
  * server-side failure answered with a short plain-text body, never a stack.
  */
-import { INVALID_REASON_IS_DEAD, type InvalidReason, type SessionError } from '../errors.js'
+import { INVALID_REASON_IS_DEAD, type InvalidReason, type SessionError } from '@tessera/core'
 
 /** How a binding answers a session error. */
 export type HttpOutcome =
@@ -92,7 +92,17 @@ export class SessionHttpError extends Error {
     this.status = outcome.status
     this.statusCode = outcome.status
     this.headers = outcome.headers
+    // One line, not a stack: Express's default handler prints `stack` for every failed request,
+    // and where a store call failed is the store's business (it logs the outage once).
+    this.stack = `${this.name}: ${outcome.body} (${detailOf(error)})`
   }
+}
+
+/** What failed, in a few words: the store operation and its cause, or the error's tag. */
+const detailOf = (e: SessionError): string => {
+  if (e._tag !== 'StoreUnavailable') return e._tag
+  const cause = e.cause instanceof Error ? e.cause.message : String(e.cause)
+  return `${e._tag}: ${e.operation}: ${cause.split('\n')[0]}`
 }
 
 /** True for the error the Promise API rejects with. */

@@ -1,8 +1,8 @@
 /** What a binding must do to its response, and how session errors become those plans. */
+
+import type { Outcome, SessionError } from '@tessera/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import type { Outcome } from '../engine.js'
-import type { SessionError } from '../errors.js'
 import { httpOutcomeOf, SessionHttpError } from './outcomes.js'
 import { NO_STORE } from './set-cookie.js'
 
@@ -27,13 +27,46 @@ export const planOf = (o: Outcome): HttpPlan => ({
   setCookie: o.setCookie,
 })
 
-/** A response of the table for a server-side failure: no Set-Cookie, a short body. */
-export const failPlan = (e: SessionHttpError): HttpPlan => ({
-  status: e.status,
-  body: e.message,
-  headers: { ...e.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_STORE },
-  setCookie: [],
-})
+/** A server-side session failure, as an app's failure page sees it. */
+export interface SessionFailure {
+  readonly status: number
+  /** The table's short text ("Session store unavailable"). */
+  readonly message: string
+  readonly error: SessionError
+}
+
+/**
+ * The body an app gives the response to a server-side session failure (a
+ * styled 503 page, say); undefined keeps the table's short text. The status
+ * and headers stay the table's.
+ */
+export type FailurePage = (
+  failure: SessionFailure,
+) => { readonly body: string; readonly contentType: string } | undefined
+
+const pageFor = (e: SessionHttpError, page: FailurePage | undefined) => {
+  if (page === undefined) return undefined
+  try {
+    return page({ status: e.status, message: e.message, error: e.error })
+  } catch {
+    return undefined // a page that fails must not turn a 503 into a crash
+  }
+}
+
+/** A response of the table for a server-side failure: no Set-Cookie, a short body or the app's page. */
+export const failPlan = (e: SessionHttpError, page?: FailurePage): HttpPlan => {
+  const custom = pageFor(e, page)
+  return {
+    status: e.status,
+    body: custom?.body ?? e.message,
+    headers: {
+      ...e.headers,
+      'Content-Type': custom?.contentType ?? 'text/plain; charset=utf-8',
+      'Cache-Control': NO_STORE,
+    },
+    setCookie: [],
+  }
+}
 
 /** A session error as the Promise API's rejection. Rejections never get here: `start` turns them into a new session. */
 export const toHttpError = (e: SessionError): SessionHttpError => {

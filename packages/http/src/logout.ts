@@ -4,7 +4,7 @@
  * the query argument is present or, only with `readBody`, the body carries
  * the post argument.
  */
-import type { ResolvedOptions } from '../options.js'
+import type { ResolvedOptions } from '@tessera/core'
 
 type LogoutOptions = ResolvedOptions['logout']
 

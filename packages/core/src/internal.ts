@@ -1,0 +1,22 @@
+/**
+ * `@tessera/core/internal`: what the HTTP edge (`@tessera/http`) needs from
+ * core beyond the public API. Not for apps: names here may change in any
+ * release.
+ */
+import type { SessionEngine } from './engine.js'
+import type { SessionData } from './entries.js'
+import { sessionHeaders } from './headers.js'
+import type { SessionHeaderName } from './options.js'
+import { type Session, SessionImpl } from './session.js'
+
+export { NOTHING } from './engine.js'
+export { type SyncSeam, syncSeamOf } from './seam.js'
+
+/** The reference's session headers of an open session, for the names asked (empty for a session of another engine). */
+export const sessionHeadersOf = <D extends SessionData>(
+  engine: SessionEngine<D>,
+  session: Session<D>,
+  names: readonly SessionHeaderName[],
+  nowSeconds: number,
+): Record<string, string> =>
+  session instanceof SessionImpl ? sessionHeaders(engine.options, session as SessionImpl, names, nowSeconds) : {}
