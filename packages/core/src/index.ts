@@ -32,12 +32,15 @@ export type { ResolvedOptions, SessionHeaderName, SessionOptions } from './optio
 export { bindingNeeds, decodeOptions } from './options.js'
 export type {
   Clock,
+  Evicted,
   IndexEntry,
   RandomSource,
   SessionRecord,
   SessionStore,
   SubjectRef,
   UpdateRequest,
+  WriteLimit,
+  WriteOutcome,
   WriteRequest,
   WriteResult,
 } from './ports.js'

@@ -16,7 +16,7 @@ import { forgetRecent } from './open.js'
 import { clampOffset, decide } from './policy.js'
 import { restartLocal, settleBase } from './renew.js'
 import { clearCookies, outcomeOf } from './responses.js'
-import { enforceSessionLimit, saveCookie, saveLocalCookie } from './save.js'
+import { forgetRefused, saveCookie, saveLocalCookie } from './save.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 import { endRefusal, saveInfoInPlace, saveRefusal } from './upstream.js'
 
@@ -76,7 +76,9 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     if (E.isLeft(remembered)) return remembered
     s.info ??= new Map()
     s.info.set(REMEMBER_LINK, { key: s.rememberMeta?.key })
-    return saveCookie(ctx, s, 'session', now)
+    const saved = await saveCookie(ctx, s, 'session', now)
+    // A session the limit refused: the remember record written for it must not outlive the refusal.
+    return E.isLeft(saved) && saved.left._tag === 'SessionLimit' ? forgetRefused(ctx, s, saved.left) : saved
   }
 
   /** What every save ends with, once the cookies (and records) are written. */
@@ -104,10 +106,6 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     const previousId = s.id
     const settled = await settleBase(ctx, s, now)
     if (E.isLeft(settled)) return settled
-    if (o.maxSessionsPerSubject !== undefined) {
-      const limited = await enforceSessionLimit(ctx, s, now)
-      if (E.isLeft(limited)) return limited
-    }
     const written = await saveBoth(s, now)
     return E.isLeft(written) ? written : saved(s, previousId)
   }

@@ -85,6 +85,22 @@ export interface WriteRequest {
   }
   /** Index entries to add for `key` (and to drop for `previous.key`), expiring with the record. */
   readonly index: readonly SubjectRef[]
+  /** A session joining its subject: at most `limit.max` live sessions, checked and enforced in this write. */
+  readonly limit?: WriteLimit
+}
+
+/**
+ * `maxSessionsPerSubject`, held inside the write itself so concurrent logins
+ * cannot all pass it. The live sessions listed under `refs` (as `listIndex`
+ * reads them: the any-audience ref covers every per-audience index), other
+ * than `key` and `previous.key`, are counted; when there are already `max`,
+ * the write either evicts the oldest (soonest expiry first) with their index
+ * entries, or writes nothing and resolves to `full`.
+ */
+export interface WriteLimit {
+  readonly refs: readonly SubjectRef[]
+  readonly max: number
+  readonly evict: boolean
 }
 
 /** An in-place update of a record (same key, same ciphertext), for the unencrypted info. */
@@ -104,6 +120,14 @@ export interface IndexEntry {
 
 export type WriteResult = 'ok' | 'conflict'
 
+/** A write that evicted sessions to stay within its limit: the values of the records it deleted. */
+export interface Evicted {
+  readonly evicted: readonly string[]
+}
+
+/** What a write did: `full` only for a limited write that may not evict. */
+export type WriteOutcome = WriteResult | 'full' | Evicted
+
 /**
  * Server-side storage for sessions, the subject index and revocation marks.
  * Every function may reject (throw) when the backend is unreachable; the
@@ -114,7 +138,7 @@ export interface SessionStore {
   /** The record at `key`, or null when absent or expired. */
   readonly read: (name: string, key: string, now: number) => Promise<SessionRecord | null>
   /** Create a record (see WriteRequest). A fresh key that already exists is overwritten. */
-  readonly write: (request: WriteRequest) => Promise<WriteResult>
+  readonly write: (request: WriteRequest) => Promise<WriteOutcome>
   /** Replace the value of the record at `key` only if its version still matches. */
   readonly update: (request: UpdateRequest) => Promise<WriteResult>
   /** Delete the record at `key` and its entries in the given indexes. Absent keys are fine. */

@@ -15,10 +15,10 @@ import { conflict, revoked, type SessionError } from './errors.js'
 import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader, SID_SIZE } from './header.js'
 import { type CookieKind, decrypt, keepRecent, parseRecordValue, readRecord } from './open.js'
 import { clampOffset, storeTtl } from './policy.js'
-import type { SessionRecord, SubjectRef, WriteRequest } from './ports.js'
+import type { SessionRecord, SubjectRef, WriteLimit, WriteRequest } from './ports.js'
 import { pause, RETRY_BUDGET_MS, retryDelay } from './retry.js'
 import type { CookieMeta, SessionImpl } from './session.js'
-import { listAll, queryRefs } from './subject-index.js'
+import { queryRefs } from './subject-index.js'
 
 /** Past this many attempts a save gives up even within its waiting budget. */
 const MAX_ATTEMPTS = 100
@@ -161,6 +161,7 @@ const writeRecord = async (
   const store = ctx.store
   if (store === undefined) return E.left(revoked('logout'))
   const name = cookieName(ctx, kind)
+  const limit = kind === 'session' ? sessionLimit(ctx, s) : undefined
   // A rotation changes nothing: when another save moved the session on first, this one is given its record.
   const adopts = kind === 'session' && !s.dirty
   if (kind === 'session' && s.knownHead !== undefined && s.knownHead !== s.meta) {
@@ -199,10 +200,16 @@ const writeRecord = async (
             },
           }
         : {}),
+      ...(limit === undefined ? {} : { limit }),
     }
     const result = await store.write(request)()
     if (E.isLeft(result)) return result
-    if (result.right === 'ok') {
+    if (result.right === 'full') return E.left({ _tag: 'SessionLimit', max: limit?.max ?? 0 })
+    if (typeof result.right === 'object') {
+      const forgotten = await forgetEvicted(ctx, s, result.right.evicted)
+      if (E.isLeft(forgotten)) return forgotten
+    }
+    if (result.right !== 'conflict') {
       keepRecent(ctx, kind, header.flags, ctx.keyring.primary, sealed.headerText, { plaintext, ct: sealed.payload })
       const record: SessionRecord = {
         value,
@@ -281,44 +288,62 @@ const setMeta = (s: SessionImpl, kind: CookieKind, meta: CookieMeta) => {
   else s.rememberMeta = meta
 }
 
-/** Live sessions of a subject beyond `maxSessionsPerSubject`: evict the oldest, or refuse the new one. */
-export const enforceSessionLimit = async (
-  ctx: EngineContext,
-  s: SessionImpl,
-  now: number,
-): Promise<E.Either<SessionError, void>> => {
+/**
+ * The limit a session joining its subject (new, or given another subject)
+ * is written under: `maxSessionsPerSubject`, counted as "log out everywhere"
+ * finds the subject's sessions (the reference's too). The store holds it
+ * inside the write, so concurrent logins cannot all pass it.
+ */
+const sessionLimit = (ctx: EngineContext, s: SessionImpl): WriteLimit | undefined => {
   const max = ctx.o.maxSessionsPerSubject
-  const store = ctx.store
   const subject = s.entry.subject
   const joining = s.meta === undefined || s.subjectChanged
-  if (max === undefined || store === undefined || !ctx.server || subject === undefined || !joining) {
-    return E.right(undefined)
-  }
-  const name = ctx.o.cookie.name
-  const ref = anyAudienceRef(ctx, subject)
-  const own = s.meta?.key
-  // Counted as "log out everywhere" finds them: the reference's sessions of the subject too.
-  const listed = await listAll(store, name, queryRefs(ctx, subject), now)
-  if (E.isLeft(listed)) return listed
-  const others = listed.right.filter((e) => e.key !== own)
-  const excess = others.length - max + 1
-  if (excess <= 0) return E.right(undefined)
-  if (ctx.o.onSessionLimit === 'reject-new') return E.left({ _tag: 'SessionLimit', max })
-  // listIndex is ordered by expiry: the first entries are the oldest sessions.
-  for (const victim of others.slice(0, excess)) {
-    const removed = await removeWithRemember(ctx, victim.key, [ref], now)
+  if (max === undefined || subject === undefined || !joining) return undefined
+  return { refs: queryRefs(ctx, subject), max, evict: ctx.o.onSessionLimit === 'evict-oldest' }
+}
+
+/** Sessions a limited write evicted: the remember records they named go too. */
+const forgetEvicted = async (
+  ctx: EngineContext,
+  s: SessionImpl,
+  evicted: readonly string[],
+): Promise<E.Either<SessionError, void>> => {
+  const store = ctx.store
+  const subject = s.entry.subject
+  if (store === undefined || subject === undefined) return E.right(undefined)
+  for (const value of evicted) {
+    const linked = rememberKeyOfValue(value)
+    if (linked === undefined) continue
+    const removed = await store.remove(ctx.o.cookie.rememberName, linked, [anyAudienceRef(ctx, subject)])()
     if (E.isLeft(removed)) return removed
   }
   return E.right(undefined)
 }
 
-/** The remember record a server-side session record names (in its unencrypted info), if any. */
-export const rememberKeyOf = (r: SessionRecord | null): string | undefined => {
-  if (r === null) return undefined
-  const parsed = parseRecordValue(r.value)
+/** Deletes the remember record written for a session the limit then refused; the refusal stands. */
+export const forgetRefused = async (
+  ctx: EngineContext,
+  s: SessionImpl,
+  refusal: SessionError,
+): Promise<E.Either<SessionError, void>> => {
+  const key = s.rememberMeta?.key
+  const store = ctx.store
+  if (key !== undefined && store !== undefined) {
+    const removed = await store.remove(ctx.o.cookie.rememberName, key, indexRefs(ctx, s.entries))()
+    if (E.isLeft(removed)) return removed
+  }
+  return E.left(refusal)
+}
+
+const rememberKeyOfValue = (value: string): string | undefined => {
+  const parsed = parseRecordValue(value)
   const link = E.isRight(parsed) ? parsed.right.info?.get(REMEMBER_LINK)?.key : undefined
   return typeof link === 'string' ? link : undefined
 }
+
+/** The remember record a server-side session record names (in its unencrypted info), if any. */
+export const rememberKeyOf = (r: SessionRecord | null): string | undefined =>
+  r === null ? undefined : rememberKeyOfValue(r.value)
 
 /** Deletes a server-side session record and the remember record it names. */
 export const removeWithRemember = async (

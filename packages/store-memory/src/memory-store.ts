@@ -4,6 +4,8 @@ import type {
   SessionStore,
   SubjectRef,
   UpdateRequest,
+  WriteLimit,
+  WriteOutcome,
   WriteRequest,
   WriteResult,
 } from '@tessera/core'
@@ -80,9 +82,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   // Every port function does its work synchronously, so each is atomic with
   // respect to the others: compare-and-set needs no lock.
-  const rotate = (s: Space, now: number, previous: Rotation): boolean => {
+  const replaceable = (s: Space, now: number, previous: Rotation): Entry | undefined => {
     const prev = live(s, previous.key, now)
-    if (prev === undefined || prev.version !== previous.version || prev.successor !== null) return false
+    return prev === undefined || prev.version !== previous.version || prev.successor !== null ? undefined : prev
+  }
+
+  const rotate = (s: Space, now: number, previous: Rotation, prev: Entry): void => {
     prev.successor = previous.successor
     prev.version++
     prev.updatedAt = now
@@ -90,12 +95,33 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     // A replaced record is only a grace pointer now, no longer anyone's
     // session: it leaves every index, not only those named in the request.
     unlinkAll(s, previous.key, prev)
-    return true
   }
 
-  const write = (r: WriteRequest): WriteResult => {
+  /** The sessions a limited write must evict first (oldest expiry first), or `full` when it may not. */
+  const beyondLimit = (s: Space, r: WriteRequest, limit: WriteLimit): string[] | 'full' => {
+    const others = new Map<string, number>()
+    for (const ref of limit.refs) {
+      for (const key of listed(s, ref.audience, ref.subject)) {
+        const entry = live(s, key, r.now)
+        if (entry !== undefined && key !== r.key && key !== r.previous?.key) others.set(key, entry.expiresAt)
+      }
+    }
+    const excess = others.size - limit.max + 1
+    if (excess <= 0) return []
+    if (!limit.evict) return 'full'
+    const oldest = [...others].sort(([a, x], [b, y]) => x - y || (a < b ? -1 : 1))
+    return oldest.slice(0, excess).map(([key]) => key)
+  }
+
+  const write = (r: WriteRequest): WriteOutcome => {
     const s = space(r.name)
-    if (r.previous !== undefined && !rotate(s, r.now, r.previous)) return 'conflict'
+    const prev = r.previous === undefined ? undefined : replaceable(s, r.now, r.previous)
+    if (r.previous !== undefined && prev === undefined) return 'conflict'
+    const victims = r.limit === undefined ? [] : beyondLimit(s, r, r.limit)
+    if (victims === 'full') return 'full'
+    if (r.previous !== undefined && prev !== undefined) rotate(s, r.now, r.previous, prev)
+    const evicted = victims.map((key) => s.records.get(key)?.value ?? '')
+    for (const key of victims) drop(s, key)
     drop(s, r.key)
     const entry: Entry = {
       value: r.value,
@@ -110,7 +136,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     // A duplicate ref is harmless: linking and unlinking twice are no-ops.
     for (const ref of r.index) link(s, ref.audience, ref.subject, r.key)
     evict(spaces, maxEntries)
-    return 'ok'
+    return evicted.length > 0 ? { evicted } : 'ok'
   }
 
   const update = (r: UpdateRequest): WriteResult => {

@@ -59,9 +59,12 @@ const fail = (operation: string, cause: unknown): Error => {
   return new Error(`@tessera/store-postgres: ${operation} failed: ${message}`, { cause })
 }
 
-/** Builds the runner for a pool; `prepare: false` suits poolers that cannot keep named statements. */
+/** What statements run on: the pool, or one connection of it inside a transaction. */
+type Queryable = Pick<pg.PoolClient, 'query'>
+
+/** Builds the runner for a pool or a connection; `prepare: false` suits poolers that cannot keep named statements. */
 export const runner =
-  (pool: pg.Pool, timeoutMs: number, prepare: boolean): Run =>
+  (pool: Queryable, timeoutMs: number, prepare: boolean): Run =>
   async (operation, stmt, values) => {
     checkParams(operation, values)
     const config: pg.QueryConfig & { query_timeout: number } = {
@@ -82,3 +85,42 @@ export const runner =
       clearTimeout(timer)
     }
   }
+
+/** What a transaction's work decided: keep its writes or roll them back, and its result either way. */
+export interface Settled<A> {
+  readonly commit: boolean
+  readonly value: A
+}
+
+/**
+ * Runs `work` in one transaction on one connection of the pool, each
+ * statement bounded as `runner` bounds it. A failure closes the connection
+ * instead of sending ROLLBACK behind a statement that may still be running.
+ */
+export const transaction =
+  (pool: pg.Pool, timeoutMs: number, prepare: boolean) =>
+  async <A>(operation: string, work: (run: Run) => Promise<Settled<A>>): Promise<A> => {
+    let client: pg.PoolClient
+    try {
+      client = await pool.connect()
+    } catch (cause) {
+      throw fail(operation, cause)
+    }
+    const run = runner(client, timeoutMs, prepare)
+    // Transaction control is never prepared: a pooler that keeps named statements may still refuse these.
+    const control = runner(client, timeoutMs, false)
+    try {
+      await control(operation, BEGIN, [])
+      const settled = await work(run)
+      await control(operation, settled.commit ? COMMIT : ROLLBACK, [])
+      client.release()
+      return settled.value
+    } catch (cause) {
+      client.release(cause instanceof Error ? cause : true)
+      throw cause
+    }
+  }
+
+const BEGIN = statement('BEGIN')
+const COMMIT = statement('COMMIT')
+const ROLLBACK = statement('ROLLBACK')

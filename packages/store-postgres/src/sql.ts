@@ -22,6 +22,9 @@ export interface Statements {
   readonly isDenied: Statement
   readonly setNotBefore: Statement
   readonly getNotBefore: Statement
+  readonly lockSubject: Statement
+  readonly limitCount: Statement
+  readonly evict: Statement
 }
 
 const epoch = (column: string): string => `extract(epoch FROM ${column})::float8`
@@ -102,4 +105,18 @@ export const statements = (n: Names): Statements => ({
   getNotBefore: statement(`SELECT ${epoch('max(b.nbf)')} AS nbf
     FROM ${n.notBefore} b JOIN unnest($2::text[], $3::text[]) AS r(aud, sub) ON b.aud = r.aud AND b.sub = r.sub
     WHERE b.name = $1 AND b.exp > to_timestamp($4)`),
+  // Serialises the limited writes of one subject until their transaction ends.
+  lockSubject: statement('SELECT pg_advisory_xact_lock($1::bigint)'),
+  // $1 name, $2 now, $3 sids not counted, $4 audiences, $5 subjects: the live sessions the
+  // refs list (the any-audience ref: under every audience, as listIndex reads it), oldest first.
+  limitCount: statement(`SELECT s.sid
+    FROM ${n.sessions} s
+    WHERE s.name = $1 AND s.exp > to_timestamp($2) AND s.data IS NOT NULL AND s.sid <> ALL ($3::text[])
+      AND EXISTS (
+        SELECT 1 FROM ${n.meta} m JOIN unnest($4::text[], $5::text[]) AS r(aud, sub)
+          ON m.sub = r.sub AND (m.aud = r.aud OR r.aud = '${ANY_AUDIENCE}')
+        WHERE m.sid = s.sid)
+    ORDER BY s.exp, s.sid`),
+  // Index rows go with the records through ON DELETE CASCADE.
+  evict: statement(`DELETE FROM ${n.sessions} WHERE name = $1 AND sid = ANY ($2::text[]) RETURNING data`),
 })

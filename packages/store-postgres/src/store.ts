@@ -3,13 +3,14 @@
  * only persists, and filters every read by the `now` it is given so expired
  * rows are invisible long before the purge removes them.
  */
-import type { Clock, IndexEntry, SessionRecord, SessionStore, SubjectRef, WriteRequest } from '@tessera/core'
+import type { Clock, IndexEntry, SessionRecord, SessionStore, SubjectRef } from '@tessera/core'
 import { type ConnectionOptions, openPool } from './connection.js'
 import { resolveNames, type TableOptions } from './names.js'
 import { type PurgeResult, purger } from './purge.js'
-import { runner } from './run.js'
+import { runner, transaction } from './run.js'
 import { statements } from './sql.js'
 import { positive } from './validate.js'
+import { limitedWrite, writeRecord } from './write.js'
 
 /** Options of `createPostgresStore`: a pool or URL, table names, timeouts and the purge timer. */
 export type PostgresStoreOptions = ConnectionOptions &
@@ -75,16 +76,6 @@ const columns = (refs: readonly SubjectRef[]): [string[], string[]] => [
   refs.map((r) => r.subject),
 ]
 
-const writeParams = (w: WriteRequest): (string | number | string[])[] => [
-  w.key,
-  w.name,
-  w.value,
-  w.now + w.ttl,
-  w.createdAt,
-  w.now,
-  ...columns(w.index),
-]
-
 /**
  * Creates a PostgreSQL session store (run `migrate` first).
  * @example
@@ -99,7 +90,9 @@ export const createPostgresStore = (options: PostgresStoreOptions): PostgresStor
   const names = resolveNames(options)
   const sql = statements(names)
   const { pool, owned } = openPool(options, timeoutMs)
-  const run = runner(pool, timeoutMs, options.preparedStatements ?? true)
+  const prepare = options.preparedStatements ?? true
+  const run = runner(pool, timeoutMs, prepare)
+  const inTransaction = transaction(pool, timeoutMs, prepare)
   const clock = options.clock ?? { now: () => Date.now() }
   const purge = purger(run, names, batchSize)
   const purgeExpired = (now = clock.now() / 1000): Promise<PurgeResult> => purge(now)
@@ -124,16 +117,8 @@ export const createPostgresStore = (options: PostgresStoreOptions): PostgresStor
       const row = rows[0]
       return row === undefined ? null : toRecord(row)
     },
-    write: async (w) => {
-      if (w.previous === undefined) {
-        await run('write', sql.write, writeParams(w))
-        return 'ok'
-      }
-      const p = w.previous
-      const params = [...writeParams(w), p.key, p.version, p.successor, w.now + p.staleTtl]
-      const { rows } = await run<{ rotated: number }>('rotate', sql.rotate, params)
-      return Number(rows[0]?.rotated) === 1 ? 'ok' : 'conflict'
-    },
+    write: (w) =>
+      w.limit === undefined ? writeRecord(run, sql, w) : inTransaction('write', limitedWrite(names, sql, w, w.limit)),
     update: async (u) => {
       const { rowCount } = await run('update', sql.update, [u.key, u.name, u.value, u.version, u.now])
       return rowCount === 1 ? 'ok' : 'conflict'

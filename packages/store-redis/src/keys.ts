@@ -11,6 +11,12 @@ import { hashTagOf } from './slot.js'
  */
 export interface KeyLayout {
   readonly record: (name: string, key: string) => string
+  /**
+   * What a script needs to name the record of a base64url key itself: the
+   * text before and after the key, and whether the companion keeps a hash
+   * tag of the prefix or suffix (else it wraps the record key in one).
+   */
+  readonly recordAffixes: (name: string) => { readonly head: string; readonly tail: string; readonly tagged: boolean }
   /** Version, successor and times of a record; always in the record's Cluster slot. */
   readonly companion: (recordKey: string) => string
   readonly index: (name: string, ref: SubjectRef) => string
@@ -68,6 +74,10 @@ export const keyLayout = (prefix?: string, suffix?: string): KeyLayout => {
     hashTagOf(recordKey) === undefined ? `{${recordKey}}:~meta` : `${recordKey}:~meta`
   return {
     record: (name, key) => `${head}${checkName(name)}:${segment(key)}${tail}`,
+    recordAffixes: (name) => {
+      const before = `${head}${checkName(name)}:`
+      return { head: before, tail, tagged: hashTagOf(`${before}${tail}`) !== undefined }
+    },
     companion,
     index: (name, ref) => `${head}${checkName(name)}:${segment(ref.audience)}:${subjectSegment(ref)}${tail}`,
     anyAudienceIndex: (name, ref) => {

@@ -19,7 +19,7 @@ local function encode(v, c, u, e, h, s, i)
 end
 `
 
-const STATE = `${ENCODE}
+export const STATE = `${ENCODE}
 local function state(rec, comp, now)
   local value = redis.call('GET', rec)
   if not value then return nil end
@@ -43,7 +43,7 @@ local function live(st, now)
 end
 `
 
-const PUT = `
+export const PUT = `
 local function put(rec, comp, value, ttl, now, created, indexes)
   redis.call('SET', rec, value, 'EX', ttl)
   redis.call('SET', comp, encode(1, created, now, now + ttl, redis.sha1hex(value), false, indexes), 'EX', ttl)
@@ -51,7 +51,7 @@ end
 `
 
 // Marks a record replaced and cuts its TTL to staleTtl, never lengthening it.
-const REPLACE = `
+export const REPLACE = `
 local function replace(rec, comp, now, version, successor, stale, created)
   local st = state(rec, comp, now)
   if not live(st, now) or st.version ~= version or st.successor then return false end
@@ -78,7 +78,7 @@ end
 // code is a multiple of 8. Reads filter by now anyway; the prune only bounds
 // what a subject that keeps logging in piles up, and skipping it saves two
 // Redis calls per write most of the time.
-const INDEX = `
+export const INDEX = `
 local function index(idx, now, ttl, member, old)
   if string.byte(member, 1) % 8 == 0 then redis.call('ZREMRANGEBYSCORE', idx, '-inf', now) end
   redis.call('ZADD', idx, now + ttl, member)
@@ -91,7 +91,7 @@ const DROP = `
 local function drop(rec, comp, now)
   local st = state(rec, comp, now)
   redis.call('DEL', rec, comp)
-  return { live(st, now) and 1 or 0, st and st.indexes or '[]' }
+  return { live(st, now) and 1 or 0, st and st.indexes or '[]', st and st.value }
 end
 `
 
@@ -110,7 +110,7 @@ export const ADD_INDEX = `${INDEX}
 for i = 1, #KEYS do index(KEYS[i], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4]) end
 return 1`
 
-/** KEYS rec comp; ARGV now → {wasLive, indexesJson}. */
+/** KEYS rec comp; ARGV now → {wasLive, indexesJson, value (absent when there was none)}. */
 export const DROP_RECORD = `${STATE}${DROP}
 return drop(KEYS[1], KEYS[2], tonumber(ARGV[1]))`
 

@@ -1,5 +1,5 @@
 import type { SubjectRef } from '@tessera/core'
-import type { Context } from './write.js'
+import type { Context } from './context.js'
 
 // A mark's Redis TTL is its life counted from the caller's `now` (Redis's own
 // clock is never asked), and reads filter by the caller's `now` too.

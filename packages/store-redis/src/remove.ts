@@ -1,7 +1,7 @@
 import { ANY_AUDIENCE, type IndexEntry, type SubjectRef } from '@tessera/core'
 import { Cluster } from 'ioredis'
+import type { Context } from './context.js'
 import { sameSlot } from './slot.js'
-import type { Context } from './write.js'
 
 /** Deletes a record and its entries in `index`: one script where the keys share a slot, else record first. */
 export const removeRecord = async (ctx: Context, name: string, key: string, index: readonly SubjectRef[]) => {
@@ -31,7 +31,7 @@ const liveMembers = async (ctx: Context, idx: string, now: number): Promise<Inde
  * the subject's index under every audience that has one (the reference writes
  * only those), found by SCAN over every node that holds keys.
  */
-const indexesOf = async (ctx: Context, name: string, ref: SubjectRef): Promise<string[]> => {
+export const indexesOf = async (ctx: Context, name: string, ref: SubjectRef): Promise<string[]> => {
   const own = ctx.keys.index(name, ref)
   if (ref.audience !== ANY_AUDIENCE) return [own]
   const { glob, accepts } = ctx.keys.anyAudienceIndex(name, ref)
@@ -62,8 +62,17 @@ const liveMembersOf = async (ctx: Context, indexes: readonly string[], now: numb
  * Live entries of an index whose record still exists: an entry may outlive
  * its record for a moment (records go first), never the other way round.
  */
-export const listLive = async (ctx: Context, name: string, ref: SubjectRef, now: number): Promise<IndexEntry[]> => {
-  const entries = await liveMembersOf(ctx, await indexesOf(ctx, name, ref), now)
+export const listLive = async (ctx: Context, name: string, ref: SubjectRef, now: number): Promise<IndexEntry[]> =>
+  listLiveIn(ctx, name, await indexesOf(ctx, name, ref), now)
+
+/** `listLive` over index keys already found. */
+export const listLiveIn = async (
+  ctx: Context,
+  name: string,
+  indexes: readonly string[],
+  now: number,
+): Promise<IndexEntry[]> => {
+  const entries = await liveMembersOf(ctx, indexes, now)
   const exists = await Promise.all(entries.map((e) => ctx.client.exists(ctx.keys.record(name, e.key))))
   return entries.filter((_, i) => exists[i] === 1)
 }
@@ -77,19 +86,22 @@ const parseIndexes = (json: unknown): string[] => {
   }
 }
 
-/** Deletes one session (record first), then its entries in every index it was written to. */
-const dropIndexed = async (
+/**
+ * Deletes one session (record first), then its entries in every index it was
+ * written to; whether it was live, and the value it had.
+ */
+export const dropIndexed = async (
   ctx: Context,
   name: string,
   listedIn: readonly string[],
   key: string,
   now: number,
-): Promise<boolean> => {
+): Promise<{ readonly live: boolean; readonly value: string | undefined }> => {
   const rec = ctx.keys.record(name, key)
-  const reply = (await ctx.scripts.dropRecord([rec, ctx.keys.companion(rec)], [now])) as [number, string]
+  const reply = (await ctx.scripts.dropRecord([rec, ctx.keys.companion(rec)], [now])) as [number, string, string?]
   const indexes = new Set([...listedIn, ...parseIndexes(reply[1])])
   await Promise.all([...indexes].map((i) => ctx.client.zrem(i, key)))
-  return reply[0] === 1
+  return { live: reply[0] === 1, value: reply[2] }
 }
 
 // A rotation racing with us adds its new key to the index before it marks the
@@ -111,7 +123,7 @@ export const removeIndexed = async (
     const victims = (await liveMembersOf(ctx, indexes, now)).filter((e) => !skip.has(e.key))
     if (victims.length === 0) break
     const live = await Promise.all(victims.map((e) => dropIndexed(ctx, name, indexes, e.key, now)))
-    removed += live.filter(Boolean).length
+    removed += live.filter((d) => d.live).length
     for (const e of victims) skip.add(e.key)
   }
   return removed

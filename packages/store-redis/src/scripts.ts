@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis'
 import * as lua from './lua.js'
+import { LIMITED, RESERVE } from './lua-limit.js'
 
 type Arg = string | number
 type Script = (keys: readonly string[], args: readonly Arg[]) => Promise<unknown>
@@ -15,6 +16,8 @@ export interface Scripts {
   readonly update: Script
   readonly remove: Script
   readonly notBefore: Script
+  readonly limited: Script
+  readonly reserve: Script
 }
 
 const SOURCES: Record<keyof Scripts, string> = {
@@ -27,6 +30,8 @@ const SOURCES: Record<keyof Scripts, string> = {
   update: lua.UPDATE,
   remove: lua.REMOVE,
   notBefore: lua.NOT_BEFORE,
+  limited: LIMITED,
+  reserve: RESERVE,
 }
 
 // ioredis adds a method per defined command; its types cannot know the names.

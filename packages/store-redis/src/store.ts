@@ -1,12 +1,14 @@
 import type { SessionRecord, SessionStore, UpdateRequest } from '@tessera/core'
 import { openClient, type RedisTarget, readiness, withDeadline } from './client.js'
+import type { Context } from './context.js'
 import { describeTarget, watchHealth } from './health.js'
 import { keyLayout } from './keys.js'
+import { writeLimited } from './limit.js'
 import * as marks from './marks.js'
 import { toRecord } from './meta.js'
 import { listLive, removeIndexed, removeRecord } from './remove.js'
 import { defineScripts } from './scripts.js'
-import { type Context, writeRecord } from './write.js'
+import { writeRecord } from './write.js'
 
 /** Options of `createRedisStore`: where Redis is, plus the reference's `prefix` and `suffix`. */
 export type RedisStoreOptions = RedisTarget & {
@@ -90,7 +92,12 @@ export const createRedisStore = (options: RedisStoreOptions): RedisStore => {
 
   return {
     read: guard('read', read, true),
-    write: guard('write', (request) => writeRecord(ctx, request), oneScript),
+    write: guard(
+      'write',
+      (request) =>
+        request.limit === undefined ? writeRecord(ctx, request) : writeLimited(ctx, request, request.limit),
+      oneScript,
+    ),
     update: guard('update', update, true),
     remove: guard('remove', (name, key, index) => removeRecord(ctx, name, key, index), oneScript),
     listIndex: guard('listIndex', (name, ref, now) => listLive(ctx, name, ref, now)),

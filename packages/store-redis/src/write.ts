@@ -1,26 +1,16 @@
 import type { WriteRequest, WriteResult } from '@tessera/core'
-import type { Cluster, Redis } from 'ioredis'
-import type { KeyLayout } from './keys.js'
-import type { Scripts } from './scripts.js'
+import type { Context } from './context.js'
 import { sameSlot } from './slot.js'
 
-/** What the store's operations share. */
-export interface Context {
-  readonly client: Redis | Cluster
-  readonly keys: KeyLayout
-  readonly scripts: Scripts
-  /** True when keys may be spread over Cluster slots. */
-  readonly cluster: boolean
-}
-
-interface Plan {
+/** The keys of one write. */
+export interface Plan {
   readonly rec: string
   readonly comp: string
   readonly old: { readonly rec: string; readonly comp: string } | undefined
   readonly indexes: readonly string[]
 }
 
-const plan = ({ keys }: Context, request: WriteRequest): Plan => {
+export const plan = ({ keys }: Context, request: WriteRequest): Plan => {
   const rec = keys.record(request.name, request.key)
   const previous = request.previous
   const oldRec = previous === undefined ? undefined : keys.record(request.name, previous.key)
@@ -32,7 +22,7 @@ const plan = ({ keys }: Context, request: WriteRequest): Plan => {
   }
 }
 
-const allKeys = (p: Plan): string[] => [
+export const allKeys = (p: Plan): string[] => [
   p.rec,
   p.comp,
   ...(p.old === undefined ? [] : [p.old.rec, p.old.comp]),
@@ -59,7 +49,7 @@ const writeAtomic = async ({ scripts }: Context, r: WriteRequest, p: Plan): Prom
  * then nobody holds the new key, so a conflict only has to delete it again);
  * the old key leaves the index last.
  */
-const writeStepwise = async ({ client, scripts }: Context, r: WriteRequest, p: Plan): Promise<WriteResult> => {
+export const writeStepwise = async ({ client, scripts }: Context, r: WriteRequest, p: Plan): Promise<WriteResult> => {
   await Promise.all(p.indexes.map((idx) => scripts.addIndex([idx], [r.now, r.ttl, r.key])))
   await scripts.putRecord([p.rec, p.comp], [r.value, r.ttl, r.now, r.createdAt, JSON.stringify(p.indexes)])
   const prev = r.previous

@@ -8,6 +8,7 @@ import {
   describeInvalidationRace,
   describeRemembered,
 } from './engine/invalidation.js'
+import { describeSessionLimit } from './engine/limit.js'
 import { describeCookieRevocation } from './engine/revocation.js'
 import { describeV4a } from './engine/v4a.js'
 import { type StoreHarness, useHarness } from './harness.js'
@@ -34,6 +35,7 @@ export function describeEngineContract<H extends StoreHarness>(name: string, set
     describeCookieRevocation(current)
     describeEndSession(current)
     describeRemembered(current)
+    describeSessionLimit(current, name)
     describeFailures(current)
   })
 }

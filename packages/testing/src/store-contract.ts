@@ -1,6 +1,7 @@
 import { describe } from 'vitest'
 import { describeExpiry } from './contract/expiry.js'
 import { describeIndex } from './contract/index-entries.js'
+import { describeLimit } from './contract/limit.js'
 import { describeMarks } from './contract/marks.js'
 import { describeRaces } from './contract/races.js'
 import { describeRecords } from './contract/records.js'
@@ -31,5 +32,6 @@ export function describeSessionStoreContract<H extends StoreHarness>(
     describeMarks(current)
     describeExpiry(current, capabilities)
     describeRaces(current)
+    describeLimit(current, name)
   })
 }
