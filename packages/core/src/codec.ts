@@ -21,8 +21,8 @@ import {
   withIdling,
   writeHeaderPrefix,
 } from './header.js'
-import { hmacInto } from './hmac.js'
-import { encryptionKey, type KeyMaterial, macHmacKey, type RememberSafety } from './keys.js'
+import { hmacSha256 } from './hmac.js'
+import { encryptionKey, type KeyMaterial, macKey, type RememberSafety } from './keys.js'
 
 /** The primary key material and the fallbacks that may still open older cookies. */
 export interface Keyring {
@@ -69,13 +69,9 @@ const macInput = (header: Buffer, flags: number, binding: Binding): Buffer => {
 // cannot have come that way (an app decoded it): its UTF-8 is the only byte form it has.
 const boundBytes = (joined: string): Buffer => Buffer.from(joined, /[\u0100-\uffff]/.test(joined) ? 'utf8' : 'latin1')
 
-// The MAC is written here and used at once (copied into a header or compared): no Buffer per call.
-const MAC_OUT = Buffer.alloc(32)
-const MAC_TRUNCATED = MAC_OUT.subarray(0, MAC_SIZE)
-const mac = (km: KeyMaterial, sid: Uint8Array, input: Buffer): Buffer => {
-  hmacInto(macHmacKey(km, sid), MAC_OUT, 0, input)
-  return MAC_TRUNCATED
-}
+/** The header MAC: HMAC-SHA256 under the session id's MAC key, its first 16 bytes. */
+const mac = (km: KeyMaterial, sid: Uint8Array, input: Buffer): Buffer =>
+  hmacSha256(macKey(km, sid), input).subarray(0, MAC_SIZE)
 
 /**
  * Verifies the header's MAC in constant time against the primary key, then

@@ -25,7 +25,7 @@ export interface EngineContext {
   readonly emit: (event: SessionEvent) => void
   /** Whether anyone listens: hot paths skip building events nobody reads. */
   readonly listening: boolean
-  /** Cookie storage: cookies recently issued or opened, with their plaintext. */
+  /** Session cookies recently issued or opened, with their plaintext (`recentCookies`). */
   readonly recent: RecentCookies
   /**
    * Cookie storage: session ids that `invalidateSubject` kept (`except`), with the mark's time.
@@ -41,7 +41,7 @@ export interface EngineContext {
  */
 export const REMEMBER_LINK = '~remember'
 
-/** Builds the keyring once: SHA-256 of each secret (or the raw ikm), with its HKDF extract cached. */
+/** Builds the keyring once: SHA-256 of each secret (or the raw ikm) as its key material. */
 export const buildKeyring = (o: ResolvedOptions): Keyring => {
   const toKm = (s: Buffer) => keyMaterial(o.secrets.isIkm ? s : ikmFromSecret(s))
   return { primary: toKm(o.secrets.primary), fallbacks: o.secrets.fallbacks.map(toKm) }

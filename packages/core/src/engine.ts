@@ -34,7 +34,7 @@ import {
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js'
 import { KEEP } from './policy.js'
 import type { Clock, RandomSource, SessionStore } from './ports.js'
-import { RecentCookies } from './recent.js'
+import { createRecentCookies } from './recent.js'
 import { clearCookies, outcomeOf } from './responses.js'
 import { attachSyncSeam } from './seam.js'
 import { type Session, SessionImpl } from './session.js'
@@ -163,7 +163,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     store: deps.store === undefined ? undefined : liftStore(deps.store),
     emit: safeEmit(deps.onEvent),
     listening: deps.onEvent !== undefined,
-    recent: new RecentCookies(),
+    recent: createRecentCookies(o.recentCookies),
     spared: new Map(),
   }
 

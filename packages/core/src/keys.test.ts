@@ -1,7 +1,6 @@
-import { createHmac, hkdfSync, pbkdf2Sync, randomBytes } from 'node:crypto'
+import { hkdfSync, pbkdf2Sync, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { hmacInto } from './hmac.js'
-import { encryptionKey, ikmFromSecret, keyMaterial, macHmacKey, macKey } from './keys.js'
+import { encryptionKey, hkdfSha256, ikmFromSecret, keyMaterial, macKey } from './keys.js'
 
 const IKM = ikmFromSecret('a secret of at least thirty-two bytes!')
 const hkdf = (usage: string, sid: Buffer, length: number) =>
@@ -28,24 +27,14 @@ describe('derived keys', () => {
   })
 })
 
-describe('the MAC key, prepared', () => {
+describe('the MAC key', () => {
   it('is the HKDF authentication key, for a fresh id, a cached one, and after the encryption key', () => {
     const km = keyMaterial(IKM)
-    const message = Buffer.from('header bytes')
-    const expectedFor = (sid: Buffer) =>
-      createHmac('sha256', hkdf('authentication:', sid, 32))
-        .update(message)
-        .digest()
-    const macWith = (sid: Buffer) => {
-      const out = Buffer.alloc(32)
-      hmacInto(macHmacKey(km, sid), out, 0, message)
-      return out
-    }
     const [a, b] = [randomBytes(32), randomBytes(32)]
-    expect(macWith(a)).toEqual(expectedFor(a))
-    expect(macWith(a)).toEqual(expectedFor(a))
+    expect(macKey(km, a)).toEqual(hkdf('authentication:', a, 32))
+    expect(macKey(km, a)).toEqual(hkdf('authentication:', a, 32))
     encryptionKey(km, b)
-    expect(macWith(b)).toEqual(expectedFor(b))
+    expect(macKey(km, b)).toEqual(hkdf('authentication:', b, 32))
     expect(Buffer.concat([encryptionKey(km, b).key, encryptionKey(km, b).iv])).toEqual(hkdf('encryption:', b, 44))
   })
 
@@ -54,6 +43,29 @@ describe('the MAC key, prepared', () => {
     const sid = randomBytes(40)
     const view = new Uint8Array(sid.buffer, sid.byteOffset + 4, 32)
     expect(macKey(km, view)).toEqual(hkdf('authentication:', sid.subarray(4, 36), 32))
+  })
+
+  it('is a Buffer of its own, which no later derivation overwrites', () => {
+    const km = keyMaterial(IKM)
+    const first = randomBytes(32)
+    const kept = macKey(km, first)
+    const copy = Buffer.from(kept)
+    for (let i = 0; i < 300; i++) macKey(km, randomBytes(32))
+    expect(kept).toEqual(copy)
+    expect(kept.buffer.byteLength).toBe(32)
+  })
+})
+
+describe('the cache of derived keys', () => {
+  it('holds at most 256 session ids per secret, dropping the least recently used', () => {
+    const km = keyMaterial(IKM)
+    const sids = Array.from({ length: 257 }, () => randomBytes(32))
+    for (const sid of sids.slice(0, 256)) macKey(km, sid)
+    macKey(km, sids[0] as Buffer) // used again: the second one is now the oldest
+    macKey(km, sids[256] as Buffer)
+    expect(km.derived.size).toBe(256)
+    expect(km.derived.has((sids[0] as Buffer).toString('latin1'))).toBe(true)
+    expect(km.derived.has((sids[1] as Buffer).toString('latin1'))).toBe(false)
   })
 })
 
@@ -84,5 +96,50 @@ describe('ikmFromSecret', () => {
     const expected = Buffer.from('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', 'hex')
     expect(ikmFromSecret('test')).toEqual(expected)
     expect(ikmFromSecret(Buffer.from('test'))).toEqual(expected)
+  })
+})
+
+const hex = (h: string) => Buffer.from(h, 'hex')
+const range = (from: number, to: number) => Buffer.from(Array.from({ length: to - from + 1 }, (_, i) => from + i))
+
+// RFC 5869 Appendix A.1–A.3, HKDF-SHA256.
+const RFC_5869: readonly { name: string; ikm: Buffer; salt: Buffer; info: Buffer; length: number; okm: string }[] = [
+  {
+    name: 'test case 1 (basic)',
+    ikm: Buffer.alloc(22, 0x0b),
+    salt: range(0x00, 0x0c),
+    info: range(0xf0, 0xf9),
+    length: 42,
+    okm: '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865',
+  },
+  {
+    name: 'test case 2 (longer inputs and output)',
+    ikm: range(0x00, 0x4f),
+    salt: range(0x60, 0xaf),
+    info: range(0xb0, 0xff),
+    length: 82,
+    okm:
+      'b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c' +
+      '59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71' +
+      'cc30c58179ec3e87c14c01d5c1f3434f1d87',
+  },
+  {
+    name: 'test case 3 (zero-length salt and info, as lua-resty-session uses the salt)',
+    ikm: Buffer.alloc(22, 0x0b),
+    salt: Buffer.alloc(0),
+    info: Buffer.alloc(0),
+    length: 42,
+    okm: '8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8',
+  },
+]
+
+describe('hkdfSha256', () => {
+  it.each(RFC_5869)('matches RFC 5869 $name', ({ ikm, salt, info, length, okm }) => {
+    expect(hkdfSha256(ikm, info, length, salt)).toEqual(hex(okm))
+  })
+
+  it('takes the empty salt when none is given', () => {
+    const { ikm, info, length, okm } = RFC_5869[2] as (typeof RFC_5869)[number]
+    expect(hkdfSha256(ikm, info, length)).toEqual(hex(okm))
   })
 })

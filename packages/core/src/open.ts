@@ -15,9 +15,6 @@ import { chunkName, fitsCookieLine, joinChunks, MAX_CHUNKS, type RequestCookies 
 import { decodeEntries, type Entry } from './entries.js'
 import { expired, invalidCookie, isRejection, missingCookie, type SessionError } from './errors.js'
 import {
-  FLAG_BIND_IP,
-  FLAG_BIND_SCHEME,
-  FLAG_BIND_USER_AGENT,
   FLAG_STORAGE,
   HEADER_ENCODED_SIZE,
   HEADER_SIZE,
@@ -28,13 +25,10 @@ import {
 } from './header.js'
 import { type Decision, decide, KEEP, type SessionTimes } from './policy.js'
 import type { SessionRecord } from './ports.js'
-import type { Known } from './recent.js'
 import { marksOf, verdict } from './revocation.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 
 export type CookieKind = 'session' | 'remember'
-
-const BIND_FLAGS = FLAG_BIND_IP | FLAG_BIND_SCHEME | FLAG_BIND_USER_AGENT
 
 /** A cookie that opened: its meta and its decrypted entries. */
 export interface Opened {
@@ -213,16 +207,16 @@ const checkRevocation = async (
   if (E.isLeft(marks)) return marks
   const ended = verdict(header, marks.right)
   if (ended === undefined) return E.right(opened)
-  ctx.recent.delete(opened.meta.headerText + opened.meta.firstChunk)
+  ctx.recent.forget(opened.meta.headerText + opened.meta.firstChunk)
   return E.left(ended)
 }
 
 /** Drops what the recent-cookie table holds of a session whose cookies end: the one it was opened with, and its own. */
 export const forgetRecent = (ctx: EngineContext, s: SessionImpl): void => {
   const sent = s.requestCookies.get(ctx.o.cookie.name)
-  if (sent !== undefined) ctx.recent.delete(sent)
+  if (sent !== undefined) ctx.recent.forget(sent)
   const meta = s.meta
-  if (meta !== undefined) ctx.recent.delete(meta.headerText + (ctx.server ? '' : meta.firstChunk))
+  if (meta !== undefined) ctx.recent.forget(meta.headerText + (ctx.server ? '' : meta.firstChunk))
 }
 
 const TOO_LARGE = invalidCookie('size', 'larger than a browser sends')
@@ -323,7 +317,7 @@ const openLocalValue = (
   binding: Binding,
   now: number,
 ): E.Either<SessionError, Opened> => {
-  const seen = kind === 'session' && value !== undefined ? ctx.recent.get(value, now) : undefined
+  const seen = ctx.recent.find(kind, value, now)
   if (seen !== undefined) return reopen(ctx, value as string, seen.plaintext, now)
   const a = authenticCookie(ctx, kind, name, value, binding, now)
   if (E.isLeft(a)) return a
@@ -331,24 +325,7 @@ const openLocalValue = (
   const joined = joinChunks(cookies, name, firstChunk, a.right.header.size)
   if (joined === undefined) return E.left(invalidCookie('chunk', 'payload chunks missing or mismatched'))
   const p = payloadOf(a.right, joined.payload, firstChunk, undefined, undefined, undefined, false)
-  return decrypt(ctx, p, kind, joined.count === 1 ? { value: value as string } : undefined)
-}
-
-/**
- * Keeps a session cookie among the recent ones, if it may be: under the
- * primary secret and not bound to the client, the value alone decides what
- * authenticating it yields.
- */
-export const keepRecent = (
-  ctx: EngineContext,
-  kind: CookieKind,
-  flags: number,
-  km: CookieMeta['km'],
-  value: string,
-  known: Known,
-): void => {
-  if (kind === 'session' && km === ctx.keyring.primary && (flags & BIND_FLAGS) === 0)
-    ctx.recent.add(value, known, nowSeconds(ctx))
+  return decrypt(ctx, p, kind, { value: value as string, whole: joined.count === 1 })
 }
 
 /** A header seen (authenticated) before: only its times are checked again. */
@@ -400,7 +377,7 @@ const openServerValue = async (
   binding: Binding,
   now: number,
 ): Promise<E.Either<SessionError, Opened>> => {
-  const seen = kind === 'session' && value !== undefined ? ctx.recent.get(value, now) : undefined
+  const seen = ctx.recent.find(kind, value, now)
   const a =
     seen === undefined ? authenticCookie(ctx, kind, name, value, binding, now) : seenHeader(ctx, value as string, now)
   if (E.isLeft(a)) return a
@@ -408,26 +385,28 @@ const openServerValue = async (
   if (E.isLeft(payload)) return payload
   const p = payload.right
   // The record still holds what this header was issued or opened with: nothing to decrypt.
-  if (seen !== undefined && !p.followed && p.ct === seen.ct) return opened(ctx, p, seen.plaintext)
-  return decrypt(ctx, p, kind, { value: p.headerText, ct: p.ct })
+  if (seen !== undefined && ctx.recent.holds(seen, p.ct, p.followed)) return opened(ctx, p, seen.plaintext)
+  return decrypt(ctx, p, kind, { value: p.headerText, whole: true, ct: p.ct })
 }
 
 /**
- * Decrypts and decodes a payload into the opened session. With `recent`, a
- * session cookie that may be kept among the recent ones is kept under that
- * value (and, in server storage, the record ciphertext it opened).
+ * Decrypts and decodes a payload into the opened session. With `sent`, the
+ * cookie as the request sent it is offered to the recent-cookie table (with,
+ * in server storage, the record ciphertext it opened).
  */
 export const decrypt = (
   ctx: EngineContext,
   p: Payload,
   kind: CookieKind,
-  recent?: { readonly value: string; readonly ct?: string },
+  sent?: { readonly value: string; readonly whole: boolean; readonly ct?: string },
 ): E.Either<SessionError, Opened> => {
   const plaintext = unseal(p.header, p.ct, p.km, kind === 'remember' ? ctx.o.rememberSafety : undefined)
   if (E.isLeft(plaintext)) return plaintext
   const text = plaintext.right.toString('utf8')
-  if (recent !== undefined)
-    keepRecent(ctx, kind, p.header.flags, p.km, recent.value, { plaintext: text, ct: recent.ct })
+  if (sent !== undefined) {
+    const primary = p.km === ctx.keyring.primary
+    ctx.recent.keep({ kind, flags: p.header.flags, primary, plaintext: text, ...sent }, nowSeconds(ctx))
+  }
   return opened(ctx, p, text)
 }
 

@@ -26,9 +26,16 @@ describe('decodeOptions', () => {
       rememberRollingTimeout: 604800,
       rememberAbsoluteTimeout: 2592000,
       clockSkew: 60,
+      recentCookies: true,
       cookie: { name: 'session', rememberName: 'remember', attributes: '; Path=/; SameSite=Lax; Secure; HttpOnly' },
       logout: { methods: ['POST', 'DELETE'], queryArg: 'session_logout', postArg: 'session_logout', readBody: false },
     })
+  })
+
+  it('turns the recent-cookie table off only when asked, with a boolean', () => {
+    const off = decodeOptions({ secret: SECRET, recentCookies: false })
+    expect(E.isRight(off) && off.right.recentCookies).toBe(false)
+    expect(problems({ secret: SECRET, recentCookies: 'no' })).toEqual(['recentCookies: expected boolean, got "no"'])
   })
 
   it('lists every problem at once, not just the first', () => {

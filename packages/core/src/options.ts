@@ -84,6 +84,7 @@ export const OptionsInput = t.exact(
     onSessionLimit: t.keyof({ 'evict-oldest': null, 'reject-new': null }),
     revocationFailMode: t.keyof({ closed: null, open: null }),
     upstream: t.boolean,
+    recentCookies: t.boolean,
     cookie: CookieInput,
     logout: LogoutInput,
     schemas: t.record(t.string, t.unknown as t.Type<t.Mixed>),
@@ -127,6 +128,11 @@ export interface ResolvedOptions {
    * timeouts, but never touched, rotated, re-issued or cleared here.
    */
   readonly upstream: boolean
+  /**
+   * Keep the last 256 session cookies issued or opened, with their plaintext,
+   * so that the same bytes reopen without the MAC and AES.
+   */
+  readonly recentCookies: boolean
   readonly cookie: {
     readonly name: string
     readonly rememberName: string
@@ -251,6 +257,7 @@ export const decodeOptions = (input: unknown): E.Either<ConfigError, ResolvedOpt
     onSessionLimit: o.onSessionLimit ?? 'evict-oldest',
     revocationFailMode: o.revocationFailMode ?? 'closed',
     upstream: o.upstream ?? false,
+    recentCookies: o.recentCookies ?? true,
     cookie,
     logout: {
       methods: logout.methods ?? ['POST', 'DELETE'],

@@ -13,7 +13,7 @@ import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './cooki
 import { encodeEntries, isPlainObject, setOwn, toJson } from './entries.js'
 import { conflict, revoked, type SessionError } from './errors.js'
 import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader, SID_SIZE } from './header.js'
-import { type CookieKind, decrypt, keepRecent, parseRecordValue, readRecord } from './open.js'
+import { type CookieKind, decrypt, parseRecordValue, readRecord } from './open.js'
 import { clampOffset, storeTtl } from './policy.js'
 import type { SessionRecord, SubjectRef, WriteLimit, WriteRequest } from './ports.js'
 import { pause, RETRY_BUDGET_MS, retryDelay } from './retry.js'
@@ -210,7 +210,8 @@ const writeRecord = async (
       if (E.isLeft(forgotten)) return forgotten
     }
     if (result.right !== 'conflict') {
-      keepRecent(ctx, kind, header.flags, ctx.keyring.primary, sealed.headerText, { plaintext, ct: sealed.payload })
+      const offered = { kind, value: sealed.headerText, flags: header.flags, primary: true, whole: true }
+      ctx.recent.keep({ ...offered, plaintext, ct: sealed.payload }, now)
       const record: SessionRecord = {
         value,
         version: 1,
@@ -269,9 +270,9 @@ export const saveLocalCookie = (
   const firstChunk = writeCookies(ctx, s, kind, sealed.headerText, sealed.payload, attributes)
   if (E.isLeft(firstChunk)) return firstChunk
   // The browser sends this cookie back next: opening it then needs no cryptography.
-  if (firstChunk.right.length === sealed.payload.length) {
-    keepRecent(ctx, kind, header.flags, ctx.keyring.primary, sealed.headerText + firstChunk.right, { plaintext })
-  }
+  const whole = firstChunk.right.length === sealed.payload.length
+  const value = sealed.headerText + firstChunk.right
+  ctx.recent.keep({ kind, value, flags: header.flags, primary: true, whole, plaintext }, now)
   setMeta(s, kind, {
     header,
     headerText: sealed.headerText,
