@@ -4,8 +4,8 @@
 // The crafted headers are shaped against a search that restarts at every cookie: the session
 // name only at the very end, or thousands of parts without `=`. Each must cost within 2× of the
 // benign header. Run with: node --import tsx --expose-gc cookie-header.bench.ts [KiB]
-import { createSessionEngine, parseCookieHeader, type SessionRequest } from '@tessera/core'
-import { syncSeamOf } from '@tessera/core/internal'
+import { createSessionEngine, type SessionRequest } from '@tessera/core'
+import { parseCookieHeader, syncSeamOf } from '@tessera/core/internal'
 import { measureInterleaved, us } from './lib/measure.js'
 
 const KIB = Number(process.argv[2] ?? 16)

@@ -6,11 +6,11 @@
 // Used by codec.bench.ts (codec against codec) and http.bench.ts (as inline middleware).
 
 import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto'
-import { systemRandom } from '@tessera/core'
+import { systemRandom } from '@tessera/core/internal'
 
-export const HEADER_SIZE = 82
+const HEADER_SIZE = 82
 export const HEADER_TEXT = 110
-export const AAD_SIZE = 47
+const AAD_SIZE = 47
 export const MAC_INPUT = 66
 const ONE = Buffer.of(1)
 const TWO = Buffer.of(2)

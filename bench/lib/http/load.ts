@@ -32,7 +32,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
 export type Jar = Map<string, string>
 
 /** Applies Set-Cookie lines to a jar (a cleared cookie is dropped). */
-export const applySetCookie = (jar: Jar, lines: readonly string[]): void => {
+const applySetCookie = (jar: Jar, lines: readonly string[]): void => {
   for (const line of lines) {
     const eq = line.indexOf('=')
     if (eq <= 0) continue
@@ -46,7 +46,7 @@ export const applySetCookie = (jar: Jar, lines: readonly string[]): void => {
   }
 }
 
-export const cookieHeader = (jar: Jar): string => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
+const cookieHeader = (jar: Jar): string => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
 
 /** One GET on a fresh connection: status, body and the jar updated from Set-Cookie. */
 export const get = (port: number, path: string, jar: Jar): Promise<{ status: number; body: string }> =>

@@ -193,7 +193,7 @@ export const hotSpots = (files: readonly string[], requests: number, n = 25): Br
 }
 
 /** The package (or node: internal) a location belongs to, for a coarser breakdown. */
-export const ownerOf = (where: string): string => {
+const ownerOf = (where: string): string => {
   if (where.startsWith('node:')) return 'node:internal'
   if (where.startsWith(':') || where === '') return '(native / GC)'
   if (where.startsWith('packages/')) return where.split('/').slice(0, 2).join('/')

@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { fromKongConfig, type SessionHeaderName, type SessionOptions } from '@tessera/core'
+import type { SessionHeaderName, SessionOptions } from '@tessera/core'
+import { fromKongConfig } from '@tessera/core/kong'
 
 /** The session headers the pages read back (and the browser sees) for "idles out / renews / ends". */
-export const TIMEOUT_HEADERS: readonly SessionHeaderName[] = [
+const TIMEOUT_HEADERS: readonly SessionHeaderName[] = [
   'timeout',
   'idling-timeout',
   'rolling-timeout',

@@ -8,7 +8,7 @@ import type { Request, Response } from 'express'
 export type EndReason = 'password-changed' | 'ended-by-you' | 'others-ended'
 
 /** The browser's login id: a random name of the login, not a credential (the session cookie is). */
-export const LOGIN_COOKIE = 'manager_login'
+const LOGIN_COOKIE = 'manager_login'
 
 export interface Endings {
   remember(login: string, reason: EndReason): void

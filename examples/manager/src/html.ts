@@ -20,7 +20,7 @@ const ESCAPES: Readonly<Record<string, string>> = {
 }
 
 /** Escapes text for an element body or a quoted attribute value. */
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c)
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c)
 
 type Value = SafeHtml | string | number | boolean | null | undefined | readonly Value[]
 

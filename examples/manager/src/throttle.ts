@@ -13,10 +13,10 @@ export interface ThrottleLimits {
   readonly windowSeconds: number
 }
 
-export const DEFAULT_LIMITS: ThrottleLimits = { perAccount: 5, perClient: 20, windowSeconds: 900 }
+const DEFAULT_LIMITS: ThrottleLimits = { perAccount: 5, perClient: 20, windowSeconds: 900 }
 
 /** Why a sign-in is refused before its password is checked, and for how long. */
-export interface Lock {
+interface Lock {
   readonly by: 'account' | 'client'
   readonly retryAfter: number
 }

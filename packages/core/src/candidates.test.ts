@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { cookieValueOf, MAX_CANDIDATES, RequestCookies } from './cookies.js'
-import { parseCookieHeader } from './index.js'
+import { cookieValueOf, MAX_CANDIDATES, parseCookieHeader, RequestCookies } from './cookies.js'
 
 describe('parseCookieHeader at the HTTP edge', () => {
   it('keeps the first of duplicate names (the most specific path comes first, RFC 6265 §5.4)', () => {

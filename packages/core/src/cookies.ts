@@ -8,10 +8,10 @@
  * lua-resty-session splits at the same bound, and its reader expects exactly
  * its own split.
  */
-export const MAX_NAME_VALUE = 4096
+const MAX_NAME_VALUE = 4096
 export const MAX_CHUNKS = 9
 /** Cookie headers longer than this are cut at the last whole cookie before it. */
-export const MAX_COOKIE_HEADER = 64 * 1024
+const MAX_COOKIE_HEADER = 64 * 1024
 
 const EXPIRE = '; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0'
 

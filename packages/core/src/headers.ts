@@ -22,7 +22,7 @@ const NAMES: Readonly<Record<SessionHeaderName, string>> = {
  * is percent-encoded from its UTF-8, so a subject or audience can never
  * split a header, and `decodeURIComponent` gives the value back.
  */
-export const headerValue = (value: string): string => {
+const headerValue = (value: string): string => {
   let plain = true
   for (let i = 0; i < value.length && plain; i++) {
     const c = value.charCodeAt(i)

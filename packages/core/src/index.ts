@@ -1,8 +1,4 @@
-export { decode as decodeBase64url, encode as encodeBase64url } from './base64url.js'
-export type { Binding } from './codec.js'
-export { parseCookieHeader } from './cookies.js'
-export type { EngineDeps, Outcome, SessionEngine, SessionRequest } from './engine.js'
-export { createSessionEngine, isSessionEngine } from './engine.js'
+export { createSessionEngine } from './engine.js'
 export type { JsonValue, SessionData } from './entries.js'
 export type {
   Closed,
@@ -25,11 +21,8 @@ export type {
 } from './errors.js'
 export { ConfigError, INVALID_REASON_IS_DEAD, isKnownDead, isRejection } from './errors.js'
 export type { EventListener, SessionEvent } from './events.js'
-export { fromKongConfig } from './kong.js'
-export type { KongConsumer } from './kong-data.js'
-export { kongConsumerOf, kongSessionData } from './kong-data.js'
 export type { ResolvedOptions, SessionHeaderName, SessionOptions } from './options.js'
-export { bindingNeeds, decodeOptions } from './options.js'
+export { decodeOptions } from './options.js'
 export type {
   Clock,
   Evicted,
@@ -47,4 +40,4 @@ export type {
 export { ANY_AUDIENCE } from './ports.js'
 export type { Session } from './session.js'
 export type { SessionSummary } from './subjects.js'
-export { systemClock, systemRandom } from './system.js'
+export type { EngineDeps, Outcome, SessionEngine, SessionRequest } from './types.js'

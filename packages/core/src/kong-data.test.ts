@@ -2,7 +2,8 @@
 // Session plugin does (`set_data({ consumer_id, credential_id, groups })`, `set_subject`, `save`).
 import { cookieJar, fakeClock, kongVector, requestWith, runRight, scriptedRandom } from '@tessera/testing'
 import { describe, expect, it } from 'vitest'
-import { createSessionEngine, fromKongConfig, kongConsumerOf, kongSessionData } from './index.js'
+import { createSessionEngine } from './index.js'
+import { fromKongConfig, kongConsumerOf, kongSessionData } from './kong.js'
 
 interface KongVector {
   readonly config: Record<string, unknown>

@@ -288,3 +288,5 @@ const toKongNames = (problem: string, label: (key: string) => string): string =>
   const kong = colon < 0 ? undefined : KONG_NAMES[problem.slice(0, colon)]
   return kong === undefined ? problem : label(kong) + problem.slice(colon)
 }
+
+export { type KongConsumer, kongConsumerOf, kongSessionData } from './kong-data.js'

@@ -52,7 +52,7 @@ const LogoutInput = t.exact(
 )
 
 /** The io-ts codec of the options a caller may pass (all optional but a secret or ikm). */
-export const OptionsInput = t.exact(
+const OptionsInput = t.exact(
   t.partial({
     secret: secretInput,
     secretFallbacks: t.array(secretInput),

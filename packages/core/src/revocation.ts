@@ -28,7 +28,7 @@ const NOT_DENIED = Promise.resolve(E.right<SessionError, boolean>(false))
  * storage key (so it can never be mistaken for one). Sessions of one subject created in the same
  * second share it.
  */
-export const chainKey = (ctx: EngineContext, creation: number, subject: string): string =>
+const chainKey = (ctx: EngineContext, creation: number, subject: string): string =>
   b64.encode(
     createHash('sha256')
       .update(`chain:${creation}:${encodeSubject(ctx, subject)}`)

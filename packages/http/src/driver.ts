@@ -5,13 +5,10 @@
  */
 
 import {
-  bindingNeeds,
   createSessionEngine,
   type EngineDeps,
   isRejection,
-  isSessionEngine,
   type Outcome,
-  parseCookieHeader,
   type Session,
   type SessionData,
   type SessionEngine,
@@ -19,7 +16,14 @@ import {
   type SessionOptions,
   type SessionRequest,
 } from '@tessera/core'
-import { NOTHING, type SyncSeam, syncSeamOf } from '@tessera/core/internal'
+import {
+  bindingNeeds,
+  isSessionEngine,
+  NOTHING,
+  parseCookieHeader,
+  type SyncSeam,
+  syncSeamOf,
+} from '@tessera/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import { createHandle, type HandleAccess, type HttpSession } from './handle.js'
 import { requestHeaderNames, requestHeadersOf } from './headers.js'

@@ -22,10 +22,10 @@ export interface Entry {
 // Most subjects have one session, held as a bare key; a Set only when there
 // are more. That keeps the index at about one Map slot per entry.
 /** Session keys listed under one (audience, subject). */
-export type Bucket = string | Set<string>
+type Bucket = string | Set<string>
 
 /** A not-before mark. */
-export interface Mark {
+interface Mark {
   time: number
   until: number
 }

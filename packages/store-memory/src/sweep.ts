@@ -8,7 +8,7 @@ const BATCH = 10_000
 // about a second. Each map is walked for at most the entries it held when the
 // walk began, so writes arriving meanwhile cannot keep it going forever.
 /** Drops what expired at `now` (epoch seconds), yielding every `batch` entries; returns how many went. */
-export function* sweepSteps(spaces: Map<string, Space>, now: number, batch: number): Generator<void, number> {
+function* sweepSteps(spaces: Map<string, Space>, now: number, batch: number): Generator<void, number> {
   let dropped = 0
   let seen = 0
   const pause = (): boolean => ++seen % batch === 0

@@ -42,7 +42,7 @@ export interface Names {
 const MAX_IDENTIFIER_BYTES = 63
 
 /** Double-quotes an identifier (doubling embedded quotes); throws on names Postgres cannot hold. */
-export const quoteIdent = (name: string): string => {
+const quoteIdent = (name: string): string => {
   if (name.length === 0) throw new TypeError('@tessera/store-postgres: an identifier cannot be empty')
   if (name.includes('\u0000')) throw new TypeError('@tessera/store-postgres: an identifier cannot contain NUL')
   if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES) {

@@ -19,7 +19,7 @@ export const statement = (text: string): Statement => ({
 })
 
 /** A parameter value; arrays become `text[]`. */
-export type Param = string | number | readonly string[]
+type Param = string | number | readonly string[]
 
 /** Runs statements against one pool. */
 export type Run = <R extends pg.QueryResultRow>(

@@ -69,7 +69,7 @@ const openOwned = (target: Exclude<RedisTarget, { client: unknown }>, timeoutMs:
  * The URL to connect to. A missing one is a configuration error, never a
  * silent connection to localhost:6379 (what ioredis does with `undefined`).
  */
-export const urlOf = (url: string | undefined): string => {
+const urlOf = (url: string | undefined): string => {
   if (url === undefined || url.trim() === '') {
     throw new ConfigError([
       `url: ${url === undefined ? 'missing' : 'empty'}; give the Redis URL (redis://host:port, rediss:// for TLS)`,

@@ -4,7 +4,7 @@ import { createSessionEngine, type Session, type SessionOptions, type SessionSto
 import { cookieJar, type FakeClock, fakeClock, requestWith, runRight, scriptedRandom } from '../doubles.js'
 
 /** A secret drawn once per process: the package ships none that an app could copy. */
-export const SECRET = randomBytes(32).toString('base64url')
+const SECRET = randomBytes(32).toString('base64url')
 /**
  * The scenarios' start time: now (stores count their own TTLs from the caller's time, so any start
  * would do; this one keeps the times realistic). The clock then moves only by hand.

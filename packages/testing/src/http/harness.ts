@@ -94,7 +94,7 @@ export const browse = (
 }
 
 /** The 82 header bytes of a session cookie value. */
-export const headerOf = (value: string | undefined): Buffer => {
+const headerOf = (value: string | undefined): Buffer => {
   if (value === undefined) throw new Error('no session cookie')
   return Buffer.from(value.slice(0, 110), 'base64url')
 }
