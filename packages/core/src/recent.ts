@@ -9,7 +9,7 @@
 import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT } from './header.js'
 
 /** What a cookie opened to: its plaintext, and in server storage the record ciphertext it came from. */
-export interface Known {
+interface Known {
   readonly plaintext: string
   readonly ct?: string | undefined
 }
