@@ -3,7 +3,7 @@
  * engine's own `Session-*` headers (what Kong sends with `response_headers`),
  * so the page shows the engine's arithmetic rather than a copy of it.
  */
-import type { ResolvedOptions } from '@tessera/core'
+import type { EngineOptions } from '@tessera/core'
 
 /** Seconds from now; undefined when that timeout is off. */
 export interface SessionTimes {
@@ -23,7 +23,7 @@ const seconds = (headers: Readonly<Record<string, string>>, name: string): numbe
 /** Reads the headers an engine's `outcome(session)` carries. */
 export const sessionTimes = (
   headers: Readonly<Record<string, string>>,
-  o: Pick<ResolvedOptions, 'rollingTimeout'>,
+  o: Pick<EngineOptions, 'rollingTimeout'>,
 ): SessionTimes => {
   const rolling = seconds(headers, 'Session-Rolling-Timeout')
   // The engine rotates past 75% of the rolling timeout (lua-resty-session's renewal point).

@@ -340,3 +340,18 @@ describe('a cookie opened again soon after it was issued', () => {
     expect(ctx.browser.lines).toEqual([])
   })
 })
+
+describe('engine.options', () => {
+  it('shows the resolved options but never the secrets', () => {
+    const fallback = 'Qw8Er5Ty2Ui9Op6As3Df1Gh4Jk7Lz0Xc'
+    const engine = createSessionEngine({ secret: SECRET, secretFallbacks: [fallback], idlingTimeout: 600 })
+    expect(engine.options.idlingTimeout).toBe(600)
+    expect('secrets' in engine.options).toBe(false)
+    const shown = JSON.stringify(engine.options)
+    for (const secret of [SECRET, fallback]) {
+      expect(shown).not.toContain(secret)
+      expect(shown).not.toContain(JSON.stringify([...Buffer.from(secret)]).slice(1, -1))
+    }
+    expect(Object.isFrozen(engine.options)).toBe(true)
+  })
+})

@@ -30,7 +30,7 @@ import {
   timesDecision,
   verify,
 } from './open.js'
-import { resolveOptions, type SessionOptions } from './options.js'
+import { resolveOptions, type SessionOptions, withoutSecrets } from './options.js'
 import { KEEP } from './policy.js'
 import { createRecentCookies } from './recent.js'
 import { clearCookies, outcomeOf } from './responses.js'
@@ -334,7 +334,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
       impl(asImpl(session))
 
   const engine: SessionEngine<D> = {
-    options: o,
+    options: withoutSecrets(o),
     open,
     start,
     keepAlive,

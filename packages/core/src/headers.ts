@@ -2,7 +2,7 @@
  * The reference's session headers (`Session-Id`, `Session-Timeout`, …), set
  * on the request for an upstream or on the response for the client.
  */
-import type { ResolvedOptions, SessionHeaderName } from './options.js'
+import type { EngineOptions, SessionHeaderName } from './options.js'
 import { remaining } from './policy.js'
 import type { SessionImpl } from './session.js'
 
@@ -40,7 +40,7 @@ const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().p
 
 /** Header values for an open session; nothing for a new or closed one. */
 export const sessionHeaders = (
-  o: ResolvedOptions,
+  o: EngineOptions,
   s: SessionImpl,
   names: readonly SessionHeaderName[],
   now: number,

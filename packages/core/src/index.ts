@@ -21,7 +21,7 @@ export type {
 } from './errors.js'
 export { ConfigError, INVALID_REASON_IS_DEAD, isKnownDead, isRejection } from './errors.js'
 export type { EventListener, SessionEvent } from './events.js'
-export type { ResolvedOptions, SessionHeaderName, SessionOptions } from './options.js'
+export type { EngineOptions, ResolvedOptions, SessionHeaderName, SessionOptions } from './options.js'
 export { decodeOptions } from './options.js'
 export type {
   Clock,

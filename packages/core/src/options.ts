@@ -97,6 +97,15 @@ export type SessionOptions = t.TypeOf<typeof OptionsInput>
 export type SessionHeaderName = t.TypeOf<typeof HeaderName>
 export type LogoutMethod = t.TypeOf<typeof Method>
 
+/** What an engine shows of its options: all but the secrets. */
+export type EngineOptions = Omit<ResolvedOptions, 'secrets'>
+
+/** The options without the secrets, for `engine.options`. */
+export const withoutSecrets = (o: ResolvedOptions): EngineOptions => {
+  const { secrets: _, ...shown } = o
+  return Object.freeze(shown)
+}
+
 /** Options after decoding: defaults applied, every derived value computed once. */
 export interface ResolvedOptions {
   readonly secrets: { readonly primary: Buffer; readonly fallbacks: readonly Buffer[]; readonly isIkm: boolean }
@@ -360,7 +369,7 @@ const resolveCookie = (o: SessionOptions, problems: string[]): ResolvedOptions['
 }
 
 /** Which connection values the `bind` option reads, so a binding fetches them only then (`req.ip` asks the socket). */
-export const bindingNeeds = (o: ResolvedOptions): { readonly ip: boolean; readonly scheme: boolean } => ({
+export const bindingNeeds = (o: EngineOptions): { readonly ip: boolean; readonly scheme: boolean } => ({
   ip: (o.bindFlags & FLAG_BIND_IP) !== 0,
   scheme: (o.bindFlags & FLAG_BIND_SCHEME) !== 0,
 })

@@ -2,7 +2,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { SessionData } from './entries.js'
 import type { SessionError } from './errors.js'
 import type { EventListener } from './events.js'
-import type { ResolvedOptions } from './options.js'
+import type { EngineOptions } from './options.js'
 import type { Clock, RandomSource, SessionStore } from './ports.js'
 import type { Session } from './session.js'
 import type { SessionSummary } from './subjects.js'
@@ -31,7 +31,8 @@ export interface EngineDeps {
 }
 
 export interface SessionEngine<D extends SessionData = SessionData> {
-  readonly options: ResolvedOptions
+  /** The options as resolved, without the secrets (they stay inside the engine). */
+  readonly options: EngineOptions
   /** Opens the request's session; Left says why there is none. */
   readonly open: (req: SessionRequest) => TE.TaskEither<SessionError, Session<D>>
   /** Opens and refreshes; a missing or rejected cookie yields a new session (server errors stay errors). */

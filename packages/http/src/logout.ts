@@ -4,9 +4,9 @@
  * the query argument is present or, only with `readBody`, the body carries
  * the post argument.
  */
-import type { ResolvedOptions } from '@tessera/core'
+import type { EngineOptions } from '@tessera/core'
 
-type LogoutOptions = ResolvedOptions['logout']
+type LogoutOptions = EngineOptions['logout']
 
 /** What the query string alone says: a logout, not one, or "look at the body". */
 export type LogoutCheck = 'logout' | 'none' | 'body'
