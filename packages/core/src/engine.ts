@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type Binding, touchHeader } from './codec.js'
-import { buildKeyring, type EngineContext, nowSeconds, safeEmit } from './context.js'
+import { buildKeyring, type EngineContext, nowSeconds, safeEmit, storageKey } from './context.js'
 import { cookieValueOf, fitsCookieLine, parseCookieHeader, type RequestCookies } from './cookies.js'
 import type { Entry, SessionData } from './entries.js'
 import {
@@ -73,6 +73,16 @@ const engines = new WeakSet<object>()
 /** True for an engine made by `createSessionEngine` (as opposed to options). */
 export const isSessionEngine = <D extends SessionData = SessionData>(x: unknown): x is SessionEngine<D> =>
   typeof x === 'object' && x !== null && engines.has(x)
+
+/** A touch `keepAlive` found due in server storage: the store records it before the cookie goes out. */
+interface PendingTouch {
+  readonly key: string
+  readonly id: string
+  readonly outcome: Outcome
+}
+
+const isPending = (step: E.Either<SessionError, Outcome> | PendingTouch | undefined): step is PendingTouch =>
+  step !== undefined && !('_tag' in step)
 
 /**
  * Creates a session engine. Throws ConfigError (listing every problem) on invalid options.
@@ -254,10 +264,11 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   const startSync = (req: SessionRequest) => startNow(req, parseCookieHeader(req.headers.cookie))
 
   /**
-   * `keepAlive` when it needs no I/O: the outcome, or undefined when a
-   * rotation must open and save through a store.
+   * What `keepAlive` does: the outcome, a touch the store must record first
+   * (server storage; by the record's key, nothing is read), or undefined when
+   * a rotation must open and save through a store.
    */
-  const keepAliveSync = (req: SessionRequest): E.Either<SessionError, Outcome> | undefined => {
+  const keepAliveStep = (req: SessionRequest): E.Either<SessionError, Outcome> | PendingTouch | undefined => {
     // Upstream mode: keeping the cookie alive (or clearing it) is the gateway's.
     if (o.upstream) return QUIET
     const name = o.cookie.name
@@ -305,8 +316,21 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const { header, km } = verified.right
     const headerText = touchHeader(header, decision.idling, km, binding).toString('base64url')
     const rest = ctx.server ? '' : value.slice(HEADER_ENCODED_SIZE)
-    if (ctx.listening) ctx.emit({ type: 'touched', id: header.sid.toString('base64url'), audience: o.audience })
-    return E.right({ setCookie: [`${name}=${headerText}${rest}${o.cookie.attributes}`], headers: {} })
+    const touched = { setCookie: [`${name}=${headerText}${rest}${o.cookie.attributes}`], headers: {} }
+    const id = header.sid.toString('base64url')
+    if (ctx.server) return { key: storageKey(ctx, header.sid), id, outcome: touched }
+    emitTouched(id)
+    return E.right(touched)
+  }
+
+  const emitTouched = (id: string) => {
+    if (ctx.listening) ctx.emit({ type: 'touched', id, audience: o.audience })
+  }
+
+  /** `keepAlive` when it needs no I/O, else undefined. */
+  const keepAliveSync = (req: SessionRequest): E.Either<SessionError, Outcome> | undefined => {
+    const step = keepAliveStep(req)
+    return isPending(step) ? undefined : step
   }
 
   /**
@@ -317,11 +341,22 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   const keepAlive =
     (req: SessionRequest): TE.TaskEither<SessionError, Outcome> =>
     async () => {
-      const atOnce = keepAliveSync(req)
-      if (atOnce !== undefined) return atOnce
+      const step = keepAliveStep(req)
+      if (isPending(step)) {
+        const recorded = await recordTouch(step)
+        if (E.isLeft(recorded)) return recorded
+        emitTouched(step.id)
+        return E.right(step.outcome)
+      }
+      if (step !== undefined) return step
       const started = await start(req)()
       return E.isLeft(started) ? started : E.right(outcome(started.right))
     }
+
+  const recordTouch = (t: PendingTouch) =>
+    ctx.store === undefined
+      ? Promise.resolve(E.right(undefined))
+      : ctx.store.touch(o.cookie.name, t.key, nowSeconds(ctx))()
 
   const { destroyImpl, logoutImpl } = sessionEnds<D>(ctx, saveImpl)
 

@@ -29,12 +29,12 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
   const outcome = (s: SessionImpl<D>) => outcomeOf(ctx, s)
   const clearRequestCookies = (s: SessionImpl<D>, kind: 'session' | 'remember') => clearCookies(ctx, s, kind)
 
-  const touchImpl = (s: SessionImpl<D>): E.Either<SessionError, Outcome> => {
+  /** Re-issues the cookie with a new idling offset (no I/O); true when it did. */
+  const touchCookie = (s: SessionImpl<D>, now: number): E.Either<SessionError, boolean> => {
     if (s.state === 'closed') return E.left(closed)
     if (o.upstream) return E.left(upstreamReadOnly('touch', 'the gateway touches its own cookie'))
     const meta = s.meta
-    if (s.state !== 'open' || meta === undefined) return E.right(outcome(s))
-    const now = nowSeconds(ctx)
+    if (s.state !== 'open' || meta === undefined) return E.right(false)
     const idling = clampOffset(now - meta.header.creation - meta.header.rolling, MAX_IDLING_OFFSET)
     const bytes = touchHeader(meta.header, idling, meta.km, s.binding)
     const headerText = bytes.toString('base64url')
@@ -49,6 +49,27 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     const rest = ctx.server ? '' : meta.firstChunk
     s.cookies.set(o.cookie.name, `${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`)
     if (ctx.listening) ctx.emit({ type: 'touched', id: s.id ?? '', audience: s.audience })
+    return E.right(true)
+  }
+
+  /** Cookie storage: a touch is the re-issued cookie alone. */
+  const touchLocal = (s: SessionImpl<D>): E.Either<SessionError, Outcome> =>
+    E.map(() => outcome(s))(touchCookie(s, nowSeconds(ctx)))
+
+  /**
+   * A touch. In server storage the store records it too (the record's
+   * `updatedAt`), so what lists a subject's sessions knows when each was last
+   * active, not only when it was last saved.
+   */
+  const touchImpl = async (s: SessionImpl<D>): Result<Outcome> => {
+    const now = nowSeconds(ctx)
+    const touched = touchCookie(s, now)
+    if (E.isLeft(touched)) return touched
+    const key = s.meta?.key
+    if (touched.right && ctx.server && ctx.store !== undefined && key !== undefined) {
+      const recorded = await ctx.store.touch(o.cookie.name, key, now)()
+      if (E.isLeft(recorded)) return recorded
+    }
     return E.right(outcome(s))
   }
 
@@ -152,21 +173,29 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     })
   }
 
-  /** The policy's refresh, at once unless a rotation has to write to a store (then undefined). */
-  const refreshSync = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | undefined => {
+  /** What the policy's refresh does: done at once, or a save, or a touch the store must record. */
+  const refreshStep = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | 'save' | 'touch' => {
     if (s.state === 'closed') return E.left(closed)
     // Upstream mode: touching and rotating are the gateway's; it decides on the same times.
     if (s.state !== 'open' || s.meta === undefined || o.upstream) return E.right(outcome(s))
     const decision = decide(s.meta.header, o, nowSeconds(ctx))
     // A cookie opened under a fallback secret is re-issued under the primary at once, not at its next save.
-    if (decision._tag === 'Rotate' || s.meta.km !== ctx.keyring.primary) return saveSync(s)
-    if (decision._tag === 'Touch') return touchImpl(s)
+    if (decision._tag === 'Rotate' || s.meta.km !== ctx.keyring.primary) return 'save'
+    if (decision._tag === 'Touch') return ctx.server ? 'touch' : touchLocal(s)
     return E.right(outcome(s))
   }
 
+  /** The policy's refresh, at once unless a store has to be written (then undefined). */
+  const refreshSync = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | undefined => {
+    const step = refreshStep(s)
+    if (step === 'touch') return undefined
+    return step === 'save' ? saveSync(s) : step
+  }
+
   const refreshImpl = (s: SessionImpl<D>): Result<Outcome> => {
-    const atOnce = refreshSync(s)
-    return atOnce !== undefined ? Promise.resolve(atOnce) : saveImpl(s)
+    const step = refreshStep(s)
+    if (step === 'touch') return touchImpl(s)
+    return step === 'save' ? saveImpl(s) : Promise.resolve(step)
   }
 
   const regenerateImpl = (s: SessionImpl<D>): Result<Outcome> => {

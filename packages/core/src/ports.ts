@@ -55,7 +55,7 @@ export interface SessionRecord {
   readonly successor: string | null
   /** When the session (not this record) was created, epoch seconds; 0 when unknown (the reference wrote it). */
   readonly createdAt: number
-  /** When this record was last written, epoch seconds; 0 when unknown (the reference wrote it). */
+  /** When this record was last written or touched, epoch seconds; 0 when unknown (the reference wrote it). */
   readonly updatedAt: number
   /** When this record expires, epoch seconds. */
   readonly expiresAt: number
@@ -141,6 +141,13 @@ export interface SessionStore {
   readonly write: (request: WriteRequest) => Promise<WriteOutcome>
   /** Replace the value of the record at `key` only if its version still matches. */
   readonly update: (request: UpdateRequest) => Promise<WriteResult>
+  /**
+   * Record activity between saves (a touch): raise `updatedAt` of the live
+   * record at `key` to `at` (epoch seconds) when it is later, unless the
+   * record has a successor or unknown times (the reference wrote it). The
+   * value, version and expiry stay as they are. Absent keys are fine.
+   */
+  readonly touch: (name: string, key: string, at: number) => Promise<void>
   /** Delete the record at `key` and its entries in the given indexes. Absent keys are fine. */
   readonly remove: (name: string, key: string, index: readonly SubjectRef[]) => Promise<void>
   /** Live entries of one (audience, subject) index, oldest expiry first. */

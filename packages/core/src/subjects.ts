@@ -21,7 +21,7 @@ export interface SessionSummary {
   readonly key: string
   /** When the session was created; undefined when unknown (a session the reference wrote). */
   readonly createdAt: number | undefined
-  /** When its record was last written; undefined when unknown (a session the reference wrote). */
+  /** When the session was last saved or touched; undefined when unknown (a session the reference wrote). */
   readonly lastActiveAt: number | undefined
   readonly expiresAt: number
   /** The unencrypted info the app kept with `setInfo`, per audience. */
@@ -98,8 +98,17 @@ export const subjectOps = (ctx: EngineContext) => {
     return result
   }
 
-  const summarize = (key: string, r: SessionRecord | null): SessionSummary[] => {
-    if (r === null || r.successor !== null) return []
+  /**
+   * Past its idle timeout a session no longer opens, though its record lives
+   * on until its TTL: it is not listed. Touches record the time of activity
+   * in server storage, except in upstream mode, where the gateway touches
+   * and nothing is written, so the time a listing sees there is the last save.
+   */
+  const idledOut = (r: SessionRecord, now: number) =>
+    o.idlingTimeout > 0 && !o.upstream && r.updatedAt > 0 && now - r.updatedAt > o.idlingTimeout
+
+  const summarize = (key: string, r: SessionRecord | null, now: number): SessionSummary[] => {
+    if (r === null || r.successor !== null || idledOut(r, now)) return []
     const parsed = parseRecordValue(r.value)
     const entries = E.isRight(parsed) && parsed.right.info !== undefined ? [...parsed.right.info] : []
     const info = Object.fromEntries(entries.filter(([audience]) => audience !== REMEMBER_LINK))
@@ -119,7 +128,7 @@ export const subjectOps = (ctx: EngineContext) => {
     const sessions: SessionSummary[] = []
     for (const [i, r] of records.entries()) {
       if (E.isLeft(r)) return r
-      sessions.push(...summarize(entries.right[i]?.key ?? '', r.right))
+      sessions.push(...summarize(entries.right[i]?.key ?? '', r.right, now))
     }
     return E.right(sessions)
   }

@@ -50,7 +50,7 @@ export interface SessionEngine<D extends SessionData = SessionData> {
    * clears a rejected cookie. What bindings run for untouched sessions.
    */
   readonly keepAlive: (req: SessionRequest) => TE.TaskEither<SessionError, Outcome>
-  /** Re-issues the cookie with a new idling offset; never re-encrypts, never touches the store. */
+  /** Re-issues the cookie with a new idling offset; never re-encrypts. In server storage the store records the touch time. */
   readonly touch: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>
   /** Rotates past 75% of the rolling timeout, touches past `touchThreshold`, else nothing. */
   readonly refresh: (session: Session<D>) => TE.TaskEither<SessionError, Outcome>

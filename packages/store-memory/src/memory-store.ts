@@ -211,6 +211,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
     write: async (request) => write(request),
     update: async (request) => update(request),
+    touch: async (name, key, at) => {
+      const entry = live(spaces.get(name), key, at)
+      if (entry !== undefined && entry.successor === null && entry.updatedAt > 0) {
+        entry.updatedAt = Math.max(entry.updatedAt, at)
+      }
+    },
     // The record knows every index it is in, so the refs passed are not needed.
     remove: async (name, key) => {
       const s = spaces.get(name)

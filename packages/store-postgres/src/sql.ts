@@ -15,6 +15,7 @@ export interface Statements {
   readonly write: Statement
   readonly rotate: Statement
   readonly update: Statement
+  readonly touch: Statement
   readonly remove: Statement
   readonly listIndex: Statement
   readonly removeIndexed: Statement
@@ -71,6 +72,11 @@ export const statements = (n: Names): Statements => ({
   update: statement(`UPDATE ${n.sessions}
     SET data = $3, version = version + 1, updated = to_timestamp($5)
     WHERE sid = $1 AND name = $2 AND version = $4 AND exp > to_timestamp($5) AND data IS NOT NULL`),
+  // Only `updated` moves (so the version trigger leaves the version alone); a row the
+  // reference wrote keeps its unknown time (NULL < x is not true).
+  touch: statement(`UPDATE ${n.sessions} SET updated = to_timestamp($3)
+    WHERE sid = $1 AND name = $2 AND updated < to_timestamp($3) AND successor IS NULL
+      AND exp > to_timestamp($3) AND data IS NOT NULL`),
   // Index rows go with the record through ON DELETE CASCADE.
   remove: statement(`DELETE FROM ${n.sessions} WHERE sid = $1 AND name = $2`),
   // The any-audience ref ('*') also covers the subject's rows under every audience (the

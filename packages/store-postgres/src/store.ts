@@ -123,6 +123,9 @@ export const createPostgresStore = (options: PostgresStoreOptions): PostgresStor
       const { rowCount } = await run('update', sql.update, [u.key, u.name, u.value, u.version, u.now])
       return rowCount === 1 ? 'ok' : 'conflict'
     },
+    touch: async (name, key, at) => {
+      await run('touch', sql.touch, [key, name, at])
+    },
     remove: async (name, key) => {
       await run('remove', sql.remove, [key, name])
     },

@@ -148,6 +148,22 @@ local meta = encode(version + 1, st.created, now, st.expires, redis.sha1hex(ARGV
 if pttl >= 0 then redis.call('SET', KEYS[2], meta, 'PX', pttl) else redis.call('SET', KEYS[2], meta) end
 return 1`
 
+/**
+ * KEYS rec comp; ARGV at → 1 | 0. Raises the companion's updatedAt; only a
+ * companion that describes the record's current value (a record OpenResty
+ * wrote or rewrote keeps its unknown times), no successor, still live.
+ */
+export const TOUCH = `${ENCODE}
+local raw = redis.call('GET', KEYS[2])
+if not raw then return 0 end
+local v, c, u, e, h, s, i = string.match(raw, '^(%d+):(%d+):(%d+):(%d*):(%x*):([^:]*):(.*)$')
+local at = tonumber(ARGV[1])
+if not v or s ~= '' or tonumber(u) >= at or (e ~= '' and tonumber(e) <= at) then return 0 end
+local value = redis.call('GET', KEYS[1])
+if not value or redis.sha1hex(value) ~= h then return 0 end
+redis.call('SET', KEYS[2], encode(v, c, at, e, h, s, i), 'KEEPTTL')
+return 1`
+
 /** KEYS rec comp idx...; ARGV now member → 1. The record goes with its index entries. */
 export const REMOVE = `${STATE}${DROP}
 drop(KEYS[1], KEYS[2], tonumber(ARGV[1]))

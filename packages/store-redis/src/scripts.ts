@@ -14,6 +14,7 @@ export interface Scripts {
   readonly addIndex: Script
   readonly dropRecord: Script
   readonly update: Script
+  readonly touch: Script
   readonly remove: Script
   readonly notBefore: Script
   readonly limited: Script
@@ -28,6 +29,7 @@ const SOURCES: Record<keyof Scripts, string> = {
   addIndex: lua.ADD_INDEX,
   dropRecord: lua.DROP_RECORD,
   update: lua.UPDATE,
+  touch: lua.TOUCH,
   remove: lua.REMOVE,
   notBefore: lua.NOT_BEFORE,
   limited: LIMITED,

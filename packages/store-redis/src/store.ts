@@ -99,6 +99,14 @@ export const createRedisStore = (options: RedisStoreOptions): RedisStore => {
       oneScript,
     ),
     update: guard('update', update, true),
+    touch: guard(
+      'touch',
+      async (name: string, key: string, at: number) => {
+        const rec = keys.record(name, key)
+        await ctx.scripts.touch([rec, keys.companion(rec)], [at])
+      },
+      true,
+    ),
     remove: guard('remove', (name, key, index) => removeRecord(ctx, name, key, index), oneScript),
     listIndex: guard('listIndex', (name, ref, now) => listLive(ctx, name, ref, now)),
     removeIndexed: guard('removeIndexed', (name, ref, keep, now) => removeIndexed(ctx, name, ref, keep, now)),

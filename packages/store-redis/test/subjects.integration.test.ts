@@ -67,6 +67,19 @@ describeIf('log out everywhere over the reference’s Redis sessions', await rea
     ])
   })
 
+  it('lists the reference’s sessions (times unknown) whatever the idle timeout, and a touch does not invent a time', async () => {
+    const subject = `eve-${newKey()}`
+    const theirs = await referenceSave('session', [b64('portal')], [b64(subject)])
+    await store.touch('session', theirs, now + 10)
+    expect((await store.read('session', theirs, now + 10))?.updatedAt).toBe(0)
+    const later = createSessionEngine(
+      { secret: SECRET, storeMetadata: true, audience: 'portal', idlingTimeout: 60 },
+      { store, clock: fakeClock(now + 900) },
+    )
+    const listed = await runRight(later.listSessions({ subject }))
+    expect(listed.map((x) => [x.key, x.lastActiveAt])).toEqual([[theirs, undefined]])
+  })
+
   it('counts the reference’s sessions against maxSessionsPerSubject, evicting the oldest', async () => {
     const subject = `bob-${newKey()}`
     const older = await referenceSave('session', [b64('admin-gui')], [b64(subject)], 600)

@@ -6,6 +6,7 @@ import { describeMarks } from './contract/marks.js'
 import { describeRaces } from './contract/races.js'
 import { describeRecords } from './contract/records.js'
 import { describeRotation } from './contract/rotation.js'
+import { describeTouch } from './contract/touch.js'
 import { type StoreCapabilities, type StoreHarness, useHarness } from './harness.js'
 
 /**
@@ -33,5 +34,6 @@ export function describeSessionStoreContract<H extends StoreHarness>(
     describeExpiry(current, capabilities)
     describeRaces(current)
     describeLimit(current, name)
+    describeTouch(current)
   })
 }

@@ -80,6 +80,18 @@ export const describeInvalidation = (current: HarnessRef) => {
     expect(byAgent.get('laptop')?.id).toHaveLength(43)
   })
 
+  it('listSessions leaves out a session idle past its timeout; a touch in between keeps one listed', async () => {
+    const p = population(current, { idlingTimeout: 600 })
+    await p.current.login('alice')
+    await p.phone.login('alice')
+    p.clock.advance(500)
+    // Past touchThreshold: the cookie is re-issued without a save, and the store records the touch.
+    await p.current.visit()
+    p.clock.advance(400)
+    const sessions = await runRight(p.admin.listSessions({ subject: 'alice' }))
+    expect(sessions.map((x) => [x.info.admin?.userAgent, x.lastActiveAt])).toEqual([['laptop', T0 + 500]])
+  })
+
   it('maxSessionsPerSubject with evict-oldest ends the oldest session', async () => {
     const p = population(current, { maxSessionsPerSubject: 2 })
     await p.current.login('alice')

@@ -77,7 +77,7 @@ export const describeFailures = (makeApp: MakeHttpApp): void => {
     expect(await memory.read('session', sid, clock.seconds())).not.toBeNull()
   })
 
-  it('a route that never reads the session opens nothing (no store read, no decryption)', async () => {
+  it('a route that never reads the session opens nothing (no store read, no decryption); a touch records its time', async () => {
     const { send, spy, events, clock } = browse(makeApp, {}, { server: true })
     await send('POST', '/login')
     spy.reset()
@@ -90,6 +90,8 @@ export const describeFailures = (makeApp: MakeHttpApp): void => {
     expect(touched.setCookie).toHaveLength(1)
     expect(spy.count('read')).toBe(0)
     expect(spy.count('write')).toBe(0)
+    // Server storage: the touch raises the record's update time, by its key alone.
+    expect(spy.count('touch')).toBe(1)
     expect(events.map((e) => e.type)).toEqual(['touched'])
   })
 
