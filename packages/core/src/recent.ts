@@ -27,6 +27,7 @@ export interface Offered extends Known {
   readonly whole: boolean
 }
 
+/** The table as the engine uses it: look up, check a server record, keep, forget. */
 export interface RecentCookies {
   /** What a session cookie value kept before opened to, if it is still kept. */
   readonly find: (kind: Offered['kind'], value: string | undefined, now: number) => Known | undefined
