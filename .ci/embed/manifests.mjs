@@ -1,5 +1,6 @@
 // What the published packages promise their users, read from the packed tarballs:
-// @tessera/testing is nobody's runtime dependency, runtime dependencies take
+// @tessera/testing is nobody's runtime dependency (nor @tessera/test-kit, but for
+// @tessera/testing's, which re-exports it), runtime dependencies take
 // caret ranges (the lockfile pins exactly), and no tarball carries anything
 // but built code, declarations, the CLI, the known-answer fixtures and docs.
 // Usage: node manifests.mjs <directory of tessera-*.tgz>
@@ -25,6 +26,8 @@ for (const tgz of readdirSync(dir).filter((f) => /^tessera-.*\.tgz$/.test(f))) {
   for (const field of runtime) {
     for (const [dep, range] of Object.entries(pkg[field] ?? {})) {
       if (dep === '@tessera/testing') problems.push(`${pkg.name}: @tessera/testing in ${field}`)
+      if (dep === '@tessera/test-kit' && pkg.name !== '@tessera/testing')
+        problems.push(`${pkg.name}: @tessera/test-kit in ${field}`)
       if (!/^\^\d+\.\d+\.\d+$/.test(range)) problems.push(`${pkg.name}: ${field}.${dep} is ${range}, not a caret range`)
     }
   }

@@ -33,7 +33,8 @@ const dependencies = {}
 for (const tgz of readdirSync(process.argv[2]).filter((f) => f.endsWith('.tgz'))) {
   dependencies['@tessera/' + tgz.replace(/^tessera-(.*)-\d+\.\d+\.\d+\.tgz$/, '\$1')] = 'file:../' + tgz
 }
-delete dependencies['@tessera/testing'] // a dev dependency of an app, not needed here
+delete dependencies['@tessera/testing'] // dev dependencies of an app, not needed here
+delete dependencies['@tessera/test-kit']
 Object.assign(dependencies, {
   express: '$(version express)', koa: '$(version koa)', ioredis: '$(version ioredis)',
   typescript: '$(version typescript)', '@types/express': '$(version @types/express)',

@@ -3,8 +3,7 @@
  * is an attacker's (or a careless caller's) move that must end in a typed
  * value, never an exception, a silently disabled timeout or a weak default.
  */
-import { createMemoryStore } from '@tessera/store-memory'
-import { fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tessera/testing'
+import { fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tessera/test-kit'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
@@ -104,34 +103,25 @@ describe('session data that JSON cannot carry resolves to a typed Left', () => {
     ],
     ['nesting 100,000 deep', deep],
   ]
-  for (const storage of ['cookie', 'server'] as const) {
-    for (const [what, value] of cases) {
-      it(`${what} (${storage} storage)`, async () => {
-        const e =
-          storage === 'server'
-            ? createSessionEngine({ secret: SECRET }, { store: createMemoryStore() })
-            : setup().engine
-        const s = await runRight(e.start(requestWith()))
-        s.set('x', value())
-        const saved = await e.save(s)()
-        expect(E.isLeft(saved) && saved.left).toMatchObject({ _tag: 'UnsavableData' })
-        if (storage === 'cookie') expect(syncSeamOf(e).save(s)).toMatchObject({ _tag: 'Left' })
-      })
-    }
+  // Server storage: integration/core/adversarial.test.ts.
+  for (const [what, value] of cases) {
+    it(`${what} (cookie storage)`, async () => {
+      const e = setup().engine
+      const s = await runRight(e.start(requestWith()))
+      s.set('x', value())
+      const saved = await e.save(s)()
+      expect(E.isLeft(saved) && saved.left).toMatchObject({ _tag: 'UnsavableData' })
+      expect(syncSeamOf(e).save(s)).toMatchObject({ _tag: 'Left' })
+    })
   }
 
+  // The same property on a server-storage engine: integration/core/adversarial.test.ts.
   it('every engine call resolves to an Either, whatever the data and the request', async () => {
-    const store = createMemoryStore()
-    const cookieEngine = setup({ bind: ['ip'], responseHeaders: ['subject', 'audience', 'id'] }).engine
-    const serverEngine = createSessionEngine(
-      { secret: SECRET, storeMetadata: true, responseHeaders: ['subject', 'timeout'] },
-      { clock: fakeClock(T0), store },
-    )
-    const real = await login(cookieEngine)
-    const realServer = await login(serverEngine)
+    const engine = setup({ bind: ['ip'], responseHeaders: ['subject', 'audience', 'id'] }).engine
+    const real = await login(engine)
     const cookieText = fc.oneof(
       fc.string(),
-      fc.constantFrom(...real, ...realServer, craft({ rolling: 2 ** 32 - 1 }), `session=${'A'.repeat(5000)}`),
+      fc.constantFrom(...real, craft({ rolling: 2 ** 32 - 1 }), `session=${'A'.repeat(5000)}`),
       fc
         .array(fc.constantFrom('session=', 'remember=', cookieValue(real[0] ?? ''), ';', ' ', '"', 'x', '=', '\u0000'))
         .map((p) => p.join('')),
@@ -164,9 +154,7 @@ describe('session data that JSON cannot carry resolves to a typed Left', () => {
         fc.dictionary(fc.string({ maxLength: 8 }), value, { maxKeys: 3 }),
         text,
         text,
-        fc.boolean(),
-        async (req, data, subject, audience, server) => {
-          const engine = server ? serverEngine : cookieEngine
+        async (req, data, subject, audience) => {
           for (const op of [engine.open, engine.start, engine.keepAlive]) await settled(op(req)())
           const sync = [syncSeamOf(engine).start(req), syncSeamOf(engine).keepAlive(req)]
           for (const r of sync) if (r !== undefined) await settled(r)
@@ -312,18 +300,6 @@ describe('a cookie under a fallback secret is re-issued under the primary when i
     const onlyNew = setup({ secret: OTHER }).engine
     expect((await runRight(onlyNew.open(requestWith(lines)))).get('user')).toBe('alice')
   })
-
-  it('server storage: the record is rewritten under the primary', async () => {
-    const store = createMemoryStore()
-    const clock = fakeClock(T0)
-    const old = await login(createSessionEngine({ secret: SECRET }, { store, clock }))
-    const engine = createSessionEngine({ secret: OTHER, secretFallbacks: [SECRET] }, { store, clock })
-    const s = await runRight(engine.start(requestWith(old)))
-    const lines = engine.outcome(s).setCookie
-    expect(lines).toHaveLength(1)
-    const onlyNew = createSessionEngine({ secret: OTHER }, { store, clock })
-    expect((await runRight(onlyNew.open(requestWith(lines)))).get('user')).toBe('alice')
-  })
 })
 
 describe('duplicate session cookies (one tossed in from a sibling subdomain)', () => {
@@ -341,15 +317,6 @@ describe('duplicate session cookies (one tossed in from a sibling subdomain)', (
       expect(engine.outcome(started).setCookie).toEqual([])
       expect((await runRight(engine.keepAlive(requestWith(order)))).setCookie).toEqual([])
     }
-  })
-
-  it('server storage too', async () => {
-    const store = createMemoryStore()
-    const engine = createSessionEngine({ secret: SECRET }, { store, clock: fakeClock(T0) })
-    const real = (await login(engine))[0] ?? ''
-    const s = await runRight(engine.start(requestWith(['session=junk', real])))
-    expect(s.get('user')).toBe('alice')
-    expect(engine.outcome(s).setCookie).toEqual([])
   })
 
   it('only a few candidates are tried', async () => {

@@ -1,6 +1,6 @@
 // Client binding as the reference computes it: HMAC over header[0..65] || "#" || SHA-256 of the bound
 // values joined by "|", as the bytes the request carried (nginx hashes $http_user_agent raw).
-import { fakeClock, referenceBoundMac, requestWith, runRight, scriptedRandom } from '@tessera/testing'
+import { fakeClock, referenceBoundMac, requestWith, runRight, scriptedRandom } from '@tessera/test-kit'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine } from './index.js'
 

@@ -1,6 +1,6 @@
 // The reference's chunk splits, made by the unmodified lua-resty-session 4.1.5 at every size where
 // the number of cookies changes: Tessera must split the same data into the same cookies.
-import { chunkVectors, fakeClock, optionsFromVector, requestWith, runRight, scriptedRandom } from '@tessera/testing'
+import { chunkVectors, fakeClock, optionsFromVector, requestWith, runRight, scriptedRandom } from '@tessera/test-kit'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine } from './index.js'
 

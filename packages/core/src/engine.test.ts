@@ -1,4 +1,4 @@
-import { cookieJar, fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tessera/testing'
+import { cookieJar, fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tessera/test-kit'
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine, type SessionEvent, type SessionOptions } from './index.js'

@@ -1,4 +1,4 @@
-import { fakeClock, requestWith, runRight } from '@tessera/testing'
+import { fakeClock, requestWith, runRight } from '@tessera/test-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { decodeEntries, encodeEntries } from './entries.js'

@@ -1,6 +1,6 @@
 // Kong's own session data, from cookies the real lua-resty-session 4.1.5 made the way Kong's
 // Session plugin does (`set_data({ consumer_id, credential_id, groups })`, `set_subject`, `save`).
-import { cookieJar, fakeClock, kongVector, requestWith, runRight, scriptedRandom } from '@tessera/testing'
+import { cookieJar, fakeClock, kongVector, requestWith, runRight, scriptedRandom } from '@tessera/test-kit'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine } from './index.js'
 import { fromKongConfig, kongConsumerOf, kongSessionData } from './kong.js'

@@ -1,9 +1,8 @@
 import * as crypto from 'node:crypto'
-import { createMemoryStore } from '@tessera/store-memory'
-import { cookieJar, fakeClock, requestWith, runRight } from '@tessera/testing'
+import { cookieJar, fakeClock, requestWith, runRight } from '@tessera/test-kit'
 import { describe, expect, it, vi } from 'vitest'
 import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT, FLAG_STORAGE } from './header.js'
-import { createSessionEngine, type SessionOptions, type SessionStore } from './index.js'
+import { createSessionEngine, type SessionOptions } from './index.js'
 import { createRecentCookies, type Offered } from './recent.js'
 
 // Counts decryptions: node:crypto itself, only watched.
@@ -100,12 +99,9 @@ describe('the recentCookies option', () => {
   const decryptions = vi.mocked(crypto.createDecipheriv)
 
   /** Logs in, then opens the cookie just issued twice: how many decryptions the two opens took. */
-  const reopenings = async (options: Partial<SessionOptions>, store?: SessionStore) => {
+  const reopenings = async (options: Partial<SessionOptions>) => {
     const clock = fakeClock(1_700_000_000)
-    const engine = createSessionEngine(
-      { secret: SECRET, ...options },
-      store === undefined ? { clock } : { clock, store },
-    )
+    const engine = createSessionEngine({ secret: SECRET, ...options }, { clock })
     const browser = cookieJar()
     const s = await runRight(engine.start(requestWith(browser.lines)))
     s.set('user', 'alice')
@@ -116,13 +112,12 @@ describe('the recentCookies option', () => {
     return decryptions.mock.calls.length
   }
 
-  it('by default, a cookie just issued reopens without decrypting, in cookie and server storage', async () => {
+  // In server storage: integration/core/recent.test.ts.
+  it('by default, a cookie just issued reopens without decrypting', async () => {
     expect(await reopenings({})).toBe(0)
-    expect(await reopenings({ storage: 'server' }, createMemoryStore())).toBe(0)
   })
 
-  it('set to false, every open authenticates and decrypts, in cookie and server storage', async () => {
+  it('set to false, every open authenticates and decrypts', async () => {
     expect(await reopenings({ recentCookies: false })).toBe(2)
-    expect(await reopenings({ recentCookies: false, storage: 'server' }, createMemoryStore())).toBe(2)
   })
 })

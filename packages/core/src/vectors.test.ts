@@ -10,7 +10,7 @@ import {
   runLeft,
   runRight,
   scriptedRandom,
-} from '@tessera/testing'
+} from '@tessera/test-kit'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine } from './index.js'
 

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage } from 'node:http'
 import { createSessionEngine, type SessionOptions } from '@tessera/core'
-import { fakeClock, requestWith, runRight } from '@tessera/testing'
+import { fakeClock, requestWith, runRight } from '@tessera/test-kit'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { deferHead } from './defer.js'

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, ServerResponse } from 'node:http'
 import { createSessionEngine } from '@tessera/core'
-import { fakeClock } from '@tessera/testing'
+import { fakeClock } from '@tessera/test-kit'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { deferHead } from './defer.js'

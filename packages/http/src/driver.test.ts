@@ -1,5 +1,5 @@
 import { createSessionEngine, type SessionEvent, type SessionStore } from '@tessera/core'
-import { fakeClock, requestWith } from '@tessera/testing'
+import { fakeClock, requestWith } from '@tessera/test-kit'
 import { describe, expect, it } from 'vitest'
 import { createHttpSession } from './driver.js'
 import type { SessionFailure } from './plan.js'

@@ -1,5 +1,5 @@
 import { ConfigError } from '@tessera/core'
-import { fresh, NAME, nowSeconds, ref, sid } from '@tessera/testing'
+import { fresh, NAME, nowSeconds, ref, sid } from '@tessera/test-kit'
 import { describe, expect, it } from 'vitest'
 import { createMemoryStore } from './index.js'
 

@@ -1,5 +1,5 @@
 import { createSessionEngine } from '@tessera/core'
-import { cookieJar, fakeClock, requestWith, runLeft, runRight } from '@tessera/testing'
+import { cookieJar, fakeClock, requestWith, runLeft, runRight } from '@tessera/test-kit'
 import { describe, expect, it } from 'vitest'
 import { createMemoryStore, RevocationMarksFull } from './index.js'
 

@@ -1,4 +1,4 @@
-import { fresh, NAME, nowSeconds, ref, sid } from '@tessera/testing'
+import { fresh, NAME, nowSeconds, ref, sid } from '@tessera/test-kit'
 import { describe, expect, it, vi } from 'vitest'
 import { createMemoryStore } from './index.js'
 

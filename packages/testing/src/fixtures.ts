@@ -1,33 +1,11 @@
+/** The store fixtures of `@tessera/test-kit`, typed with the port's own types for the contract suites. */
 import type { SubjectRef, WriteRequest } from '@tessera/core'
+import * as kit from '@tessera/test-kit'
 
-// Real time rather than a fixed epoch: backends that expire by the wall clock
-// (Redis TTLs, a Postgres purge) would otherwise drop a 2023-dated record at once.
-/** The current wall-clock time in epoch seconds, the base every contract test counts from. */
-export const nowSeconds = (): number => Math.floor(Date.now() / 1000)
-
-/** Cookie name most contract tests write under. */
-export const NAME = 'session'
-
-/** A session key shaped like a real one closely enough, readable in failure output. */
-export const sid = (label: string): string => `sid-${label}`
-
-/** A successor cookie header: the 110 characters the engine stores on a rotated record. */
-export const successorOf = (key: string): string => `H${key}`.padEnd(110, '.')
-
-/** A stored value in the reference's `["<ciphertext>"]` layout. */
-export const storedValue = (label: string): string => JSON.stringify([`ct-${label}`])
+export { NAME, nowSeconds, sid, storedValue, successorOf } from '@tessera/test-kit'
 
 /** Builds a fresh-write request: one hour to live, created now, no index entries. */
-export const fresh = (key: string, now: number, more: Partial<WriteRequest> = {}): WriteRequest => ({
-  name: NAME,
-  key,
-  value: storedValue(key),
-  ttl: 3600,
-  now,
-  createdAt: now,
-  index: [],
-  ...more,
-})
+export const fresh: (key: string, now: number, more?: Partial<WriteRequest>) => WriteRequest = kit.fresh
 
 /** Shorthand for a subject reference. */
-export const ref = (audience: string, subject: string): SubjectRef => ({ audience, subject })
+export const ref: (audience: string, subject: string) => SubjectRef = kit.ref

@@ -1,9 +1,20 @@
-export type { FakeClock } from './doubles.js'
-export { cookieJar, fakeClock, requestWith, runLeft, runRight, scriptedRandom } from './doubles.js'
+export type { ChunkVector, FakeClock, LuaVector } from '@tessera/test-kit'
+export {
+  chunkVectors,
+  cookieJar,
+  fakeClock,
+  kongVector,
+  kongVectors,
+  luaVector,
+  luaVectors,
+  optionsFromVector,
+  referenceBoundMac,
+  requestWith,
+  runLeft,
+  runRight,
+  scriptedRandom,
+} from '@tessera/test-kit'
 export { describeEngineContract } from './engine-contract.js'
 export { fresh, NAME, nowSeconds, ref, sid, storedValue, successorOf } from './fixtures.js'
 export type { StoreCapabilities, StoreHarness } from './harness.js'
-export { referenceBoundMac } from './reference.js'
 export { describeSessionStoreContract } from './store-contract.js'
-export type { ChunkVector, LuaVector } from './vectors.js'
-export { chunkVectors, kongVector, kongVectors, luaVector, luaVectors, optionsFromVector } from './vectors.js'

@@ -1,6 +1,7 @@
 /** Concurrent requests on one session: no lost updates, stale cookies served the live data. */
+
+import { requestWith, runLeft, runRight } from '@tessera/test-kit'
 import { expect, it } from 'vitest'
-import { requestWith, runLeft, runRight } from '../doubles.js'
 import type { HarnessRef } from '../harness.js'
 import { browser, clockAtStart, type Engine, engineOn } from './world.js'
 

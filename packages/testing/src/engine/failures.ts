@@ -1,7 +1,7 @@
 /** A store that is down: a clear StoreUnavailable, never a silently fresh session. */
 import type { SessionStore } from '@tessera/core'
+import { runLeft, runRight } from '@tessera/test-kit'
 import { expect, it } from 'vitest'
-import { runLeft, runRight } from '../doubles.js'
 import type { HarnessRef } from '../harness.js'
 import { browser, clockAtStart, engineOn } from './world.js'
 

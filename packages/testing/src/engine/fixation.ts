@@ -1,6 +1,7 @@
 /** Login fixation: a cookie planted before login must lead nowhere once the victim signs in. */
+
+import { cookieJar, requestWith, runLeft, runRight } from '@tessera/test-kit'
 import { expect, it } from 'vitest'
-import { cookieJar, requestWith, runLeft, runRight } from '../doubles.js'
 import type { HarnessRef } from '../harness.js'
 import { browser, clockAtStart, engineOn } from './world.js'
 

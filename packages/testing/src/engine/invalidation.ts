@@ -1,7 +1,7 @@
 /** "End every session of this user when the password changes", listing, and per-subject limits. */
 import type { SessionOptions } from '@tessera/core'
+import { requestWith, runLeft, runRight } from '@tessera/test-kit'
 import { expect, it } from 'vitest'
-import { requestWith, runLeft, runRight } from '../doubles.js'
 import type { HarnessRef } from '../harness.js'
 import { browser, clockAtStart, engineOn, T0 } from './world.js'
 

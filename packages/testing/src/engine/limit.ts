@@ -1,8 +1,8 @@
 /** `maxSessionsPerSubject` through the engine, with logins of one subject racing. */
 import { ANY_AUDIENCE, type Session } from '@tessera/core'
+import { runRight } from '@tessera/test-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { expect, it } from 'vitest'
-import { runRight } from '../doubles.js'
 import type { HarnessRef } from '../harness.js'
 import { browser, clockAtStart, engineOn, T0 } from './world.js'
 

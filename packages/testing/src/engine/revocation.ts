@@ -1,6 +1,7 @@
 /** Cookie storage with a store for marks: revocation covers every cookie a session was ever issued. */
+
+import { requestWith, runLeft, runRight } from '@tessera/test-kit'
 import { expect, it } from 'vitest'
-import { requestWith, runLeft, runRight } from '../doubles.js'
 import type { HarnessRef } from '../harness.js'
 import { browser, clockAtStart, engineOn } from './world.js'
 

@@ -1,10 +1,9 @@
 /** The reference's own storage calls (vector v4a), reproduced through the engine on a real store. */
 import type { SessionStore, SubjectRef } from '@tessera/core'
 import { createSessionEngine } from '@tessera/core'
+import { fakeClock, luaVector, optionsFromVector, requestWith, runRight, scriptedRandom } from '@tessera/test-kit'
 import { expect, it } from 'vitest'
-import { fakeClock, requestWith, runRight, scriptedRandom } from '../doubles.js'
 import type { HarnessRef } from '../harness.js'
-import { luaVector, optionsFromVector } from '../vectors.js'
 
 interface StorageCall {
   readonly key: string

@@ -1,7 +1,7 @@
 /** A small world for engine scenarios: engines on the harness's store, one fake clock, and browsers. */
 import { randomBytes } from 'node:crypto'
 import { createSessionEngine, type Session, type SessionOptions, type SessionStore } from '@tessera/core'
-import { cookieJar, type FakeClock, fakeClock, requestWith, runRight, scriptedRandom } from '../doubles.js'
+import { cookieJar, type FakeClock, fakeClock, requestWith, runRight, scriptedRandom } from '@tessera/test-kit'
 
 /** A secret drawn once per process: the package ships none that an app could copy. */
 const SECRET = randomBytes(32).toString('base64url')

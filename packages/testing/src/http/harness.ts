@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto'
 import type { EngineDeps, SessionEvent, SessionOptions, SessionStore } from '@tessera/core'
 import { setCookieLines } from '@tessera/http'
 import { createMemoryStore } from '@tessera/store-memory'
+import { cookieJar, fakeClock } from '@tessera/test-kit'
 import request, { type Response } from 'supertest'
-import { cookieJar, fakeClock } from '../doubles.js'
 
 /** What supertest can drive: an Express app, a Koa `app.callback()`, a Node listener. */
 export type HttpApp = Parameters<typeof request>[0]

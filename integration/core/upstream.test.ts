@@ -1,10 +1,11 @@
 // Upstream mode: a gateway in front owns the cookie; the engine behind reads it and never issues,
 // touches, rotates or clears it. The "gateway" here is an engine of the same configuration.
+
+import { createSessionEngine, type SessionOptions } from '@tessera/core'
+import { syncSeamOf } from '@tessera/core/internal'
 import { createMemoryStore } from '@tessera/store-memory'
-import { cookieJar, fakeClock, requestWith, runLeft, runRight } from '@tessera/testing'
+import { cookieJar, fakeClock, requestWith, runLeft, runRight } from '@tessera/test-kit'
 import { describe, expect, it } from 'vitest'
-import { createSessionEngine, type SessionOptions } from './index.js'
-import { syncSeamOf } from './seam.js'
 
 const SECRET = 'upstream-test-secret-upstream-test-secret-01'
 const T0 = 1_800_000_000

@@ -1,9 +1,9 @@
+import { createSessionEngine, type SessionEngine } from '@tessera/core'
+import { syncSeamOf } from '@tessera/core/internal'
 import { createMemoryStore } from '@tessera/store-memory'
-import { fakeClock, requestWith, runRight, scriptedRandom } from '@tessera/testing'
+import { fakeClock, requestWith, runRight, scriptedRandom } from '@tessera/test-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { createSessionEngine, type SessionEngine } from './index.js'
-import { syncSeamOf } from './seam.js'
 
 const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 const T0 = 1_700_000_000

@@ -1,5 +1,5 @@
+import { createMemoryStore } from '@tessera/store-memory'
 import { describeSessionStoreContract } from '@tessera/testing'
-import { createMemoryStore } from './index.js'
 
 describeSessionStoreContract(
   'memory',

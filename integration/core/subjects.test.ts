@@ -1,7 +1,7 @@
+import { createSessionEngine, type SessionOptions } from '@tessera/core'
 import { createMemoryStore } from '@tessera/store-memory'
-import { cookieJar, fakeClock, requestWith, runLeft, runRight } from '@tessera/testing'
+import { cookieJar, fakeClock, requestWith, runLeft, runRight } from '@tessera/test-kit'
 import { describe, expect, it } from 'vitest'
-import { createSessionEngine, type SessionOptions } from './index.js'
 
 const SECRET = 'Qv7Tn2Lx9Wb4Kd1Hz6Pm3Rc8Fy5Js0Ga'
 const T0 = 1_700_000_000

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { createSessionEngine, type SessionOptions } from '@tessera/core'
 import { createMemoryStore } from '@tessera/store-memory'
-import { cookieJar, fakeClock, requestWith, runLeft, runRight } from '@tessera/testing'
+import { cookieJar, fakeClock, requestWith, runLeft, runRight } from '@tessera/test-kit'
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
-import { createSessionEngine, type SessionOptions } from './index.js'
 
 const SECRET = randomBytes(32).toString('base64url')
 

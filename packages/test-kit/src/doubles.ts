@@ -1,12 +1,35 @@
 /**
  * Test doubles for the engine's ports and for the browser, for apps that
  * unit-test their own code against Tessera in isolation.
+ *
+ * The port types are written out here rather than imported from
+ * `@tessera/core`, so that core's own tests can use these doubles without a
+ * package cycle; the shapes are the ports' (type-checked where core's tests
+ * hand them to the engine).
  */
 
 import { randomBytes } from 'node:crypto'
-import type { Clock, RandomSource, SessionRequest } from '@tessera/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+
+/** `@tessera/core`'s `Clock` port: epoch milliseconds. */
+export interface Clock {
+  readonly now: () => number
+}
+
+/** `@tessera/core`'s `RandomSource` port. */
+export interface RandomSource {
+  readonly bytes: (n: number) => Uint8Array
+}
+
+/** `@tessera/core`'s `SessionRequest`: what the engine reads of a request. */
+export interface SessionRequest {
+  readonly method?: string | undefined
+  readonly url?: string | undefined
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>
+  readonly remoteAddress?: string | undefined
+  readonly scheme?: 'http' | 'https' | undefined
+}
 
 /** A clock moved by hand, in epoch seconds (the port speaks milliseconds). */
 export interface FakeClock extends Clock {

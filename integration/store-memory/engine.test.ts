@@ -1,5 +1,5 @@
+import { createMemoryStore } from '@tessera/store-memory'
 import { describeEngineContract } from '@tessera/testing'
-import { createMemoryStore } from './index.js'
 
 describeEngineContract('memory', async () => {
   const store = createMemoryStore()
