@@ -19,7 +19,7 @@ beforeAll(async () => {
     { email: 'ops@example.com', name: 'Otto', password: PASSWORD },
   ])
   const app = createApp({
-    engine: createSessionEngine<AdminData>(session, { store: storeFromUrl('memory://').store }),
+    engine: createSessionEngine<AdminData>(session, { store: (await storeFromUrl('memory://')).store }),
     users,
   })
   server = await new Promise<Server>((resolve) => {
@@ -92,7 +92,7 @@ describe('console app with its store down', () => {
       })
     })
     const { session } = loadConfig({ SESSION_SECRET: 'Vj9Ad4Sm1Qx6Ht3Ke8Zr2Nf7Bw5Lc0Py' })
-    const { store, close } = storeFromUrl(`redis://127.0.0.1:${spare}?timeoutMs=300`)
+    const { store, close } = await storeFromUrl(`redis://127.0.0.1:${spare}?timeoutMs=300`)
     const users = await createUserDirectory([{ email: 'admin@example.com', name: 'Ada', password: PASSWORD }])
     const app = createApp({ engine: createSessionEngine<AdminData>(session, { store }), users })
     const down = await new Promise<Server>((resolve) => {

@@ -55,13 +55,15 @@ const redact = (url: string): string => url.replace(/\/\/([^:/@]*):[^@/]*@/, '//
 
 await prepareStore(storeUrl).catch(fail)
 const activity = createActivity()
-const scope = registerTessera(container.createChildContainer(), {
+// The store is made from its URL here (a postgres:// or redis:// URL loads that store's package
+// and driver): a URL it cannot use, or a store package not installed, stops here.
+const scope = await registerTessera(container.createChildContainer(), {
   session: config.session,
   store: storeUrl,
   onEvent: activity.onEvent,
-})
+}).catch(fail)
 const seeds = seedAdmins(process.env)
-// Resolving the engine makes the store from its URL and checks the options: a mistake in either stops here.
+// Resolving the engine checks the options: a mistake stops here.
 const engine = attempt(() => scope.resolve<SessionEngine<AdminData>>(TesseraTokens.engine))
 const app = createApp({
   engine,

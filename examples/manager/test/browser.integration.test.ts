@@ -52,7 +52,7 @@ describe.skipIf(!haveChromium && !CI)('manager console in Chromium', () => {
     if (!haveChromium) throw new Error(`CI=true and no Chromium at ${CHROMIUM}: .ci/run installs it`)
     const { session } = loadConfig({ SESSION_SECRET: 'Xo3Fn8Lq1Wd6Tg4Jb9Rv2Ck7Hz5Ms0Ea' })
     const activity = createActivity()
-    registerTessera(scope, { session, store: 'memory://', onEvent: activity.onEvent })
+    await registerTessera(scope, { session, store: 'memory://', onEvent: activity.onEvent })
     engine = scope.resolve<SessionEngine<AdminData>>(TesseraTokens.engine)
     store = scope.resolve<SessionStore>(TesseraTokens.store)
     const users = await createUserDirectory([{ email: EMAIL, name: 'Ada Admin', password: PASSWORD }])

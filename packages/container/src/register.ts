@@ -14,7 +14,7 @@ import {
   type SessionStore,
 } from '@tessera/core'
 import { type DependencyContainer, instanceCachingFactory } from 'tsyringe'
-import { type OwnedStore, storeFromUrl } from './store-url.js'
+import { type OwnedStore, type StoreUrlOptions, storeFromUrl } from './store-url.js'
 
 /** The tokens `registerTessera` registers. Resolve `TesseraTokens.engine` to get the engine. */
 export const TesseraTokens = {
@@ -28,8 +28,15 @@ export const TesseraTokens = {
 /** What `registerTessera` needs: session options, and a store URL (or a store) and optional ports. */
 export interface TesseraRegistration {
   readonly session: SessionOptions
-  /** `memory://` (default), `postgres://…`, `redis://…`, `redis-sentinel://…`, `redis-cluster://…`, or a store. */
+  /**
+   * `memory://` (default), `postgres://…`, `redis://…`, `redis-sentinel://…`, `redis-cluster://…`,
+   * a scheme of `schemes`, or a store.
+   */
   readonly store?: string | SessionStore
+  /** The app's own stores by URL scheme, as `storeFromUrl` takes them: `{ 'mystore:': (url) => ({ store, close }) }`. */
+  readonly schemes?: StoreUrlOptions['schemes']
+  /** How the optional store packages and drivers are imported (see `storeFromUrl`). */
+  readonly load?: StoreUrlOptions['load']
   readonly clock?: Clock
   readonly random?: RandomSource
   readonly onEvent?: EventListener
@@ -38,25 +45,31 @@ export interface TesseraRegistration {
 const owned = new WeakMap<DependencyContainer, OwnedStore>()
 
 /**
- * Registers the engine and its ports in a tsyringe container; the store is made from a URL, once.
+ * Registers the engine and its ports in a tsyringe container. A store URL is made into a store
+ * here, once (importing its package and driver if the scheme needs them), so a URL it cannot use,
+ * or a store package that is not installed, rejects with a ConfigError before anything resolves.
  * @example
- * registerTessera(container, { session: { secret }, store: process.env.TESSERA_STORE ?? 'memory://' })
+ * await registerTessera(container, { session: { secret }, store: process.env.TESSERA_STORE ?? 'memory://' })
  * const engine = container.resolve<SessionEngine>(TesseraTokens.engine)
  */
-export const registerTessera = (
+export const registerTessera = async (
   container: DependencyContainer,
   registration: TesseraRegistration,
-): DependencyContainer => {
+): Promise<DependencyContainer> => {
+  const given = registration.store ?? 'memory://'
+  let store: SessionStore
+  if (typeof given === 'string') {
+    const made = await storeFromUrl(given, {
+      ...(registration.schemes === undefined ? {} : { schemes: registration.schemes }),
+      ...(registration.load === undefined ? {} : { load: registration.load }),
+    })
+    owned.set(container, made)
+    store = made.store
+  } else {
+    store = given
+  }
   container.register(TesseraTokens.options, { useValue: registration.session })
-  container.register(TesseraTokens.store, {
-    useFactory: instanceCachingFactory<SessionStore>(() => {
-      const given = registration.store ?? 'memory://'
-      if (typeof given !== 'string') return given
-      const made = storeFromUrl(given)
-      owned.set(container, made)
-      return made.store
-    }),
-  })
+  container.register(TesseraTokens.store, { useValue: store })
   if (registration.clock) container.register(TesseraTokens.clock, { useValue: registration.clock })
   if (registration.random) container.register(TesseraTokens.random, { useValue: registration.random })
   container.register(TesseraTokens.engine, {

@@ -1,6 +1,7 @@
 import 'reflect-metadata'
 import { randomBytes } from 'node:crypto'
-import type { SessionEngine } from '@tessera/core'
+import { ConfigError, type SessionEngine } from '@tessera/core'
+import { createMemoryStore } from '@tessera/store-memory'
 import { migrate } from '@tessera/store-postgres'
 import { fakeClock, requestWith, runRight } from '@tessera/testing'
 import pg from 'pg'
@@ -17,7 +18,7 @@ const REDIS_URL = process.env.TESSERA_REDIS_URL ?? 'redis://127.0.0.1:6379'
 /** Registers Tessera on a child container for `store`, logs alice in, and opens her session again. */
 const roundTrip = async (store: string) => {
   const container = root.createChildContainer()
-  registerTessera(container, {
+  await registerTessera(container, {
     session: { secret: SECRET, storeMetadata: true },
     store,
     clock: fakeClock(1_700_000_000),
@@ -78,8 +79,8 @@ describe('registerTessera: the store comes from a URL', () => {
   })
 
   it('a store passed in is used as it is', async () => {
-    const made = storeFromUrl('memory://')
-    const container = registerTessera(root.createChildContainer(), {
+    const made = await storeFromUrl('memory://')
+    const container = await registerTessera(root.createChildContainer(), {
       session: { secret: SECRET, storeMetadata: true },
       store: made.store,
       clock: fakeClock(1_700_000_000),
@@ -100,7 +101,145 @@ describe('registerTessera: the store comes from a URL', () => {
     ['ftp://example', /unknown scheme/],
     ['redis-sentinel://127.0.0.1:26379', /names no master/],
     ['memory://?maxEntries=-1', /maxEntries/],
-  ])('%s is a ConfigError', (url, message) => {
-    expect(() => storeFromUrl(url)).toThrow(message)
+  ])('%s is a ConfigError', async (url, message) => {
+    await expect(storeFromUrl(url)).rejects.toThrow(message)
+  })
+})
+
+/** A loader that records what it is asked for and fails for `missing` as Node does for a package not installed. */
+const recordingLoader = (missing: readonly string[] = []) => {
+  const asked: string[] = []
+  const load = async (name: string): Promise<unknown> => {
+    asked.push(name)
+    if (missing.includes(name))
+      throw Object.assign(new Error(`Cannot find package '${name}' imported from /app/node_modules/x.js`), {
+        code: 'ERR_MODULE_NOT_FOUND',
+      })
+    return import(name)
+  }
+  return { asked, load }
+}
+
+describe('the PostgreSQL and Redis stores are optional, loaded for their schemes only', () => {
+  it('memory:// and an app scheme import neither store package nor driver', async () => {
+    const { asked, load } = recordingLoader()
+    const memory = await storeFromUrl('memory://', { load })
+    await memory.close()
+    const own = await storeFromUrl('mystore://x', { load, schemes: { 'mystore:': () => memory } })
+    expect(own).toBe(memory)
+    expect(asked).toEqual([])
+  })
+
+  it('a postgres:// URL imports pg, then @tessera/store-postgres', async () => {
+    const { asked, load } = recordingLoader()
+    const made = await storeFromUrl(`${PG_URL}?schema=${unique().replace(/-/g, '_')}`, { load })
+    await made.close()
+    expect(asked).toEqual(['pg', '@tessera/store-postgres'])
+  })
+
+  it.each([
+    ['postgres://db/app', 'pg', '@tessera/store-postgres', 'npm install @tessera/store-postgres pg'],
+    [
+      'postgres://db/app',
+      '@tessera/store-postgres',
+      '@tessera/store-postgres',
+      'npm install @tessera/store-postgres pg',
+    ],
+    ['redis://cache:6379', 'ioredis', '@tessera/store-redis', 'npm install @tessera/store-redis ioredis'],
+    ['redis-cluster://a:7000,b:7001', 'ioredis', '@tessera/store-redis', 'npm install @tessera/store-redis ioredis'],
+    [
+      'redis-sentinel://a:26379/main',
+      '@tessera/store-redis',
+      '@tessera/store-redis',
+      'npm install @tessera/store-redis',
+    ],
+  ])('%s without %s is a ConfigError that says what to install', async (url, missing, store, install) => {
+    const { load } = recordingLoader([missing])
+    const error = await storeFromUrl(url, { load }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).problems).toHaveLength(1)
+    const [problem] = (error as ConfigError).problems
+    expect(problem).toContain(`needs the packages ${store}`)
+    expect(problem).toContain(`${missing} is not installed`)
+    expect(problem).toContain(install)
+    // Through the container, the same error before anything is registered.
+    const container = root.createChildContainer()
+    await expect(registerTessera(container, { session: { secret: SECRET }, store: url, load })).rejects.toThrow(install)
+    expect(container.isRegistered(TesseraTokens.engine)).toBe(false)
+  })
+
+  it('a failure other than a missing package is not disguised as one', async () => {
+    const broken = async () => {
+      throw new SyntaxError('Unexpected token')
+    }
+    await expect(storeFromUrl('redis://cache:6379', { load: broken })).rejects.toThrow(SyntaxError)
+  })
+})
+
+describe('an app adds its own store by URL scheme', () => {
+  it('storeFromUrl hands the parsed URL to the factory of its scheme, with or without the colon', async () => {
+    const urls: string[] = []
+    let closed = 0
+    const factory = (url: URL) => {
+      urls.push(`${url.protocol}|${url.host}|${url.searchParams.get('bucket')}`)
+      const store = createMemoryStore()
+      return {
+        store,
+        close: async () => {
+          closed++
+          store.close()
+        },
+      }
+    }
+    const a = await storeFromUrl('mystore://node-1:9000/?bucket=sessions', { schemes: { 'mystore:': factory } })
+    const b = await storeFromUrl('MyStore://node-2', { schemes: { mystore: async (url) => factory(url) } })
+    await a.close()
+    await b.close()
+    expect(urls).toEqual(['mystore:|node-1:9000|sessions', 'mystore:|node-2|null'])
+    expect(closed).toBe(2)
+  })
+
+  it('a scheme of the app takes precedence over a built-in one', async () => {
+    const mine = await storeFromUrl('memory://')
+    const made = await storeFromUrl('redis://cache:6379', {
+      schemes: { 'redis:': () => mine },
+      load: () => Promise.reject(new Error('no driver should load')),
+    })
+    expect(made).toBe(mine)
+    await mine.close()
+  })
+
+  it('an unknown scheme lists the app schemes beside the built-in ones', async () => {
+    const mine = async () => storeFromUrl('memory://')
+    await expect(storeFromUrl('other://x', { schemes: { 'mystore:': mine } })).rejects.toThrow(
+      'unknown scheme other: (memory:, postgres:, redis:, redis-sentinel:, redis-cluster:, mystore:)',
+    )
+  })
+
+  it('registerTessera takes the schemes: the engine runs on that store, and closeTessera closes it', async () => {
+    const store = createMemoryStore()
+    let closed = false
+    const container = await registerTessera(root.createChildContainer(), {
+      session: { secret: SECRET, storage: 'server' },
+      store: 'mystore://primary',
+      schemes: {
+        'mystore:': () => ({
+          store,
+          close: async () => {
+            closed = true
+            store.close()
+          },
+        }),
+      },
+      clock: fakeClock(1_700_000_000),
+    })
+    expect(container.resolve(TesseraTokens.store)).toBe(store)
+    const engine = container.resolve<SessionEngine>(TesseraTokens.engine)
+    const s = await runRight(engine.start(requestWith()))
+    s.set('user', 'alice')
+    await runRight(engine.save(s))
+    expect(await store.read('session', s.id as string, 1_700_000_000)).not.toBeNull()
+    await closeTessera(container)
+    expect(closed).toBe(true)
   })
 })
