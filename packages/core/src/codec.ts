@@ -143,12 +143,28 @@ export const unseal = (
   km: KeyMaterial,
   safety?: RememberSafety,
 ): E.Either<InvalidCookie, Buffer> => {
+  const ciphertext = ciphertextOf(header, payload)
+  return E.isLeft(ciphertext)
+    ? ciphertext
+    : unsealWith(header, ciphertext.right, () => encryptionKey(km, header.sid, safety))
+}
+
+/** The ciphertext of a payload, if its length and encoding are what the header says: checked before any key is derived. */
+export const ciphertextOf = (header: Header, payload: string): E.Either<InvalidCookie, Buffer> => {
   if (payload.length !== header.size) return E.left(invalidCookie('payload', 'payload length does not match header'))
   const ciphertext = b64.decode(payload)
-  if (ciphertext === undefined) return E.left(invalidCookie('payload', 'payload is not base64url'))
+  return ciphertext === undefined ? E.left(invalidCookie('payload', 'payload is not base64url')) : E.right(ciphertext)
+}
+
+/** Decrypts (and inflates) a ciphertext under a key and IV derived already (or by `keyOf`, at once). */
+export const unsealWith = (
+  header: Header,
+  ciphertext: Buffer,
+  keyOf: () => { readonly key: Buffer; readonly iv: Buffer },
+): E.Either<InvalidCookie, Buffer> => {
   let plaintext: Buffer
   try {
-    const { key, iv } = encryptionKey(km, header.sid, safety)
+    const { key, iv } = keyOf()
     const decipher = createDecipheriv('aes-256-gcm', key, iv)
     decipher.setAAD(header.bytes.subarray(0, AAD_SIZE))
     decipher.setAuthTag(header.tag)

@@ -2,6 +2,7 @@
  * What every engine step shares: decoded options, key material, the ports,
  * and the encodings that turn session ids and subjects into storage keys.
  */
+
 import { createHash } from 'node:crypto'
 import * as b64 from './base64url.js'
 import type { Keyring } from './codec.js'
@@ -11,6 +12,7 @@ import { ikmFromSecret, keyMaterial } from './keys.js'
 import type { ResolvedOptions } from './options.js'
 import { ANY_AUDIENCE, type Clock, type RandomSource, type SubjectRef } from './ports.js'
 import type { RecentCookies } from './recent.js'
+import type { SlowKeys } from './slow-keys.js'
 import type { LiftedStore } from './store.js'
 
 export interface EngineContext {
@@ -32,6 +34,8 @@ export interface EngineContext {
    * The request that set the mark may still save that session: it starts over after the mark.
    */
   readonly spared: Map<string, number>
+  /** The PBKDF2 of remember cookies being opened: off the event loop, bounded. */
+  readonly slowKeys: SlowKeys
 }
 
 /**

@@ -287,17 +287,25 @@ describe('an unusable remember cookie', () => {
 })
 
 describe('remember chosen per session', () => {
-  it('setRemember(true) without the option still reopens from the remember cookie', async () => {
+  it('setRemember(true) without the option issues a remember cookie, but this engine never reopens from it', async () => {
     const ctx = setup({ rememberSafety: 'Low' })
     await ctx.visit(async (s) => {
       s.set('user', 'alice')
       s.setRemember(true)
       await runRight(ctx.engine.save(s))
     })
+    // Issued as the reference issues it, for an engine (or a gateway) with remember on.
+    const remember = ctx.browser.value('remember')
+    expect(remember).toBeDefined()
     ctx.browser.delete('session')
-    const { session } = await ctx.visit()
-    expect(session.get('user')).toBe('alice')
-    expect(session.remember).toBe(true)
+    const { session, outcome } = await ctx.visit()
+    expect(session.state).toBe('new')
+    expect(session.get('user')).toBeUndefined()
+    // Not read, so not judged either: it is left as it is.
+    expect(outcome.setCookie).toEqual([])
+    const on = createSessionEngine({ secret: SECRET, remember: true, rememberSafety: 'Low' }, { clock: ctx.clock })
+    const reopened = await runRight(on.start(requestWith([`remember=${remember}`])))
+    expect(reopened.get('user')).toBe('alice')
   })
 })
 

@@ -23,6 +23,7 @@ import { sessionEnds, sessionWrites } from './lifecycle.js'
 import {
   type CookieKind,
   headerFault,
+  kindFault,
   type Opened,
   openCookie,
   openLocal,
@@ -36,6 +37,7 @@ import { createRecentCookies } from './recent.js'
 import { clearCookies, outcomeOf } from './responses.js'
 import { attachSyncSeam } from './seam.js'
 import { type Session, SessionImpl } from './session.js'
+import { processSlowKeys } from './slow-keys.js'
 import { liftStore } from './store.js'
 import { subjectOps } from './subjects.js'
 import { systemClock, systemRandom } from './system.js'
@@ -50,6 +52,8 @@ interface Failures {
 }
 
 const QUIET: E.Either<SessionError, Outcome> = E.right(NOTHING)
+
+const isBusy = (e: SessionError): boolean => e._tag === 'InvalidCookie' && e.reason === 'busy'
 
 const asImpl = <D extends SessionData>(s: Session<D>): SessionImpl<D> => {
   if (!(s instanceof SessionImpl)) throw new TypeError('not a session of this engine')
@@ -108,6 +112,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     listening: deps.onEvent !== undefined,
     recent: createRecentCookies(o.recentCookies),
     spared: new Map(),
+    slowKeys: processSlowKeys,
   }
 
   const outcome = (session: Session<D>): Outcome => outcomeOf(ctx, asImpl(session))
@@ -165,13 +170,19 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     failed: Failures,
   ): Result<SessionImpl<D>> => {
     const cause = failed.session ?? missingCookie
-    const opened = await openCookie(ctx, 'remember', cookies, bindingOf(req, o.bindFlags), o.audience)
+    const binding = bindingOf(req, o.bindFlags)
+    const opened = await openCookie(ctx, 'remember', cookies, binding, o.audience, req.remoteAddress)
     const session = E.isLeft(opened) ? opened : fromOpened(req, cookies, opened.right)
     if (E.isLeft(session)) {
       failed.remember = session.left
       // A remember cookie that is unusable leaves the session's own reason; a store failure stays one.
       // With no session cookie at all, the remember cookie's reason is the one worth reporting.
-      return isRejection(session.left) && cause._tag !== 'MissingCookie' ? E.left(cause) : session
+      if (isRejection(session.left) && cause._tag !== 'MissingCookie') {
+        // Not tried for lack of room to derive its key: said here, since only the session's reason is reported.
+        if (isBusy(session.left)) ctx.emit({ type: 'ignored', reason: session.left })
+        return E.left(cause)
+      }
+      return session
     }
     const s = session.right
     s.rememberMeta = s.meta
@@ -193,10 +204,12 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const opened = await openCookie(ctx, 'session', cookies, bindingOf(req, o.bindFlags), o.audience)
     let result = E.isLeft(opened) ? opened : fromOpened(req, cookies, opened.right, join)
     if (E.isLeft(result)) failed.session = result.left
-    // A remember cookie is tried whenever one was sent: it exists because the user chose it.
+    // A remember cookie is read only when remember is on, as the reference reads it: with it off, a
+    // remember cookie (or anything sent under its name) costs nothing and is left as it is.
     if (E.isLeft(result) && isRejection(result.left) && result.left._tag !== 'MissingAudience') {
       // Upstream mode: reopening issues a new session cookie, which is the gateway's to do.
-      if (!o.upstream && cookies.has(o.cookie.rememberName)) result = await reopenFromRemember(req, cookies, failed)
+      if (!o.upstream && o.remember && cookies.has(o.cookie.rememberName))
+        result = await reopenFromRemember(req, cookies, failed)
     }
     if (E.isLeft(result)) report(result.left)
     return result
@@ -247,11 +260,11 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     req: SessionRequest,
     cookies: RequestCookies,
   ): E.Either<SessionError, SessionImpl<D>> | undefined => {
-    const remembered = cookies.has(o.cookie.rememberName)
+    const remembered = o.remember && cookies.has(o.cookie.rememberName)
     // No cookie at all is the common anonymous case: a new session, nothing to open.
     if (!remembered && !cookies.has(o.cookie.name)) return E.right(newSession(req, cookies))
     if (ctx.server || ctx.store !== undefined) return undefined
-    const opened = openLocal(ctx, 'session', cookies, bindingOf(req, o.bindFlags), nowSeconds(ctx))
+    const opened = openLocal(ctx, cookies, bindingOf(req, o.bindFlags), nowSeconds(ctx))
     const result = E.isLeft(opened) ? opened : fromOpened(req, cookies, opened.right, true)
     if (E.isLeft(result)) {
       if (remembered && result.left._tag !== 'MissingAudience') return undefined
@@ -311,6 +324,8 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const binding = bindingOf(req, o.bindFlags)
     const verified = verify(ctx, parsed.right, binding)
     if (E.isLeft(verified)) return clear(verified.left)
+    const wrongKind = kindFault(verified.right.header, 'session')
+    if (wrongKind !== undefined) return clear(wrongKind)
     if (decision._tag === 'Rotate' || verified.right.km !== ctx.keyring.primary) return reopen()
     if (decision._tag !== 'Touch') return QUIET
     const { header, km } = verified.right

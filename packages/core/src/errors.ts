@@ -18,6 +18,8 @@ export type InvalidReason =
   | 'json' // plaintext is not the expected JSON shape
   | 'data' // data failed the audience's io-ts codec
   | 'record' // server-side record missing or malformed
+  | 'kind' // a session cookie sent as the remember cookie, or a remember cookie as the session cookie
+  | 'busy' // the remember cookie was not tried: too many of its slow keys were being derived (see slow-keys.ts)
 
 export type Timeout = 'idle' | 'rolling' | 'absolute'
 
@@ -149,6 +151,8 @@ export const INVALID_REASON_IS_DEAD: { readonly [R in InvalidReason]: boolean } 
   json: false,
   data: false,
   record: true,
+  kind: true,
+  busy: false,
 }
 
 /**

@@ -73,11 +73,19 @@ const derivedFor = (km: KeyMaterial, sid: Uint8Array): Derived => {
   return entry
 }
 
+/** PBKDF2 iterations of a remember cookie's AES key and IV at `safety`; undefined for `None` (HKDF). */
+export const pbkdf2Iterations = (safety: RememberSafety): number | undefined =>
+  safety === 'None' ? undefined : ITERATIONS[safety]
+
+/** PBKDF2's salt for a session id: `"encryption:" || sid`, as the reference salts it. */
+export const pbkdf2Salt = (sid: Uint8Array): Buffer => Buffer.concat([ENCRYPTION, sid])
+
 /** AES-256-GCM key and IV for a session id: HKDF, or PBKDF2 for remember cookies. */
 export const encryptionKey = (km: KeyMaterial, sid: Uint8Array, safety?: RememberSafety): EncryptionKey => {
   if (safety !== undefined && safety !== 'None') {
     // PBKDF2 is slow on purpose; remember cookies are opened rarely, so these keys are not cached.
-    const bytes = pbkdf2Sync(km.ikm, Buffer.concat([ENCRYPTION, sid]), ITERATIONS[safety], 44, 'sha256')
+    // Sealing runs it here; opening, which anyone with a cookie can ask for, goes through slow-keys.ts.
+    const bytes = pbkdf2Sync(km.ikm, pbkdf2Salt(sid), ITERATIONS[safety], 44, 'sha256')
     return { key: bytes.subarray(0, 32), iv: bytes.subarray(32, 44) }
   }
   const entry = derivedFor(km, sid)

@@ -9,12 +9,13 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as b64 from './base64url.js'
-import { type Binding, unseal, verifyMac } from './codec.js'
+import { type Binding, ciphertextOf, unseal, unsealWith, verifyMac } from './codec.js'
 import { cookieName, type EngineContext, nowSeconds, storageKey } from './context.js'
 import { chunkName, fitsCookieLine, joinChunks, MAX_CHUNKS, type RequestCookies } from './cookies.js'
 import { decodeEntries, type Entry } from './entries.js'
 import { expired, invalidCookie, isRejection, missingCookie, type SessionError } from './errors.js'
 import {
+  FLAG_FORGET,
   FLAG_STORAGE,
   HEADER_ENCODED_SIZE,
   HEADER_SIZE,
@@ -23,6 +24,8 @@ import {
   MAX_ROLLING_OFFSET,
   readHeader,
 } from './header.js'
+import { taggedOtherKind } from './ids.js'
+import { pbkdf2Iterations, pbkdf2Salt } from './keys.js'
 import { type Decision, decide, KEEP, type SessionTimes } from './policy.js'
 import type { SessionRecord } from './ports.js'
 import { marksOf, verdict } from './revocation.js'
@@ -235,7 +238,29 @@ const authenticCookie = (
   const headerText = value.slice(0, HEADER_ENCODED_SIZE)
   const authenticated = authenticate(ctx, headerText, binding)
   if (E.isLeft(authenticated)) return authenticated
-  return withinTimes(ctx, authenticated.right.header, authenticated.right.km, headerText, kind, now)
+  const header = authenticated.right.header
+  const wrongKind = kindFault(header, kind)
+  if (wrongKind !== undefined) return E.left(wrongKind)
+  return withinTimes(ctx, header, authenticated.right.km, headerText, kind, now)
+}
+
+/**
+ * Why an authenticated header is not of the kind it was sent as, if the
+ * header can tell (see ids.ts): its id was tagged for the other kind, or it
+ * says "forget", which no remember cookie says. Checked before any key is
+ * derived from it.
+ */
+export const kindFault = (header: Header, kind: CookieKind): SessionError | undefined => {
+  if (kind === 'remember' && (header.flags & FLAG_FORGET) !== 0)
+    return invalidCookie('kind', 'a session cookie (it says forget) sent as the remember cookie')
+  if (taggedOtherKind(header.sid, kind))
+    return invalidCookie(
+      'kind',
+      kind === 'remember'
+        ? 'a session cookie sent as the remember cookie'
+        : 'a remember cookie sent as the session cookie',
+    )
+  return undefined
 }
 
 /** An authenticated header, if its times let the cookie be used at `now`. */
@@ -270,7 +295,11 @@ const NONE: readonly (string | undefined)[] = [undefined]
 const spentSlowKey = (kind: CookieKind, error: SessionError): boolean =>
   kind === 'remember' &&
   error._tag === 'InvalidCookie' &&
-  (error.reason === 'decrypt' || error.reason === 'inflate' || error.reason === 'json' || error.reason === 'data')
+  (error.reason === 'decrypt' ||
+    error.reason === 'inflate' ||
+    error.reason === 'json' ||
+    error.reason === 'data' ||
+    error.reason === 'busy')
 
 /** Later chunks no browser would send: refused before the first one's MAC is checked. */
 const oversizeChunk = (cookies: RequestCookies, name: string): boolean => {
@@ -283,32 +312,46 @@ const oversizeChunk = (cookies: RequestCookies, name: string): boolean => {
 }
 
 /**
- * Opens a cookie of cookie storage from the request alone (no store is read):
- * the payload is the rest of the first cookie and the chunks after it. When
- * the name was sent more than once, the first value that opens is used; a
- * value that fails never hides one that opens.
+ * Opens the session cookie of cookie storage from the request alone (no
+ * store is read): the payload is the rest of the first cookie and the chunks
+ * after it. When the name was sent more than once, the first value that opens
+ * is used; a value that fails never hides one that opens.
  */
 export const openLocal = (
   ctx: EngineContext,
-  kind: CookieKind,
   cookies: RequestCookies,
   binding: Binding,
   now: number,
 ): E.Either<SessionError, Opened> => {
-  const name = cookieName(ctx, kind)
+  const name = cookieName(ctx, 'session')
   if (oversizeChunk(cookies, name)) return E.left(TOO_LARGE)
   let failed: E.Either<SessionError, Opened> | undefined
   for (const value of candidatesOf(cookies, name)) {
-    const opened = openLocalValue(ctx, kind, name, value, cookies, binding, now)
+    const opened = openLocalValue(ctx, name, value, cookies, binding, now)
     if (E.isRight(opened)) return opened
     failed ??= opened
-    if (spentSlowKey(kind, opened.left)) break
   }
   return failed as E.Either<SessionError, Opened>
 }
 
-/** Opens one value of a cookie-storage cookie (and the chunks after it). */
+/** Opens one value of a cookie-storage session cookie (and the chunks after it). */
 const openLocalValue = (
+  ctx: EngineContext,
+  name: string,
+  value: string | undefined,
+  cookies: RequestCookies,
+  binding: Binding,
+  now: number,
+): E.Either<SessionError, Opened> => {
+  const seen = ctx.recent.find('session', value, now)
+  if (seen !== undefined) return reopen(ctx, value as string, seen.plaintext, now)
+  const local = localPayload(ctx, 'session', name, value, cookies, binding, now)
+  if (E.isLeft(local)) return local
+  return decrypt(ctx, local.right.payload, 'session', { value: value as string, whole: local.right.single })
+}
+
+/** One value of a cookie-storage cookie (and the chunks after it), authenticated and within its times, not yet decrypted. */
+const localPayload = (
   ctx: EngineContext,
   kind: CookieKind,
   name: string,
@@ -316,16 +359,35 @@ const openLocalValue = (
   cookies: RequestCookies,
   binding: Binding,
   now: number,
-): E.Either<SessionError, Opened> => {
-  const seen = ctx.recent.find(kind, value, now)
-  if (seen !== undefined) return reopen(ctx, value as string, seen.plaintext, now)
+): E.Either<SessionError, { readonly payload: Payload; readonly single: boolean }> => {
   const a = authenticCookie(ctx, kind, name, value, binding, now)
   if (E.isLeft(a)) return a
   const firstChunk = (value as string).slice(HEADER_ENCODED_SIZE)
   const joined = joinChunks(cookies, name, firstChunk, a.right.header.size)
   if (joined === undefined) return E.left(invalidCookie('chunk', 'payload chunks missing or mismatched'))
-  const p = payloadOf(a.right, joined.payload, firstChunk, undefined, undefined, undefined, false)
-  return decrypt(ctx, p, kind, { value: value as string, whole: joined.count === 1 })
+  const payload = payloadOf(a.right, joined.payload, firstChunk, undefined, undefined, undefined, false)
+  return E.right({ payload, single: joined.count === 1 })
+}
+
+/** Opens the remember cookie of cookie storage: as `openLocal`, with its key derived off the event loop. */
+const openLocalRemember = async (
+  ctx: EngineContext,
+  cookies: RequestCookies,
+  binding: Binding,
+  now: number,
+  client: string | undefined,
+): Promise<E.Either<SessionError, Opened>> => {
+  const name = cookieName(ctx, 'remember')
+  if (oversizeChunk(cookies, name)) return E.left(TOO_LARGE)
+  let failed: E.Either<SessionError, Opened> | undefined
+  for (const value of candidatesOf(cookies, name)) {
+    const local = localPayload(ctx, 'remember', name, value, cookies, binding, now)
+    const opened = E.isLeft(local) ? local : await decryptRemember(ctx, local.right.payload, client)
+    if (E.isRight(opened)) return opened
+    failed ??= opened
+    if (spentSlowKey('remember', opened.left)) break
+  }
+  return failed as E.Either<SessionError, Opened>
 }
 
 /** A header seen (authenticated) before: only its times are checked again. */
@@ -349,17 +411,21 @@ export const openCookie = async (
   cookies: RequestCookies,
   binding: Binding,
   audience: string,
+  client?: string,
 ): Promise<E.Either<SessionError, Opened>> => {
   const name = cookieName(ctx, kind)
   const now = nowSeconds(ctx)
   if (!ctx.server) {
-    const opened = openLocal(ctx, kind, cookies, binding, now)
+    const opened =
+      kind === 'session'
+        ? openLocal(ctx, cookies, binding, now)
+        : await openLocalRemember(ctx, cookies, binding, now, client)
     if (E.isLeft(opened) || ctx.store === undefined) return opened
     return checkRevocation(ctx, name, opened.right, audience, now)
   }
   let failed: E.Either<SessionError, Opened> | undefined
   for (const value of candidatesOf(cookies, name)) {
-    const opened = await openServerValue(ctx, kind, name, value, binding, now)
+    const opened = await openServerValue(ctx, kind, name, value, binding, now, client)
     // A store that fails is the server's problem, not this value's: no other value is tried.
     if (E.isRight(opened) || !isRejection(opened.left)) return opened
     failed ??= opened
@@ -376,6 +442,7 @@ const openServerValue = async (
   value: string | undefined,
   binding: Binding,
   now: number,
+  client: string | undefined,
 ): Promise<E.Either<SessionError, Opened>> => {
   const seen = ctx.recent.find(kind, value, now)
   const a =
@@ -386,7 +453,36 @@ const openServerValue = async (
   const p = payload.right
   // The record still holds what this header was issued or opened with: nothing to decrypt.
   if (seen !== undefined && ctx.recent.holds(seen, p.ct, p.followed)) return opened(ctx, p, seen.plaintext)
+  if (kind === 'remember') return decryptRemember(ctx, p, client)
   return decrypt(ctx, p, kind, { value: p.headerText, whole: true, ct: p.ct })
+}
+
+const BUSY = invalidCookie('busy', 'too many remember-cookie keys being derived; not tried')
+
+/**
+ * Decrypts a remember cookie's payload. Its PBKDF2 key is derived on the
+ * thread pool, within the bounds of slow-keys.ts: past them the cookie is not
+ * tried (`busy`). The payload's length and encoding are checked first, so a
+ * malformed one costs no key.
+ */
+const decryptRemember = async (
+  ctx: EngineContext,
+  p: Payload,
+  client: string | undefined,
+): Promise<E.Either<SessionError, Opened>> => {
+  const iterations = pbkdf2Iterations(ctx.o.rememberSafety)
+  if (iterations === undefined) return decrypt(ctx, p, 'remember')
+  const ciphertext = ciphertextOf(p.header, p.ct)
+  if (E.isLeft(ciphertext)) return ciphertext
+  const deriving = ctx.slowKeys.derive(client, p.km.ikm, pbkdf2Salt(p.header.sid), iterations, 44)
+  if (deriving === undefined) return E.left(BUSY)
+  const bytes = await deriving
+  if (bytes === undefined) return E.left(invalidCookie('decrypt'))
+  const plaintext = unsealWith(p.header, ciphertext.right, () => ({
+    key: bytes.subarray(0, 32),
+    iv: bytes.subarray(32, 44),
+  }))
+  return E.isLeft(plaintext) ? plaintext : opened(ctx, p, plaintext.right.toString('utf8'))
 }
 
 /**

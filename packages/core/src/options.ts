@@ -72,6 +72,7 @@ const OptionsInput = t.exact(
     rememberCookieName: t.string,
     rememberRollingTimeout: seconds,
     rememberAbsoluteTimeout: seconds,
+    tagSessionIds: t.boolean,
     hashStorageKey: t.boolean,
     hashSubject: t.boolean,
     storeMetadata: t.boolean,
@@ -121,6 +122,8 @@ export interface ResolvedOptions {
   readonly rememberSafety: RememberSafety
   readonly rememberRollingTimeout: number
   readonly rememberAbsoluteTimeout: number
+  /** New session ids say which kind of cookie they are for (see ids.ts). */
+  readonly tagSessionIds: boolean
   readonly hashStorageKey: boolean
   readonly hashSubject: boolean
   readonly storeMetadata: boolean
@@ -254,6 +257,7 @@ export const decodeOptions = (input: unknown): E.Either<ConfigError, ResolvedOpt
     rememberSafety: o.rememberSafety ?? 'Medium',
     rememberRollingTimeout: o.rememberRollingTimeout ?? 604800,
     rememberAbsoluteTimeout: o.rememberAbsoluteTimeout ?? 2592000,
+    tagSessionIds: o.tagSessionIds ?? true,
     hashStorageKey: o.hashStorageKey ?? false,
     hashSubject: o.hashSubject ?? false,
     storeMetadata: o.storeMetadata ?? false,

@@ -12,7 +12,8 @@ import { anyAudienceRef, cookieName, type EngineContext, indexRefs, REMEMBER_LIN
 import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './cookies.js'
 import { encodeEntries, isPlainObject, setOwn, toJson } from './entries.js'
 import { conflict, revoked, type SessionError } from './errors.js'
-import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader, SID_SIZE } from './header.js'
+import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader } from './header.js'
+import { newSid } from './ids.js'
 import { type CookieKind, decrypt, parseRecordValue, readRecord } from './open.js'
 import { clampOffset, storeTtl } from './policy.js'
 import type { SessionRecord, SubjectRef, WriteLimit, WriteRequest } from './ports.js'
@@ -51,7 +52,7 @@ const sealFor = (ctx: EngineContext, s: SessionImpl, kind: CookieKind, now: numb
   const plaintext = encoded.right
   const sealed = seal({
     flags,
-    sid: ctx.random.bytes(SID_SIZE),
+    sid: newSid(ctx.random, kind, ctx.o.tagSessionIds),
     creation,
     rolling,
     plaintext,

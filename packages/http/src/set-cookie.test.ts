@@ -49,9 +49,11 @@ describe('the HTTP outcome table', () => {
       payload: true,
       decrypt: true,
       record: true,
+      kind: true,
       inflate: false,
       json: false,
       data: false,
+      busy: false,
     })
     expect(httpOutcomeOf({ _tag: 'InvalidCookie', reason: 'data' })).toEqual({ _tag: 'Anonymous', clearCookie: false })
   })

@@ -62,6 +62,8 @@ export const optionsFromVector = (config: Record<string, unknown>): Record<strin
   allowWeakSecret: true,
   // lua-resty-session sets Secure only when asked (cookie_secure), and its vectors were made without it.
   cookie: { secure: false },
+  // The reference's session ids are plain random bytes: the vectors' ids are re-encoded as they are.
+  tagSessionIds: false,
 })
 
 /** Cookies the reference made the way Kong's Session plugin does (k1, k2, r1), from the Kong and chunks fixture. */
