@@ -22,18 +22,12 @@ import type { RandomSource } from './ports.js'
 type CookieKind = 'session' | 'remember'
 
 const RANDOM = 16
+const TAG = SID_SIZE - RANDOM
 
-const LABEL: Readonly<Record<CookieKind, Buffer>> = {
-  session: Buffer.from('tessera:session:'),
-  remember: Buffer.from('tessera:remember:'),
-}
+const LABEL: Readonly<Record<CookieKind, string>> = { session: 'tessera:session:', remember: 'tessera:remember:' }
 
 const tagOf = (kind: CookieKind, random: Uint8Array): Buffer =>
-  createHash('sha256')
-    .update(LABEL[kind])
-    .update(random)
-    .digest()
-    .subarray(0, SID_SIZE - RANDOM)
+  createHash('sha256').update(LABEL[kind]).update(random).digest().subarray(0, TAG)
 
 /** A new session id for a cookie of `kind`: tagged, or (with `tagged` false) plain random as the reference's. */
 export const newSid = (random: RandomSource, kind: CookieKind, tagged: boolean): Uint8Array => {
@@ -47,7 +41,5 @@ export const newSid = (random: RandomSource, kind: CookieKind, tagged: boolean):
 /** Whether a session id was tagged for the kind of cookie it is not being opened as. */
 export const taggedOtherKind = (sid: Uint8Array, kind: CookieKind): boolean => {
   const other: CookieKind = kind === 'session' ? 'remember' : 'session'
-  return Buffer.from(sid.buffer, sid.byteOffset + RANDOM, SID_SIZE - RANDOM).equals(
-    tagOf(other, sid.subarray(0, RANDOM)),
-  )
+  return Buffer.from(sid.buffer, sid.byteOffset + RANDOM, TAG).equals(tagOf(other, sid.subarray(0, RANDOM)))
 }
