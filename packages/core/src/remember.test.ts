@@ -5,6 +5,7 @@ import { createMemoryStore } from '@tessera/store-memory'
 import { fakeClock, requestWith, runLeft, runRight } from '@tessera/testing'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine, type SessionEvent, type SessionOptions } from './index.js'
+import { syncSeamOf } from './seam.js'
 
 const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 const T0 = 1_700_000_000
@@ -45,7 +46,7 @@ describe('remember cookies are read only when remember is on', () => {
     expect(started.get('user')).toBeUndefined()
     expect(off.outcome(started).setCookie).toEqual([])
     // Nothing to defer: with remember off a remember cookie needs no I/O.
-    expect(off.startSync(requestWith([`remember=${cookies.remember}`]))?._tag).toBe('Right')
+    expect(syncSeamOf(off).start(requestWith([`remember=${cookies.remember}`]))?._tag).toBe('Right')
   })
 })
 
