@@ -146,7 +146,8 @@ const rememberedThenClosed = async (b: ReturnType<typeof browser>, subject: stri
 }
 
 export const describeRemembered = (current: HarnessRef) => {
-  const options = { rememberSafety: 'Low' } as const
+  // Remember cookies are read only by an engine with remember on; each login here chooses it too.
+  const options = { remember: true, rememberSafety: 'Low' } as const
 
   it('a remembered device comes back from its remember cookie alone', async () => {
     const p = population(current, options)
