@@ -18,7 +18,13 @@ const rememberedLogin = (s: Session) => {
 /** Ten devices of one subject logging in at once, each with a remember cookie. */
 const crowd = (current: HarnessRef, onSessionLimit: 'evict-oldest' | 'reject-new') => {
   const clock = clockAtStart()
-  const options = { maxSessionsPerSubject: MAX, onSessionLimit, rememberSafety: 'Low', audience: 'portal' } as const
+  const options = {
+    maxSessionsPerSubject: MAX,
+    onSessionLimit,
+    remember: true,
+    rememberSafety: 'Low',
+    audience: 'portal',
+  } as const
   const engine = engineOn(current().store, clock, options)
   const browsers = Array.from({ length: LOGINS }, (_, i) => browser(engine, `device-${i}`))
   /** Remember records of the subject still in the store. */
