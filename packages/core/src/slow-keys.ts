@@ -13,7 +13,7 @@
 import { pbkdf2 } from 'node:crypto'
 
 /** How much PBKDF2 work is accepted at once. */
-export interface SlowKeyLimits {
+interface SlowKeyLimits {
   /** Derivations running at once (libuv's pool has 4 threads by default, shared with fs and dns). */
   readonly running: number
   /** Derivations waiting for one of those. */
@@ -22,7 +22,7 @@ export interface SlowKeyLimits {
   readonly perClient: number
 }
 
-export const SLOW_KEY_LIMITS: SlowKeyLimits = { running: 2, waiting: 16, perClient: 2 }
+const SLOW_KEY_LIMITS: SlowKeyLimits = { running: 2, waiting: 16, perClient: 2 }
 
 export interface SlowKeys {
   /**
@@ -40,7 +40,7 @@ export interface SlowKeys {
 }
 
 /** A gate over PBKDF2 work with the given bounds. */
-export const slowKeys = (limits: SlowKeyLimits = SLOW_KEY_LIMITS): SlowKeys => {
+const slowKeys = (limits: SlowKeyLimits = SLOW_KEY_LIMITS): SlowKeys => {
   let running = 0
   const queue: (() => void)[] = []
   const perClient = new Map<string, number>()
