@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { scriptedRandom } from '@tessera/testing'
+import { scriptedRandom } from '@tessera/test-kit'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { newSid, taggedOtherKind } from './ids.js'

@@ -1,8 +1,7 @@
 // Remember cookies under attack: read when the option is off, one kind sent as the other, and
 // PBKDF2 forced onto the event loop.
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { createMemoryStore } from '@tessera/store-memory'
-import { fakeClock, requestWith, runLeft, runRight } from '@tessera/testing'
+import { fakeClock, requestWith, runLeft, runRight } from '@tessera/test-kit'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine, type SessionEvent, type SessionOptions } from './index.js'
 import { syncSeamOf } from './seam.js'
@@ -11,12 +10,13 @@ const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 const T0 = 1_700_000_000
 const DAY = 86_400
 
-const setup = (options: Partial<SessionOptions> = {}, server = false) => {
+// In server storage too: integration/core/remember.test.ts.
+const setup = (options: Partial<SessionOptions> = {}) => {
   const clock = fakeClock(T0)
   const events: SessionEvent[] = []
   const engine = createSessionEngine(
     { secret: SECRET, remember: true, rememberSafety: 'Low', ...options },
-    { clock, onEvent: (e) => events.push(e), ...(server ? { store: createMemoryStore() } : {}) },
+    { clock, onEvent: (e) => events.push(e) },
   )
   return { engine, clock, events }
 }
@@ -52,12 +52,10 @@ describe('remember cookies are read only when remember is on', () => {
 
 describe('one kind of cookie is never opened as the other', () => {
   it('a session cookie sent as the remember cookie is refused before any key is derived', async () => {
-    for (const server of [false, true]) {
-      const ctx = setup({}, server)
-      const { session } = await login(ctx)
-      const left = await runLeft(ctx.engine.open(requestWith([`remember=${session}`])))
-      expect(left, `server ${server}`).toMatchObject({ _tag: 'InvalidCookie', reason: 'kind' })
-    }
+    const ctx = setup()
+    const { session } = await login(ctx)
+    const left = await runLeft(ctx.engine.open(requestWith([`remember=${session}`])))
+    expect(left).toMatchObject({ _tag: 'InvalidCookie', reason: 'kind' })
   })
 
   it('a remember cookie sent as the session cookie is refused', async () => {
@@ -104,23 +102,21 @@ describe('one kind of cookie is never opened as the other', () => {
 
 describe('PBKDF2 of a remember cookie', () => {
   it('runs off the event loop', async () => {
-    for (const server of [false, true]) {
-      const ctx = setup({ rememberSafety: 'Very High' }, server)
-      const { remember } = await login(ctx)
-      const delay = monitorEventLoopDelay({ resolution: 5 })
-      delay.enable()
-      const opening = ctx.engine.open(requestWith([`remember=${remember}`]))()
-      const beside = await new Promise<number>((resolve) => {
-        const from = performance.now()
-        setTimeout(() => resolve(performance.now() - from), 1)
-      })
-      const s = await opening
-      delay.disable()
-      expect(s._tag, `server ${server}`).toBe('Right')
-      // Very High is about 450 ms of PBKDF2: the loop keeps turning meanwhile.
-      expect(beside, `server ${server}`).toBeLessThan(150)
-      expect(delay.max / 1e6, `server ${server}`).toBeLessThan(150)
-    }
+    const ctx = setup({ rememberSafety: 'Very High' })
+    const { remember } = await login(ctx)
+    const delay = monitorEventLoopDelay({ resolution: 5 })
+    delay.enable()
+    const opening = ctx.engine.open(requestWith([`remember=${remember}`]))()
+    const beside = await new Promise<number>((resolve) => {
+      const from = performance.now()
+      setTimeout(() => resolve(performance.now() - from), 1)
+    })
+    const s = await opening
+    delay.disable()
+    expect(s._tag).toBe('Right')
+    // Very High is about 450 ms of PBKDF2: the loop keeps turning meanwhile.
+    expect(beside).toBeLessThan(150)
+    expect(delay.max / 1e6).toBeLessThan(150)
   })
 
   it('is bounded per client: past the bound the remember cookie is not tried, nothing is cleared, an event says so', async () => {
