@@ -48,6 +48,60 @@ describe('parseCookieHeader at the HTTP edge', () => {
   it('gives an empty map for no header', () => {
     expect(parseCookieHeader(undefined).size).toBe(0)
   })
+
+  it('reads a header of exactly 64 KiB whole, and cuts one character more before its last cookie', () => {
+    const tail = '; late=tail'
+    const filler = (length: number) => `a=${'v'.repeat(length - 2)}`
+    const exact = filler(64 * 1024 - tail.length) + tail
+    expect(exact.length).toBe(64 * 1024)
+    expect(parseCookieHeader(exact).get('late')).toBe('tail')
+    expect(cookieValueOf(exact, 'late')).toBe('tail')
+    const over = filler(64 * 1024 + 1 - tail.length) + tail
+    expect(parseCookieHeader(over).has('late')).toBe(false)
+    expect(parseCookieHeader(over).get('a')).toBe('v'.repeat(over.length - tail.length - 2))
+    expect(cookieValueOf(over, 'late')).toBeUndefined()
+  })
+
+  it('unquotes an empty quoted value to the empty string, and leaves a lone quote', () => {
+    const cookies = parseCookieHeader('e=""; q="; v="x"')
+    expect([...cookies.entries()]).toEqual([
+      ['e', ''],
+      ['q', '"'],
+      ['v', 'x'],
+    ])
+  })
+
+  it('keeps exactly MAX_CANDIDATES values of a name sent many times, the first ones', () => {
+    const header = Array.from({ length: 10 }, (_, i) => `session=v${i}`).join('; ')
+    expect(parseCookieHeader(header).all('session')).toEqual(['v0', 'v1', 'v2', 'v3'])
+    expect(MAX_CANDIDATES).toBe(4)
+  })
+})
+
+describe('blanks around a cookie name', () => {
+  // What String.prototype.trim removes (WhiteSpace and LineTerminator): the parser trims names with it.
+  const blanks = ['\t', '\n', '\v', '\f', '\r', ' ', '\u00a0', '\u1680', '\u2028', '\u3000', '\ufeff']
+  // Control characters and Latin-1 characters that trim keeps, on both sides of the ranges it removes.
+  const others = ['\u0000', '\u0008', '\u000e', '\u001f', '!', '\u0085', '\u009f', '\u00a1', '\u00ff', '\u2030']
+
+  it('a blank before or after the name is skipped, by the lookup as by the parser', () => {
+    for (const c of blanks) {
+      for (const header of [`${c}session=v`, `a=1;${c}session${c}=v`, `${c}${c}session${c}=v; b=2`]) {
+        expect(parseCookieHeader(header).get('session')).toBe('v')
+        expect(cookieValueOf(header, 'session')).toBe('v')
+      }
+    }
+  })
+
+  it('any other character there makes it another name, for the lookup as for the parser', () => {
+    for (const c of others) {
+      for (const header of [`${c}session=v`, `a=1;${c}session=v`, `session${c}=v`, `a=1; session${c}=v`]) {
+        expect(parseCookieHeader(header).get('session')).toBeUndefined()
+        expect(cookieValueOf(header, 'session')).toBeUndefined()
+      }
+      expect(cookieValueOf(`${c}session=v; session=w`, 'session')).toBe('w')
+    }
+  })
 })
 
 describe('cookieValueOf', () => {

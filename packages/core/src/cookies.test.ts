@@ -29,6 +29,11 @@ describe('chunkName', () => {
     expect(chunkName('other', 1)).toBe('other')
     expect(chunkName('other', 4)).toBe('other4')
   })
+
+  it('numbers chunks past the ninth the same way', () => {
+    expect(chunkName(NAME, 10)).toBe('session10')
+    expect(chunkName('other', 12)).toBe('other12')
+  })
 })
 
 describe('chunkLines', () => {
@@ -117,6 +122,25 @@ describe('joinChunks', () => {
     expect(joinChunks(new Map([...cookies, ['session3', '']]), NAME, first, size) === undefined).toBe(true)
   })
 
+  it('refuses a missing second chunk, whatever size the header says', () => {
+    const cookies = new Map([['session', `${HEADER}abc`]])
+    for (let size = 4; size <= 64; size++) expect(joinChunks(cookies, NAME, 'abc', size)).toBeUndefined()
+    expect(joinChunks(cookies, NAME, 'abc', 3)).toEqual({ payload: 'abc', count: 1 })
+  })
+
+  it('refuses an empty chunk even when the chunks after it make up the size', () => {
+    const cookies = new Map([
+      ['session', `${HEADER}abc`],
+      ['session2', ''],
+      ['session3', 'def'],
+    ])
+    expect(joinChunks(cookies, NAME, 'abc', 6)).toBeUndefined()
+    expect(joinChunks(new Map([...cookies, ['session2', 'def']]), NAME, 'abc', 6)).toEqual({
+      payload: 'abcdef',
+      count: 2,
+    })
+  })
+
   it('refuses chunks that add up to another size than the header says', () => {
     const cookies = new Map([
       ['session', `${HEADER}abc`],
@@ -156,5 +180,10 @@ describe('fitsCookieLine', () => {
     expect(fitsCookieLine('s', `${'é'.repeat(2046)}vvv`)).toBe(false)
     expect(fitsCookieLine('é', 'v'.repeat(4093))).toBe(true)
     expect(fitsCookieLine('é', 'v'.repeat(4094))).toBe(false)
+  })
+  it('counts the name and the "=": a name of 4095 bytes leaves room only for an empty value', () => {
+    expect(fitsCookieLine('n'.repeat(4095), '')).toBe(true)
+    expect(fitsCookieLine('n'.repeat(4095), 'v')).toBe(false)
+    expect(fitsCookieLine('n'.repeat(4096), '')).toBe(false)
   })
 })

@@ -118,6 +118,7 @@ const valueAt = (text: string, eq: number, end: number): string => unquote(text.
 const keeps = (into: RequestCookies, name: string): boolean =>
   !into.has(name) || (into.repeated.get(name)?.length ?? 0) < MAX_CANDIDATES - 1
 
+/** Adds a value `keeps` let through. */
 const add = (into: RequestCookies, name: string, value: string): void => {
   if (!into.has(name)) {
     into.set(name, value)
@@ -125,7 +126,7 @@ const add = (into: RequestCookies, name: string, value: string): void => {
   }
   const more = into.repeated.get(name)
   if (more === undefined) into.repeated.set(name, [value])
-  else if (more.length < MAX_CANDIDATES - 1) more.push(value)
+  else more.push(value)
 }
 
 const unquote = (value: string): string =>
