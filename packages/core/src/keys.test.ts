@@ -1,6 +1,6 @@
 import { hkdfSync, pbkdf2Sync, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { encryptionKey, hkdfSha256, ikmFromSecret, keyMaterial, macKey } from './keys.js'
+import { encryptionKey, hkdfExtract, hkdfSha256, ikmFromSecret, keyMaterial, macKey } from './keys.js'
 
 const IKM = ikmFromSecret('a secret of at least thirty-two bytes!')
 const hkdf = (usage: string, sid: Buffer, length: number) =>
@@ -136,6 +136,24 @@ const RFC_5869: readonly { name: string; ikm: Buffer; salt: Buffer; info: Buffer
 describe('hkdfSha256', () => {
   it.each(RFC_5869)('matches RFC 5869 $name', ({ ikm, salt, info, length, okm }) => {
     expect(hkdfSha256(ikm, info, length, salt)).toEqual(hex(okm))
+  })
+
+  it('extracts the PRKs of RFC 5869 test cases 1 and 3', () => {
+    const [one, , three] = RFC_5869 as [(typeof RFC_5869)[number], unknown, (typeof RFC_5869)[number]]
+    expect(hkdfExtract(one.ikm, one.salt).toString('hex')).toBe(
+      '077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5',
+    )
+    expect(hkdfExtract(three.ikm).toString('hex')).toBe(
+      '19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04',
+    )
+  })
+
+  it('agrees with node:crypto hkdfSync for any IKM, salt, info and length', () => {
+    for (let i = 0; i < 200; i++) {
+      const [ikm, salt, info] = [randomBytes(i % 70), randomBytes((i * 7) % 40), randomBytes((i * 13) % 90)]
+      const length = 1 + ((i * 37) % 300)
+      expect(hkdfSha256(ikm, info, length, salt)).toEqual(Buffer.from(hkdfSync('sha256', ikm, salt, info, length)))
+    }
   })
 
   it('takes the empty salt when none is given', () => {

@@ -1,9 +1,12 @@
 /**
  * Key derivation exactly as lua-resty-session 4.x does it: HKDF-SHA256 with an
  * empty salt and info `"<usage>:" || sid`, or PBKDF2-HMAC-SHA256 for remember
- * cookies. All of it is `node:crypto`.
+ * cookies. All of it is `node:crypto`: HKDF is its two steps over
+ * `createHmac` (RFC 5869 §2.2–2.3), so that the extract, which depends only on
+ * the secret, is done once per secret and each session id costs only the
+ * expand (one HMAC per 32 bytes).
  */
-import { createHash, createSecretKey, hkdfSync, type KeyObject, pbkdf2Sync } from 'node:crypto'
+import { createHash, createHmac, createSecretKey, type KeyObject, pbkdf2Sync } from 'node:crypto'
 
 /** An AES-256-GCM key and IV. */
 export interface EncryptionKey {
@@ -17,11 +20,11 @@ interface Derived {
   mac?: Buffer
 }
 
-/** Key material for one secret: the IKM, and the keys derived from it for recent session ids. */
+/** Key material for one secret: the IKM, its HKDF pseudo-random key, and the keys derived for recent session ids. */
 export interface KeyMaterial {
   readonly ikm: Buffer
-  /** The IKM imported once as a key object, so each HKDF call skips importing it. */
-  readonly ikmKey: KeyObject
+  /** HKDF-Extract of the IKM (lua-resty-session's salt is empty), imported once as a key object. */
+  readonly prk: KeyObject
   /** By session id (as a latin1 string), least recently used first; at most CACHED ids. */
   readonly derived: Map<string, Derived>
 }
@@ -44,20 +47,45 @@ const ITERATIONS: Readonly<Record<Exclude<RememberSafety, 'None'>, number>> = {
 const ENCRYPTION = Buffer.from('encryption:')
 const AUTHENTICATION = Buffer.from('authentication:')
 const NO_SALT = Buffer.alloc(0)
+const ZERO_SALT = Buffer.alloc(32)
+/** The one-byte block counters of HKDF-Expand, 1 to 255. */
+const COUNTERS: readonly Buffer[] = Array.from({ length: 256 }, (_, i) => Buffer.from([i]))
 
-/** HKDF-SHA256 (RFC 5869): `length` bytes from `ikm` for `info`; lua-resty-session's salt is empty. */
-export const hkdfSha256 = (
-  ikm: Uint8Array | KeyObject,
-  info: Uint8Array,
-  length: number,
-  salt: Uint8Array = NO_SALT,
-): Buffer => Buffer.from(hkdfSync('sha256', ikm, salt, info, length))
+/** HKDF-Extract (RFC 5869 §2.2): PRK = HMAC-SHA256(salt, IKM); an empty salt is 32 zero bytes. */
+export const hkdfExtract = (ikm: Uint8Array, salt: Uint8Array = NO_SALT): Buffer =>
+  createHmac('sha256', salt.length === 0 ? ZERO_SALT : salt)
+    .update(ikm)
+    .digest()
+
+/** HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC-SHA256(PRK, T(i-1) || info || i), the first `length` bytes. */
+const hkdfExpand = (prk: Uint8Array | KeyObject, info: Uint8Array, length: number): Buffer => {
+  if (length > 255 * 32) throw new RangeError('HKDF-SHA256 gives at most 8160 bytes')
+  const blocks: Buffer[] = []
+  let previous: Buffer = NO_SALT
+  for (let i = 1; i * 32 - 32 < length; i++) {
+    previous = createHmac('sha256', prk)
+      .update(previous)
+      .update(info)
+      .update(COUNTERS[i] as Buffer)
+      .digest()
+    blocks.push(previous)
+  }
+  return blocks.length === 1 ? previous.subarray(0, length) : Buffer.concat(blocks).subarray(0, length)
+}
+
+/** HKDF-SHA256 (RFC 5869): `length` bytes from `ikm` for `info`. */
+export const hkdfSha256 = (ikm: Uint8Array, info: Uint8Array, length: number, salt: Uint8Array = NO_SALT): Buffer =>
+  hkdfExpand(hkdfExtract(ikm, salt), info, length)
 
 /** IKM = SHA-256(secret), as the reference derives it from a passphrase. */
 export const ikmFromSecret = (secret: string | Uint8Array): Buffer => createHash('sha256').update(secret).digest()
 
 /** Key material for an IKM, with nothing derived yet. */
-export const keyMaterial = (ikm: Buffer): KeyMaterial => ({ ikm, ikmKey: createSecretKey(ikm), derived: new Map() })
+export const keyMaterial = (ikm: Buffer): KeyMaterial => ({
+  ikm,
+  prk: createSecretKey(hkdfExtract(ikm)),
+  derived: new Map(),
+})
 
 /** The cache entry of a session id, made the most recently used; the least recently used one goes when full. */
 const derivedFor = (km: KeyMaterial, sid: Uint8Array): Derived => {
@@ -90,7 +118,7 @@ export const encryptionKey = (km: KeyMaterial, sid: Uint8Array, safety?: Remembe
   }
   const entry = derivedFor(km, sid)
   if (entry.encryption === undefined) {
-    const bytes = hkdfSha256(km.ikmKey, Buffer.concat([ENCRYPTION, sid]), 44)
+    const bytes = hkdfExpand(km.prk, Buffer.concat([ENCRYPTION, sid]), 44)
     entry.encryption = { key: bytes.subarray(0, 32), iv: bytes.subarray(32, 44) }
   }
   return entry.encryption
@@ -99,6 +127,6 @@ export const encryptionKey = (km: KeyMaterial, sid: Uint8Array, safety?: Remembe
 /** HMAC-SHA256 key for a session id (HKDF). */
 export const macKey = (km: KeyMaterial, sid: Uint8Array): Buffer => {
   const entry = derivedFor(km, sid)
-  entry.mac ??= hkdfSha256(km.ikmKey, Buffer.concat([AUTHENTICATION, sid]), 32)
+  entry.mac ??= hkdfExpand(km.prk, Buffer.concat([AUTHENTICATION, sid]), 32)
   return entry.mac
 }
