@@ -19,11 +19,14 @@
 // case per round), BENCH_WARMUP (seconds), BENCH_CONNECTIONS, BENCH_ONLY
 // (comma-separated substrings of case ids), BENCH_PROFILE (comma-separated server
 // kinds to CPU-profile during their measured windows; their numbers are then
-// slowed by the profiler).
+// slowed by the profiler), BENCH_BASELINE (the root of another checkout of this
+// repository, built and installed, e.g. a git worktree of an earlier commit: its
+// Tessera servers run beside this build's in the same interleaved rounds, and a
+// table compares every Tessera case and ratio, this build against it).
 // Run with: node --import tsx --expose-gc http.bench.ts
 import { spawnSync } from 'node:child_process'
 import { cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { Redis } from 'ioredis'
 import { REDIS_URL, type Route, redisPrefix, SERVERS, type ServerKind } from './lib/http/common.js'
 import { get, type Jar, load } from './lib/http/load.js'
@@ -46,6 +49,9 @@ const CONNECTIONS = Math.round(positive('BENCH_CONNECTIONS', 10))
 const ONLY = (env.BENCH_ONLY ?? '').split(',').filter((s) => s !== '')
 const PROFILE = new Set((env.BENCH_PROFILE ?? '').split(',').filter((s) => s !== ''))
 const PROFILE_DIR = join(tmpdir(), `tessera-http-profiles-${process.pid}`)
+const BASE = env.BENCH_BASELINE === undefined || env.BENCH_BASELINE === '' ? undefined : resolve(env.BENCH_BASELINE)
+/** The suffix of a baseline case's id and server key. */
+const AT_BASE = '@base'
 
 // ---------------------------------------------------------------------------
 // Cases
@@ -58,10 +64,11 @@ interface Case {
   readonly framework: Framework
   readonly group: Group
   readonly label: string
-  readonly server: ServerKind
+  /** The server's key: its kind, with AT_BASE for the baseline checkout's. */
+  readonly server: string
   readonly route: Route
   /** Where each connection logs in (the bare untouched case sends Tessera's cookie, so its requests match). */
-  readonly login: ServerKind
+  readonly login: string
   /** What /read must answer afterwards: the increments (count), or 0. */
   readonly expect: 'increments' | 'zero'
 }
@@ -122,7 +129,20 @@ const ALL_CASES: readonly Case[] = [
   c('koa-tessera-untouched', 'Koa', 'untouched', 'Koa + Tessera (cookie)', 'koa-tessera-cookie'),
 ]
 
-const CASES = ALL_CASES.filter((k) => ONLY.length === 0 || ONLY.some((s) => k.id.includes(s)))
+/** The baseline's copy of a Tessera case: the same server kind, run from the other checkout. */
+const atBase = (k: Case): Case => ({
+  ...k,
+  id: k.id + AT_BASE,
+  label: `${k.label} [baseline]`,
+  server: k.server + AT_BASE,
+  login: k.login + AT_BASE,
+})
+const isTessera = (k: Case): boolean => k.server.includes('tessera')
+const CASES = [...ALL_CASES, ...(BASE === undefined ? [] : ALL_CASES.filter(isTessera).map(atBase))].filter(
+  (k) => ONLY.length === 0 || ONLY.some((s) => k.id.includes(s)),
+)
+/** The server kind a key names. */
+const kindOf = (key: string): ServerKind => key.replace(AT_BASE, '') as ServerKind
 const BASELINE: Record<Framework, Record<Group, string>> = {
   Express: { count: 'express-bare', read: 'express-bare-read', untouched: 'express-bare-untouched' },
   Koa: { count: 'koa-bare', read: 'koa-bare-read', untouched: 'koa-bare-untouched' },
@@ -188,10 +208,10 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
-const servers = new Map<ServerKind, ServerHandle>()
-const serverOf = (kind: ServerKind): ServerHandle => {
-  const s = servers.get(kind)
-  if (s === undefined) throw new Error(`server ${kind} not started`)
+const servers = new Map<string, ServerHandle>()
+const serverOf = (key: string): ServerHandle => {
+  const s = servers.get(key)
+  if (s === undefined) throw new Error(`server ${key} not started`)
   return s
 }
 
@@ -208,7 +228,8 @@ const login = async (k: Case): Promise<Jar[]> => {
 
 /** After a run: /read with each connection's final cookie, against what its responses imply. */
 const check = async (k: Case, jars: readonly Jar[], responses: readonly number[]): Promise<number> => {
-  const serverSide = k.server.endsWith('-memory') || k.server.endsWith('-redis') || k.server === 'express-session'
+  const kind = kindOf(k.server)
+  const serverSide = kind.endsWith('-memory') || kind.endsWith('-redis') || kind === 'express-session'
   let broken = 0
   for (let i = 0; i < jars.length; i++) {
     const r = await get(serverOf(k.login).port, '/read', new Map(jars[i]))
@@ -226,7 +247,8 @@ let profiled = 0
 const runCase = async (k: Case, seconds: number, round: number): Promise<Sample> => {
   const jars = await login(k)
   const server = serverOf(k.server)
-  const profile = PROFILE.has(k.server) && round >= 0 ? join(PROFILE_DIR, `${k.id}.${round}.cpuprofile`) : undefined
+  const profile =
+    PROFILE.has(kindOf(k.server)) && round >= 0 ? join(PROFILE_DIR, `${k.id}.${round}.cpuprofile`) : undefined
   if (profile !== undefined) profiled++
   await server.begin(profile)
   const r = await load({ port: server.port, path: k.route, jars, seconds })
@@ -269,8 +291,9 @@ const compatibility = async (): Promise<string> => {
 }
 
 /** The commit measured, and whether packages/ differed from it. */
-const revision = (): string => {
-  const git = (...args: string[]) => spawnSync('git', args, { encoding: 'utf8' }).stdout?.trim() ?? ''
+const revision = (checkout?: string): string => {
+  const at = checkout === undefined ? [] : ['-C', join(checkout, 'bench')]
+  const git = (...args: string[]) => spawnSync('git', [...at, ...args], { encoding: 'utf8' }).stdout?.trim() ?? ''
   const head = git('rev-parse', '--short', 'HEAD')
   if (head === '') return 'not a git checkout'
   return `commit ${head}${git('status', '--porcelain', '--', '../packages') === '' ? '' : ' with uncommitted changes in packages/'}`
@@ -300,6 +323,8 @@ const main = async (): Promise<void> => {
   const kinds = SERVERS.filter((kind) => CASES.some((k) => k.server === kind || k.login === kind))
   for (const kind of kinds)
     servers.set(kind, await startServer(kind, placement, PROFILE.has(kind) ? PROFILE_DIR : undefined))
+  const baseKinds = SERVERS.filter((kind) => CASES.some((k) => k.server === kind + AT_BASE))
+  for (const kind of baseKinds) servers.set(kind + AT_BASE, await startServer(kind, placement, undefined, BASE))
   try {
     const compat = await compatibility()
     const total = CASES.length * (ROUNDS * (SECONDS + 0.35) + WARMUP + 0.35)
@@ -311,6 +336,7 @@ const main = async (): Promise<void> => {
         `(Tessera and the floor rotate the session id on each save)\n${compat}`,
     )
     if (PROFILE.size > 0) console.log(`profiling ${[...PROFILE].join(', ')}: those numbers include profiler overhead`)
+    if (BASE !== undefined) console.log(`baseline: ${revision(BASE)} (${BASE}), its Tessera servers in the same rounds`)
 
     for (const k of CASES) await runCase(k, WARMUP, -1)
     const samples = new Map<string, Sample[]>(CASES.map((k) => [k.id, []]))
@@ -387,6 +413,8 @@ const report = (samples: Map<string, Sample[]>): void => {
     )
   }
 
+  if (BASE !== undefined) baselineReport(rpsRatio)
+
   // Honesty checks: the sessions held, nothing failed, and the server (not the load generator) was the limit.
   const warnings: string[] = []
   for (const k of CASES) {
@@ -404,6 +432,33 @@ const report = (samples: Map<string, Sample[]>): void => {
       ? '\nchecks: no failed requests; every request found its session; every connection’s session held exactly its increments; servers ≥ 90% busy'
       : `\nchecks:\n${warnings.map((w) => `  - ${w}`).join('\n')}`,
   )
+}
+
+/**
+ * This build against the baseline checkout, from the same rounds: each Tessera
+ * case's req/s as a paired ratio, and each ratio with a Tessera side computed
+ * for both builds.
+ */
+const baselineReport = (rpsRatio: (a: string, b: string) => number[]): void => {
+  console.log('\n| Tessera case | this build / baseline, req/s (median of rounds) | min–max over rounds |')
+  console.log('|---|--:|--:|')
+  for (const k of CASES.filter((x) => isTessera(x) && !x.id.endsWith(AT_BASE))) {
+    const xs = rpsRatio(k.id, k.id + AT_BASE)
+    if (xs.length === 0) continue
+    console.log(`| ${k.label} | ${fmt(median(xs), 3)} | ${fmt(Math.min(...xs), 2)}–${fmt(Math.max(...xs), 2)} |`)
+  }
+  console.log('\n| ratio | this build | baseline | change |')
+  console.log('|---|--:|--:|--:|')
+  for (const r of RATIOS) {
+    const [a, b] = [r.a, r.b].map((id) => ALL_CASES.find((k) => k.id === id))
+    if (a === undefined || b === undefined || !(isTessera(a) || isTessera(b))) continue
+    const baseId = (k: Case) => (isTessera(k) ? k.id + AT_BASE : k.id)
+    const now = median(rpsRatio(a.id, b.id))
+    const then = median(rpsRatio(baseId(a), baseId(b)))
+    if (!Number.isFinite(now) || !Number.isFinite(then)) continue
+    const change = (now / then - 1) * 100
+    console.log(`| ${r.what} | ${fmt(now, 3)} | ${fmt(then, 3)} | ${change >= 0 ? '+' : ''}${fmt(change, 1)}% |`)
+  }
 }
 
 const profiles = (samples: Map<string, Sample[]>): void => {

@@ -46,22 +46,29 @@ export interface ServerHandle {
   stop(): Promise<void>
 }
 
+/**
+ * Starts one server process. `checkout` is the root of another checkout of
+ * this repository (built, with its own node_modules) whose server of the same
+ * kind runs instead: a baseline measured in the same run.
+ */
 export const startServer = (
   kind: ServerKind,
   placement: Placement,
   profileDir: string | undefined,
+  checkout?: string,
 ): Promise<ServerHandle> => {
+  const dir = checkout === undefined ? here : join(checkout, 'bench', 'lib', 'http')
   const flags = [...NODE_FLAGS]
   if (profileDir !== undefined) {
     mkdirSync(profileDir, { recursive: true })
     flags.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`)
   }
-  const args = [...flags, join(here, 'server.ts'), kind]
+  const args = [...flags, join(dir, 'server.ts'), kind]
   const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc']
   const child: ChildProcess =
     placement.serverCore === undefined
-      ? spawn(process.execPath, args, { cwd: here, stdio })
-      : spawn('taskset', ['-c', placement.serverCore, process.execPath, ...args], { cwd: here, stdio })
+      ? spawn(process.execPath, args, { cwd: dir, stdio })
+      : spawn('taskset', ['-c', placement.serverCore, process.execPath, ...args], { cwd: dir, stdio })
 
   // One outstanding command at a time: the next report answers it.
   let pending: { resolve: (r: Report) => void; reject: (e: Error) => void } | undefined
