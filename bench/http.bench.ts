@@ -49,7 +49,10 @@ const CONNECTIONS = Math.round(positive('BENCH_CONNECTIONS', 10))
 const ONLY = (env.BENCH_ONLY ?? '').split(',').filter((s) => s !== '')
 const PROFILE = new Set((env.BENCH_PROFILE ?? '').split(',').filter((s) => s !== ''))
 const PROFILE_DIR = join(tmpdir(), `tessera-http-profiles-${process.pid}`)
-const BASE = env.BENCH_BASELINE === undefined || env.BENCH_BASELINE === '' ? undefined : resolve(env.BENCH_BASELINE)
+const BASE =
+  env.BENCH_BASELINE === undefined || env.BENCH_BASELINE === ''
+    ? undefined
+    : resolve(env.INIT_CWD ?? process.cwd(), env.BENCH_BASELINE) // relative to where npm was run
 /** The suffix of a baseline case's id and server key. */
 const AT_BASE = '@base'
 
