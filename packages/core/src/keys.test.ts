@@ -67,6 +67,20 @@ describe('the cache of derived keys', () => {
     expect(km.derived.has((sids[0] as Buffer).toString('latin1'))).toBe(true)
     expect(km.derived.has((sids[1] as Buffer).toString('latin1'))).toBe(false)
   })
+
+  it('evicts nothing when a full cache is asked for an id it holds', () => {
+    const km = keyMaterial(IKM)
+    const sids = Array.from({ length: 256 }, () => randomBytes(32))
+    for (const sid of sids) macKey(km, sid)
+    for (const sid of [sids[5], sids[0], sids[255]] as Buffer[]) {
+      expect(macKey(km, sid)).toEqual(hkdf('authentication:', sid, 32))
+      expect(Buffer.concat([encryptionKey(km, sid).key, encryptionKey(km, sid).iv])).toEqual(
+        hkdf('encryption:', sid, 44),
+      )
+    }
+    expect(km.derived.size).toBe(256)
+    for (const sid of sids) expect(km.derived.has(sid.toString('latin1'))).toBe(true)
+  })
 })
 
 describe('remember keys', () => {
