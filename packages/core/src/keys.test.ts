@@ -170,6 +170,12 @@ describe('hkdfSha256', () => {
     }
   })
 
+  it('gives up to 255 blocks (8160 bytes), as RFC 5869 §2.3 allows, and refuses one byte more', () => {
+    const [ikm, salt, info] = [randomBytes(32), randomBytes(16), Buffer.from('encryption:')]
+    expect(hkdfSha256(ikm, info, 8160, salt)).toEqual(Buffer.from(hkdfSync('sha256', ikm, salt, info, 8160)))
+    expect(() => hkdfSha256(ikm, info, 8161, salt)).toThrow(new RangeError('HKDF-SHA256 gives at most 8160 bytes'))
+  })
+
   it('takes the empty salt when none is given', () => {
     const { ikm, info, length, okm } = RFC_5869[2] as (typeof RFC_5869)[number]
     expect(hkdfSha256(ikm, info, length)).toEqual(hex(okm))
