@@ -12,7 +12,7 @@ import { syncSeamOf } from '@tessera/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { sealData, unsealData } from 'iron-session'
-import { encryptionKey, keyMaterial, macKey } from '../packages/core/src/keys.js'
+import { encryptionKey, keyMaterial, macKey } from '../packages/core/src/wire/keys.js'
 import { createFloor, HEADER_TEXT, MAC_INPUT, pooledRandom } from './lib/floor.js'
 import { measureInterleaved, ROUNDS, summarize, us } from './lib/measure.js'
 

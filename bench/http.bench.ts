@@ -448,7 +448,9 @@ const baselineReport = (rpsRatio: (a: string, b: string) => number[]): void => {
   for (const k of CASES.filter((x) => isTessera(x) && !x.id.endsWith(AT_BASE))) {
     const xs = rpsRatio(k.id, k.id + AT_BASE)
     if (xs.length === 0) continue
-    console.log(`| ${k.label}, \`${k.route}\` | ${fmt(median(xs), 3)} | ${fmt(Math.min(...xs), 2)}–${fmt(Math.max(...xs), 2)} |`)
+    console.log(
+      `| ${k.label}, \`${k.route}\` | ${fmt(median(xs), 3)} | ${fmt(Math.min(...xs), 2)}–${fmt(Math.max(...xs), 2)} |`,
+    )
   }
   console.log('\n| ratio | this build | baseline | change |')
   console.log('|---|--:|--:|--:|')

@@ -1,4 +1,4 @@
-/** Size limits of the wire format in server storage (cookie storage: packages/core/src/codec.test.ts). */
+/** Size limits of the wire format in server storage (cookie storage: packages/core/src/wire/codec.test.ts). */
 import { createSessionEngine } from '@tessera/core'
 import { createMemoryStore } from '@tessera/store-memory'
 import { fakeClock, requestWith, runLeft, runRight } from '@tessera/test-kit'

@@ -7,7 +7,6 @@ import { fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tess
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { seal, touchHeader } from './codec.js'
 import {
   createSessionEngine,
   decodeOptions,
@@ -15,8 +14,9 @@ import {
   type SessionOptions,
   type SessionRequest,
 } from './index.js'
-import { ikmFromSecret, keyMaterial } from './keys.js'
 import { syncSeamOf } from './seam.js'
+import { seal, touchHeader } from './wire/codec.js'
+import { ikmFromSecret, keyMaterial } from './wire/keys.js'
 
 const SECRET = 'Zq7Kt2vLx9Pw4Rb8Nm3Hs6Jd1Fg5Yc0Ea'
 const OTHER = 'Wf4Gz8Qe1Tn6Vk3Xa9Lr2Mp7Uh5Dj0CsIo'

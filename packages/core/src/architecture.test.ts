@@ -3,7 +3,7 @@
  * in its module tables, and nothing that is not there: the tables move with
  * the code.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -15,12 +15,19 @@ const doc = readFileSync(join(root, 'docs', 'architecture.md'), 'utf8')
 const tableModules = (heading: string): string[] => {
   const section = doc.split(`## ${heading}`)[1]?.split('\n## ')[0] ?? ''
   const rows = section.split('\n').filter((l) => l.startsWith('| `'))
-  return rows.flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([\w-]+\.ts)`/g)].map((m) => m[1] ?? '')).sort()
+  return rows.flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([\w/-]+\.ts)`/g)].map((m) => m[1] ?? '')).sort()
 }
 
-const sources = (dir: string): string[] =>
-  readdirSync(join(root, dir))
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+/** The source files under `dir`, as paths relative to it (`wire/header.ts`). */
+const sources = (dir: string, prefix = ''): string[] =>
+  readdirSync(join(root, dir, prefix))
+    .flatMap((f) =>
+      statSync(join(root, dir, prefix, f)).isDirectory()
+        ? sources(dir, `${prefix}${f}/`)
+        : f.endsWith('.ts') && !f.endsWith('.test.ts')
+          ? [`${prefix}${f}`]
+          : [],
+    )
     .sort()
 
 describe('docs/architecture.md', () => {

@@ -4,16 +4,16 @@
  */
 
 import { createHash } from 'node:crypto'
-import * as b64 from './base64url.js'
-import type { Keyring } from './codec.js'
-import type { Entry } from './entries.js'
 import type { EventListener, SessionEvent } from './events.js'
-import { ikmFromSecret, keyMaterial } from './keys.js'
 import type { ResolvedOptions } from './options.js'
 import { ANY_AUDIENCE, type Clock, type RandomSource, type SubjectRef } from './ports.js'
 import type { RecentCookies } from './recent.js'
 import type { SlowKeys } from './slow-keys.js'
 import type { LiftedStore } from './store.js'
+import * as b64 from './wire/base64url.js'
+import type { Keyring } from './wire/codec.js'
+import type { Entry } from './wire/entries.js'
+import { ikmFromSecret, keyMaterial } from './wire/keys.js'
 
 export interface EngineContext {
   readonly o: ResolvedOptions

@@ -5,10 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { type Binding, touchHeader } from './codec.js'
 import { buildKeyring, type EngineContext, nowSeconds, safeEmit, storageKey } from './context.js'
-import { cookieValueOf, fitsCookieLine, parseCookieHeader, type RequestCookies } from './cookies.js'
-import type { Entry, SessionData } from './entries.js'
 import {
   ConfigError,
   invalidCookie,
@@ -18,7 +15,6 @@ import {
   missingCookie,
   type SessionError,
 } from './errors.js'
-import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT, HEADER_ENCODED_SIZE, peekHeader } from './header.js'
 import { sessionEnds, sessionWrites } from './lifecycle.js'
 import {
   type CookieKind,
@@ -42,6 +38,10 @@ import { liftStore } from './store.js'
 import { subjectOps } from './subjects.js'
 import { systemClock, systemRandom } from './system.js'
 import { type EngineDeps, NOTHING, type Outcome, type SessionEngine, type SessionRequest } from './types.js'
+import { type Binding, touchHeader } from './wire/codec.js'
+import { cookieValueOf, fitsCookieLine, parseCookieHeader, type RequestCookies } from './wire/cookies.js'
+import type { Entry, SessionData } from './wire/entries.js'
+import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT, HEADER_ENCODED_SIZE, peekHeader } from './wire/header.js'
 
 type Result<A> = Promise<E.Either<SessionError, A>>
 

@@ -7,14 +7,14 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { cookieName, type EngineContext, indexRefs, storageKey } from './context.js'
-import type { Entry } from './entries.js'
 import type { SessionError } from './errors.js'
-import { HEADER_ENCODED_SIZE, type Header } from './header.js'
 import { authenticate, type CookieKind, rememberTimeouts } from './open.js'
 import { remaining } from './policy.js'
 import type { SessionRecord } from './ports.js'
 import { denyChain } from './revocation.js'
 import type { SessionImpl } from './session.js'
+import type { Entry } from './wire/entries.js'
+import { HEADER_ENCODED_SIZE, type Header } from './wire/header.js'
 
 const MAX_CHAIN = 64
 const MAX_TTL = 34_560_000

@@ -16,8 +16,8 @@
  * alone. The tag needs no key: it proves nothing the MAC does not already.
  */
 import { createHash } from 'node:crypto'
-import { SID_SIZE } from './header.js'
 import type { RandomSource } from './ports.js'
+import { SID_SIZE } from './wire/header.js'
 
 type CookieKind = 'session' | 'remember'
 

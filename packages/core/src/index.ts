@@ -1,5 +1,4 @@
 export { createSessionEngine } from './engine.js'
-export type { JsonValue, SessionData } from './entries.js'
 export type {
   Closed,
   Conflict,
@@ -41,3 +40,4 @@ export { ANY_AUDIENCE } from './ports.js'
 export type { Session } from './session.js'
 export type { SessionSummary } from './subjects.js'
 export type { EngineDeps, Outcome, SessionEngine, SessionRequest } from './types.js'
+export type { JsonValue, SessionData } from './wire/entries.js'

@@ -4,18 +4,18 @@
  * release.
  */
 
-import type { SessionData } from './entries.js'
 import { sessionHeaders } from './headers.js'
 import type { SessionHeaderName } from './options.js'
 import { type Session, SessionImpl } from './session.js'
 import type { SessionEngine } from './types.js'
+import type { SessionData } from './wire/entries.js'
 
-export { parseCookieHeader } from './cookies.js'
 export { isSessionEngine } from './engine.js'
 export { bindingNeeds } from './options.js'
 export { type SyncSeam, syncSeamOf } from './seam.js'
 export { systemRandom } from './system.js'
 export { NOTHING } from './types.js'
+export { parseCookieHeader } from './wire/cookies.js'
 
 /** The reference's session headers of an open session, for the names asked (empty for a session of another engine). */
 export const sessionHeadersOf = <D extends SessionData>(

@@ -289,4 +289,4 @@ const toKongNames = (problem: string, label: (key: string) => string): string =>
   return kong === undefined ? problem : label(kong) + problem.slice(colon)
 }
 
-export { type KongConsumer, kongConsumerOf, kongSessionData } from './kong-data.js'
+export { type KongConsumer, kongConsumerOf, kongSessionData } from './wire/kong-data.js'

@@ -3,13 +3,9 @@
  * this process), refresh by the policy, logout of one audience, destroy.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { touchHeader } from './codec.js'
 import { type EngineContext, nowSeconds, REMEMBER_LINK } from './context.js'
-import { expireLine } from './cookies.js'
-import type { SessionData } from './entries.js'
 import { closed, type SessionError, upstreamReadOnly } from './errors.js'
 import { forgetCookie } from './forget.js'
-import { MAX_IDLING_OFFSET, readHeader } from './header.js'
 import { keyedMutex } from './mutex.js'
 import { forgetRecent } from './open.js'
 import { clampOffset, decide } from './policy.js'
@@ -19,6 +15,10 @@ import { forgetRefused, saveCookie, saveLocalCookie } from './save.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 import type { Outcome } from './types.js'
 import { endRefusal, saveInfoInPlace, saveRefusal } from './upstream.js'
+import { touchHeader } from './wire/codec.js'
+import { expireLine } from './wire/cookies.js'
+import type { SessionData } from './wire/entries.js'
+import { MAX_IDLING_OFFSET, readHeader } from './wire/header.js'
 
 type Result<A> = Promise<E.Either<SessionError, A>>
 

@@ -8,12 +8,17 @@
  * TaskEither at its surface.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import * as b64 from './base64url.js'
-import { type Binding, ciphertextOf, unseal, unsealWith, verifyMac } from './codec.js'
 import { cookieName, type EngineContext, nowSeconds, storageKey } from './context.js'
-import { chunkName, fitsCookieLine, joinChunks, MAX_CHUNKS, type RequestCookies } from './cookies.js'
-import { decodeEntries, type Entry } from './entries.js'
 import { expired, invalidCookie, isRejection, missingCookie, type SessionError } from './errors.js'
+import { taggedOtherKind } from './ids.js'
+import { type Decision, decide, KEEP, type SessionTimes } from './policy.js'
+import type { SessionRecord } from './ports.js'
+import { marksOf, verdict } from './revocation.js'
+import type { CookieMeta, SessionImpl } from './session.js'
+import * as b64 from './wire/base64url.js'
+import { type Binding, ciphertextOf, unseal, unsealWith, verifyMac } from './wire/codec.js'
+import { chunkName, fitsCookieLine, joinChunks, MAX_CHUNKS, type RequestCookies } from './wire/cookies.js'
+import { decodeEntries, type Entry } from './wire/entries.js'
 import {
   FLAG_FORGET,
   FLAG_STORAGE,
@@ -23,13 +28,8 @@ import {
   KNOWN_FLAGS,
   MAX_ROLLING_OFFSET,
   readHeader,
-} from './header.js'
-import { taggedOtherKind } from './ids.js'
-import { pbkdf2Iterations, pbkdf2Salt } from './keys.js'
-import { type Decision, decide, KEEP, type SessionTimes } from './policy.js'
-import type { SessionRecord } from './ports.js'
-import { marksOf, verdict } from './revocation.js'
-import type { CookieMeta, SessionImpl } from './session.js'
+} from './wire/header.js'
+import { pbkdf2Iterations, pbkdf2Salt } from './wire/keys.js'
 
 export type CookieKind = 'session' | 'remember'
 

@@ -6,9 +6,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { ConfigError } from './errors.js'
-import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT } from './header.js'
-import type { RememberSafety } from './keys.js'
 import { MAKE_ONE, MIN_SECRET_BYTES, weakness } from './secrets.js'
+import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT } from './wire/header.js'
+import type { RememberSafety } from './wire/keys.js'
 
 // Fractions are allowed, as in Kong's schema: whole elapsed seconds are compared against them.
 const seconds = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'non-negative seconds')

@@ -3,12 +3,9 @@
  * Limits are strict (`>`), so a session exactly at its limit is still valid.
  */
 
-/** The times a header carries, in epoch seconds and offsets. */
-export interface SessionTimes {
-  readonly creation: number
-  readonly rolling: number
-  readonly idling: number
-}
+import type { SessionTimes } from './wire/header.js'
+
+export type { SessionTimes }
 
 export interface Timeouts {
   readonly idlingTimeout: number

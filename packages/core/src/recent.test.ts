@@ -1,9 +1,9 @@
 import * as crypto from 'node:crypto'
 import { cookieJar, fakeClock, requestWith, runRight } from '@tessera/test-kit'
 import { describe, expect, it, vi } from 'vitest'
-import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT, FLAG_STORAGE } from './header.js'
 import { createSessionEngine, type SessionOptions } from './index.js'
 import { createRecentCookies, type Offered } from './recent.js'
+import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT, FLAG_STORAGE } from './wire/header.js'
 
 // Counts decryptions: node:crypto itself, only watched.
 vi.mock('node:crypto', async (actual) => {

@@ -6,7 +6,7 @@
  * `recentCookies` option turns the table off (see docs/decisions.md for what
  * it saves).
  */
-import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT } from './header.js'
+import { FLAG_BIND_IP, FLAG_BIND_SCHEME, FLAG_BIND_USER_AGENT } from './wire/header.js'
 
 /** What a cookie opened to: its plaintext, and in server storage the record ciphertext it came from. */
 interface Known {

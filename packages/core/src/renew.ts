@@ -8,13 +8,13 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { cookieName, type EngineContext, REMEMBER_LINK } from './context.js'
-import type { Entry } from './entries.js'
 import { revoked, type SessionError } from './errors.js'
 import { forgetCookie } from './forget.js'
-import { FLAG_FORGET } from './header.js'
 import { forgetRecent } from './open.js'
 import { marksOf, verdict } from './revocation.js'
 import type { SessionImpl } from './session.js'
+import type { Entry } from './wire/entries.js'
+import { FLAG_FORGET } from './wire/header.js'
 
 const DONE: E.Either<SessionError, void> = E.right(undefined)
 /** How long (seconds) a session kept by invalidateSubject may still be started over by its request. */

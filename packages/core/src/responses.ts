@@ -5,11 +5,11 @@
  */
 import type { EngineContext } from './context.js'
 import { cookieName, nowSeconds } from './context.js'
-import { chunkName, expireLine, MAX_CHUNKS } from './cookies.js'
 import { sessionHeaders } from './headers.js'
 import type { CookieKind } from './open.js'
 import type { SessionImpl } from './session.js'
 import type { Outcome } from './types.js'
+import { chunkName, expireLine, MAX_CHUNKS } from './wire/cookies.js'
 
 /** The Set-Cookie lines and response headers accumulated on a session. */
 export const outcomeOf = (ctx: EngineContext, s: SessionImpl): Outcome => ({

@@ -8,10 +8,10 @@
  */
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
-import * as b64 from './base64url.js'
 import { anyAudienceRef, type EngineContext, encodeSubject, storageKey, subjectRef } from './context.js'
 import { type Revoked, revoked, type SessionError } from './errors.js'
-import type { Header } from './header.js'
+import * as b64 from './wire/base64url.js'
+import type { Header } from './wire/header.js'
 
 /** What the store says about one cookie: denied (its id or its chain), and the subject's latest not-before mark. */
 export interface Marks {

@@ -6,13 +6,8 @@
  * Like opening, this hot path is plain async code returning Either.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import * as b64 from './base64url.js'
-import { seal } from './codec.js'
 import { anyAudienceRef, cookieName, type EngineContext, indexRefs, REMEMBER_LINK, storageKey } from './context.js'
-import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './cookies.js'
-import { encodeEntries, isPlainObject, setOwn, toJson } from './entries.js'
 import { conflict, revoked, type SessionError } from './errors.js'
-import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader } from './header.js'
 import { newSid } from './ids.js'
 import { type CookieKind, decrypt, parseRecordValue, readRecord } from './open.js'
 import { clampOffset, storeTtl } from './policy.js'
@@ -20,6 +15,11 @@ import type { SessionRecord, SubjectRef, WriteLimit, WriteRequest } from './port
 import { pause, RETRY_BUDGET_MS, retryDelay } from './retry.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 import { queryRefs } from './subject-index.js'
+import * as b64 from './wire/base64url.js'
+import { seal } from './wire/codec.js'
+import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from './wire/cookies.js'
+import { encodeEntries, isPlainObject, setOwn, toJson } from './wire/entries.js'
+import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader } from './wire/header.js'
 
 /** Past this many attempts a save gives up even within its waiting budget. */
 const MAX_ATTEMPTS = 100

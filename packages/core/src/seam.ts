@@ -7,10 +7,10 @@
  * `@tessera/core/internal`, so an app has one path per operation.
  */
 import type * as E from 'fp-ts/lib/Either.js'
-import type { SessionData } from './entries.js'
 import type { SessionError } from './errors.js'
 import type { Session } from './session.js'
 import type { Outcome, SessionEngine, SessionRequest } from './types.js'
+import type { SessionData } from './wire/entries.js'
 
 export interface SyncSeam<D extends SessionData = SessionData> {
   /** The engine's clock, in whole seconds. */

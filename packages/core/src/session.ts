@@ -3,12 +3,13 @@
  * remember choice, plus what the engine needs to save, touch or end it.
  * A session is mutable and belongs to one request; the engine is stateless.
  */
-import type { Binding } from './codec.js'
-import type { Entry, JsonValue, SessionData } from './entries.js'
-import { getOwn, isPlainObject, setOwn } from './entries.js'
-import { FLAG_FORGET, type Header } from './header.js'
-import type { KeyMaterial } from './keys.js'
+
 import type { SessionRecord } from './ports.js'
+import type { Binding } from './wire/codec.js'
+import type { Entry, JsonValue, SessionData } from './wire/entries.js'
+import { getOwn, isPlainObject, setOwn } from './wire/entries.js'
+import { FLAG_FORGET, type Header } from './wire/header.js'
+import type { KeyMaterial } from './wire/keys.js'
 
 /** What a request's session looks like to the app. */
 export interface Session<D extends SessionData = SessionData> {

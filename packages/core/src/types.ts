@@ -1,11 +1,11 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import type { SessionData } from './entries.js'
 import type { SessionError } from './errors.js'
 import type { EventListener } from './events.js'
 import type { EngineOptions } from './options.js'
 import type { Clock, RandomSource, SessionStore } from './ports.js'
 import type { Session } from './session.js'
 import type { SessionSummary } from './subjects.js'
+import type { SessionData } from './wire/entries.js'
 
 /** The parts of an HTTP request the engine reads. */
 export interface SessionRequest {

@@ -6,7 +6,6 @@
  *   tag 16 | idling offset 3 | mac 16
  */
 import * as b64 from './base64url.js'
-import type { SessionTimes } from './policy.js'
 
 export const HEADER_SIZE = 82
 export const HEADER_ENCODED_SIZE = b64.encodedLength(HEADER_SIZE) // 110
@@ -90,6 +89,13 @@ export const withIdling = (bytes: Buffer, idling: number): Buffer => {
 }
 
 /** Header fields the timeout policy reads, before anything is authenticated. */
+/** The times a header carries: the creation time and the rolling and idling offsets, in seconds. */
+export interface SessionTimes {
+  readonly creation: number
+  readonly rolling: number
+  readonly idling: number
+}
+
 export interface PeekedHeader extends SessionTimes {
   readonly type: number
   readonly flags: number

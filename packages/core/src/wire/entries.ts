@@ -11,7 +11,7 @@ import {
   invalidData,
   type UnsavableData,
   unsavableData,
-} from './errors.js'
+} from '../errors.js'
 
 /** Object data: what `get` and `set` work on. */
 export type SessionData = Record<string, unknown>

@@ -1,8 +1,8 @@
 import { fakeClock, requestWith, runRight } from '@tessera/test-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import { createSessionEngine } from '../index.js'
 import { decodeEntries, encodeEntries } from './entries.js'
-import { createSessionEngine } from './index.js'
 
 const SECRET = 'entries-test-secret-entries-test-secret-0001'
 

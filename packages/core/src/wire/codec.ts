@@ -6,8 +6,8 @@
 import { createCipheriv, createDecipheriv, createHash, timingSafeEqual } from 'node:crypto'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
+import { type InvalidCookie, invalidCookie, type TooLarge } from '../errors.js'
 import * as b64 from './base64url.js'
-import { type InvalidCookie, invalidCookie, type TooLarge } from './errors.js'
 import {
   AAD_SIZE,
   FLAG_BIND_IP,

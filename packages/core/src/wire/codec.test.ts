@@ -3,6 +3,7 @@ import { fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tess
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import { createSessionEngine, type SessionData } from '../index.js'
 import { encodedLength as b64EncodedLength } from './base64url.js'
 import { seal, touchHeader, unseal, verifyMac } from './codec.js'
 import {
@@ -14,7 +15,6 @@ import {
   readHeader,
   writeHeaderPrefix,
 } from './header.js'
-import { createSessionEngine, type SessionData } from './index.js'
 import { encryptionKey, ikmFromSecret, keyMaterial } from './keys.js'
 
 const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
