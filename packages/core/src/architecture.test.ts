@@ -15,7 +15,9 @@ const doc = readFileSync(join(root, 'docs', 'architecture.md'), 'utf8')
 const tableModules = (heading: string): string[] => {
   const section = doc.split(`## ${heading}`)[1]?.split('\n## ')[0] ?? ''
   const rows = section.split('\n').filter((l) => l.startsWith('| `'))
-  return rows.flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([\w/-]+\.ts)`/g)].map((m) => m[1] ?? '')).sort()
+  return rows
+    .flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([\w/-]+\.ts)`/g)].map((m) => m[1] ?? ''))
+    .sort()
 }
 
 /** The source files under `dir`, as paths relative to it (`wire/header.ts`). */
