@@ -91,6 +91,17 @@ describe('timeouts on open', () => {
     expect(await runLeft(ctx.open(remember))).toMatchObject({ _tag: 'Expired', timeout: 'rolling' })
   })
 
+  it('of several session values, one that fails after its MAC held does not stop the next', async () => {
+    const ctx = setup()
+    await ctx.login()
+    const genuine = ctx.browser.value('session') as string
+    // The MAC covers the header only: a changed ciphertext passes it and fails AES-GCM (no PBKDF2 here).
+    const at = 115
+    const tampered = genuine.slice(0, at) + (genuine[at] === 'A' ? 'B' : 'A') + genuine.slice(at + 1)
+    expect(await runLeft(ctx.open([`session=${tampered}`]))).toMatchObject({ _tag: 'InvalidCookie', reason: 'decrypt' })
+    expect((await runRight(ctx.open([`session=${tampered}`, `session=${genuine}`]))).get('user')).toBe('alice')
+  })
+
   it('of several remember values, one at most reaches the slow key derivation', async () => {
     const ctx = setup({ remember: true })
     await ctx.login()

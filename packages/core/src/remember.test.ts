@@ -55,7 +55,11 @@ describe('one kind of cookie is never opened as the other', () => {
     const ctx = setup()
     const { session } = await login(ctx)
     const left = await runLeft(ctx.engine.open(requestWith([`remember=${session}`])))
-    expect(left).toMatchObject({ _tag: 'InvalidCookie', reason: 'kind' })
+    expect(left).toEqual({
+      _tag: 'InvalidCookie',
+      reason: 'kind',
+      detail: 'a session cookie sent as the remember cookie',
+    })
   })
 
   it('a remember cookie sent as the session cookie is refused', async () => {
@@ -63,7 +67,11 @@ describe('one kind of cookie is never opened as the other', () => {
       const ctx = setup({ rememberSafety: safety })
       const { remember } = await login(ctx)
       const left = await runLeft(ctx.engine.open(requestWith([`session=${remember}`])))
-      expect(left, safety).toMatchObject({ _tag: 'InvalidCookie', reason: 'kind' })
+      expect(left, safety).toEqual({
+        _tag: 'InvalidCookie',
+        reason: 'kind',
+        detail: 'a remember cookie sent as the session cookie',
+      })
       // A request that never reads its session refuses it too, instead of touching it.
       ctx.clock.advance(120)
       const kept = await runRight(ctx.engine.keepAlive(requestWith([`session=${remember}`])))
@@ -76,7 +84,11 @@ describe('one kind of cookie is never opened as the other', () => {
     const ctx = setup({ tagSessionIds: false })
     const { session } = await login(ctx, false)
     const left = await runLeft(ctx.engine.open(requestWith([`remember=${session}`])))
-    expect(left).toMatchObject({ _tag: 'InvalidCookie', reason: 'kind' })
+    expect(left).toEqual({
+      _tag: 'InvalidCookie',
+      reason: 'kind',
+      detail: 'a session cookie (it says forget) sent as the remember cookie',
+    })
   })
 
   it('with rememberSafety None, a 3-day-old session cookie does not reopen past its timeouts as a remember cookie', async () => {
