@@ -120,4 +120,39 @@ describe('the recentCookies option', () => {
   it('set to false, every open authenticates and decrypts', async () => {
     expect(await reopenings({ recentCookies: false })).toBe(2)
   })
+
+  it('a cookie another engine issued is kept when it first opens: the next open does not decrypt', async () => {
+    const clock = fakeClock(1_700_000_000)
+    const issuer = createSessionEngine({ secret: SECRET }, { clock })
+    const s = await runRight(issuer.start(requestWith([])))
+    s.set('user', 'alice')
+    const browser = cookieJar()
+    browser.apply((await runRight(issuer.save(s))).setCookie)
+    const reader = createSessionEngine({ secret: SECRET }, { clock })
+    decryptions.mockClear()
+    for (let i = 0; i < 3; i++)
+      expect((await runRight(reader.open(requestWith(browser.lines)))).get('user')).toBe('alice')
+    expect(decryptions.mock.calls.length).toBe(1)
+  })
+
+  it('a session that ends takes both its cookies out of the table: the one it came with and its own', async () => {
+    const engine = createSessionEngine({ secret: SECRET }, { clock: fakeClock(1_700_000_000) })
+    const browser = cookieJar()
+    const s = await runRight(engine.start(requestWith(browser.lines)))
+    s.set('user', 'alice')
+    browser.apply((await runRight(engine.save(s))).setCookie)
+    const came = browser.lines
+    // Opened from the first cookie, saved under a second one, then destroyed.
+    const opened = await runRight(engine.open(requestWith(came)))
+    opened.set('user', 'bob')
+    const own = cookieJar()
+    own.apply((await runRight(engine.save(opened))).setCookie)
+    await runRight(engine.destroy(opened))
+    for (const lines of [came, own.lines]) {
+      decryptions.mockClear()
+      // Cookie storage without a store cannot revoke: the cookie still opens, but through the cryptography.
+      await runRight(engine.open(requestWith(lines)))
+      expect(decryptions.mock.calls.length).toBe(1)
+    }
+  })
 })
