@@ -89,6 +89,8 @@ describe('one kind of cookie is never opened as the other', () => {
       reason: 'kind',
       detail: 'a session cookie (it says forget) sent as the remember cookie',
     })
+    // As the session cookie it is what it says it is, and opens.
+    expect((await runRight(ctx.engine.open(requestWith([`session=${session}`])))).get('user')).toBe('alice')
   })
 
   it('with rememberSafety None, a 3-day-old session cookie does not reopen past its timeouts as a remember cookie', async () => {
