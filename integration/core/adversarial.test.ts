@@ -3,11 +3,10 @@
  * half of packages/core/src/adversarial.test.ts. Each case must end in a
  * typed value, never an exception.
  */
-import { createSessionEngine, type SessionEngine, type SessionRequest } from '@tessera/core'
+import { createSessionEngine, type SessionEngine } from '@tessera/core'
 import { syncSeamOf } from '@tessera/core/internal'
 import { createMemoryStore } from '@tessera/store-memory'
-import { fakeClock, requestWith, runRight } from '@tessera/test-kit'
-import fc from 'fast-check'
+import { everyCallSettles, fakeClock, requestWith, runRight } from '@tessera/test-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 
@@ -62,71 +61,10 @@ describe('session data that JSON cannot carry resolves to a typed Left', () => {
       { clock: fakeClock(T0), store: createMemoryStore() },
     )
     const real = await login(engine)
-    const cookieText = fc.oneof(
-      fc.string(),
-      fc.constantFrom(...real, `session=${'A'.repeat(5000)}`),
-      fc
-        .array(
-          fc.constantFrom(
-            'session=',
-            'remember=',
-            (real[0] ?? '').split(';')[0] ?? '',
-            ';',
-            ' ',
-            '"',
-            'x',
-            '=',
-            '\u0000',
-          ),
-        )
-        .map((p) => p.join('')),
-    )
-    const request: fc.Arbitrary<SessionRequest> = fc.record({
-      method: fc.option(fc.constantFrom('GET', 'POST', 'DELETE', 'BREW', ''), { nil: undefined }),
-      url: fc.option(fc.string(), { nil: undefined }),
-      remoteAddress: fc.option(fc.string(), { nil: undefined }),
-      scheme: fc.option(fc.constantFrom('http' as const, 'https' as const), { nil: undefined }),
-      headers: fc.record({
-        cookie: fc.option(fc.oneof(cookieText, fc.array(cookieText, { maxLength: 3 })), { nil: undefined }),
-        'user-agent': fc.option(fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 2 })), { nil: undefined }),
-      }),
+    await everyCallSettles(engine, real, {
+      numRuns: 75,
+      atOnce: (req) => [syncSeamOf(engine).start(req), syncSeamOf(engine).keepAlive(req)],
     })
-    const value = fc.oneof(
-      fc.anything(),
-      fc.bigInt(),
-      fc.constant(undefined),
-      fc.constant({ toJSON: () => 1n }),
-      fc.string().map((s) => ({ [s]: s })),
-    )
-    const text = fc.oneof(fc.string(), fc.constant('sub\r\nX-Injected: 1\u0000'), fc.string({ unit: 'grapheme' }))
-    const settled = async (p: unknown) => {
-      const r = await p
-      expect(E.isLeft(r as E.Either<unknown, unknown>) || E.isRight(r as E.Either<unknown, unknown>)).toBe(true)
-    }
-    await fc.assert(
-      fc.asyncProperty(
-        request,
-        fc.dictionary(fc.string({ maxLength: 8 }), value, { maxKeys: 3 }),
-        text,
-        text,
-        async (req, data, subject, audience) => {
-          for (const op of [engine.open, engine.start, engine.keepAlive]) await settled(op(req)())
-          const sync = [syncSeamOf(engine).start(req), syncSeamOf(engine).keepAlive(req)]
-          for (const r of sync) if (r !== undefined) await settled(r)
-          const started = await engine.start(req)()
-          if (E.isLeft(started)) return
-          const s = started.right
-          for (const [k, v] of Object.entries(data)) s.set(k, v)
-          s.setSubject(subject)
-          if (audience !== '') s.setAudience(audience)
-          s.setRemember(data.remember !== undefined)
-          await settled(engine.save(s)())
-          expect(() => engine.outcome(s)).not.toThrow()
-          for (const op of [engine.touch, engine.refresh, engine.logout, engine.destroy]) await settled(op(s)())
-        },
-      ),
-      { numRuns: 75 },
-    )
   })
 })
 

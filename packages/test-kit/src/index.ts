@@ -2,6 +2,8 @@ export type { Clock, FakeClock, RandomSource, SessionRequest } from './doubles.j
 export { cookieJar, fakeClock, requestWith, runLeft, runRight, scriptedRandom } from './doubles.js'
 export type { FreshWrite, SubjectRef } from './fixtures.js'
 export { fresh, NAME, nowSeconds, ref, sid, storedValue, successorOf } from './fixtures.js'
+export type { HostileEngine, HostileSession } from './hostile.js'
+export { everyCallSettles } from './hostile.js'
 export { referenceBoundMac } from './reference.js'
 export type { ChunkVector, LuaVector } from './vectors.js'
 export { chunkVectors, kongVector, kongVectors, luaVector, luaVectors, optionsFromVector } from './vectors.js'
