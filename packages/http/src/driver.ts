@@ -139,7 +139,7 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
   /** Set-Cookie lines of a logout answered in `begin`; later lines of the same name win. */
   private cleared: readonly string[] = NONE
   /** Cookie storage settles without I/O through the engine's synchronous seam. */
-  private readonly sync: SyncSeam<D>
+  readonly sync: SyncSeam<D>
 
   constructor(
     private readonly engine: SessionEngine<D>,

@@ -1,7 +1,7 @@
 /** The Promise API an app sees as `req.session` / `ctx.session`. */
 
 import type { JsonValue, Outcome, Session, SessionData, SessionEngine, SessionError } from '@tessera/core'
-import { syncSeamOf } from '@tessera/core/internal'
+import type { SyncSeam } from '@tessera/core/internal'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { run, toHttpError } from './plan.js'
@@ -57,6 +57,8 @@ export interface HandleAccess<D extends SessionData> {
   /** The open session when no call is queued (opened at once when that needs no I/O), so a call can run at once. */
   ready(): Session<D> | undefined
   id(): string | undefined
+  /** The engine's synchronous settle (cookie storage saves at once through it). */
+  readonly sync: SyncSeam<D>
 }
 
 /**
@@ -131,7 +133,7 @@ class SessionHandle<D extends SessionData> implements HttpSession<D> {
     if (ready !== undefined) {
       if (!ready.changed) return Promise.resolve()
       // Cookie storage saves at once: nothing to wait for.
-      const saved = syncSeamOf(this.engine).save(ready)
+      const saved = this.a.sync.save(ready)
       if (saved !== undefined) return E.isLeft(saved) ? Promise.reject(toHttpError(saved.left)) : Promise.resolve()
     }
     return this.a.serial(async () => {
