@@ -458,6 +458,8 @@ const openServerValue = async (
 }
 
 const BUSY = invalidCookie('busy', 'too many remember-cookie keys being derived; not tried')
+// PBKDF2 failed on the thread pool (the server's fault, not the cookie's): told apart from a payload AES-GCM refuses.
+const NOT_DERIVED = invalidCookie('decrypt', 'its key could not be derived')
 
 /**
  * Decrypts a remember cookie's payload. Its PBKDF2 key is derived on the
@@ -477,7 +479,7 @@ const decryptRemember = async (
   const deriving = ctx.slowKeys.derive(client, p.km.ikm, pbkdf2Salt(p.header.sid), iterations, 44)
   if (deriving === undefined) return E.left(BUSY)
   const bytes = await deriving
-  if (bytes === undefined) return E.left(invalidCookie('decrypt'))
+  if (bytes === undefined) return E.left(NOT_DERIVED)
   const plaintext = unsealWith(p.header, ciphertext.right, () => ({
     key: bytes.subarray(0, 32),
     iv: bytes.subarray(32, 44),

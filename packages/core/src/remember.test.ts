@@ -1,10 +1,22 @@
 // Remember cookies under attack: read when the option is off, one kind sent as the other, and
 // PBKDF2 forced onto the event loop.
+import * as crypto from 'node:crypto'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fakeClock, requestWith, runLeft, runRight } from '@tessera/test-kit'
-import { describe, expect, it } from 'vitest'
+import * as t from 'io-ts'
+import { describe, expect, it, vi } from 'vitest'
 import { createSessionEngine, type SessionEvent, type SessionOptions } from './index.js'
 import { syncSeamOf } from './seam.js'
+import { encodedLength } from './wire/base64url.js'
+import { touchHeader } from './wire/codec.js'
+import { AAD_SIZE, FLAG_DEFLATE, readHeader, writeHeaderPrefix } from './wire/header.js'
+import { encryptionKey, ikmFromSecret, keyMaterial } from './wire/keys.js'
+
+// PBKDF2 on the thread pool is node:crypto's own, only watched (one test makes it fail).
+vi.mock('node:crypto', async (actual) => {
+  const real = await actual<typeof import('node:crypto')>()
+  return { ...real, pbkdf2: vi.fn(real.pbkdf2) }
+})
 
 const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 const T0 = 1_700_000_000
@@ -19,6 +31,25 @@ const setup = (options: Partial<SessionOptions> = {}) => {
     { clock, onEvent: (e) => events.push(e) },
   )
   return { engine, clock, events }
+}
+
+/**
+ * A remember cookie of cookie storage holding `plaintext` as it is (with FLAG_DEFLATE: said to be
+ * deflated, whatever it is), encrypted under its PBKDF2 key at `Low` and MACed, as only a holder
+ * of the secret could make it: it passes the MAC and AES-GCM, and fails only after them.
+ */
+const craftRemember = (plaintext: string, flags = 0): string => {
+  const km = keyMaterial(ikmFromSecret(SECRET))
+  const sid = Buffer.alloc(32, 9)
+  const bytes = Buffer.from(plaintext)
+  const header = writeHeaderPrefix(flags, sid, T0, 0, encodedLength(bytes.length))
+  const { key, iv } = encryptionKey(km, sid, 'Low')
+  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv)
+  cipher.setAAD(header.subarray(0, AAD_SIZE))
+  const ciphertext = cipher.update(bytes)
+  cipher.final()
+  header.set(cipher.getAuthTag(), AAD_SIZE)
+  return touchHeader(readHeader(header), 0, km, {}).toString('base64url') + ciphertext.toString('base64url')
 }
 
 /** Logs alice in; the values of the session and remember cookies the response set. */
@@ -89,8 +120,11 @@ describe('one kind of cookie is never opened as the other', () => {
       reason: 'kind',
       detail: 'a session cookie (it says forget) sent as the remember cookie',
     })
-    // As the session cookie it is what it says it is, and opens.
+    // As the session cookie it is what it says it is, and opens, in a process that never saw it too (no
+    // recent-cookie table to skip the checks).
     expect((await runRight(ctx.engine.open(requestWith([`session=${session}`])))).get('user')).toBe('alice')
+    const fresh = setup({ tagSessionIds: false })
+    expect((await runRight(fresh.engine.open(requestWith([`session=${session}`])))).get('user')).toBe('alice')
   })
 
   it('with rememberSafety None, a 3-day-old session cookie does not reopen past its timeouts as a remember cookie', async () => {
@@ -150,6 +184,14 @@ describe('PBKDF2 of a remember cookie', () => {
       (e) => e.type === 'ignored' && e.reason._tag === 'InvalidCookie' && e.reason.reason === 'busy',
     )
     expect(busy).toHaveLength(anonymous.length)
+    expect(busy[0]).toEqual({
+      type: 'ignored',
+      reason: {
+        _tag: 'InvalidCookie',
+        reason: 'busy',
+        detail: 'too many remember-cookie keys being derived; not tried',
+      },
+    })
     // Once the derivations are done, the same client is served again.
     expect((await runRight(ctx.engine.start(request))).get('user')).toBe('alice')
   })
@@ -167,5 +209,69 @@ describe('PBKDF2 of a remember cookie', () => {
     expect(opened + busy.length).toBe(200)
     expect(busy.length).toBeGreaterThan(0)
     expect(opened).toBeLessThan(200)
+  })
+})
+
+describe('what a remember value costs before it is refused', () => {
+  const open = (ctx: ReturnType<typeof setup>, cookies: string[]) => ctx.engine.open(requestWith(cookies))
+  const pbkdf2 = vi.mocked(crypto.pbkdf2)
+
+  it.each([
+    ['does not inflate', craftRemember('not deflate at all', FLAG_DEFLATE), { reason: 'inflate' }],
+    ['is not JSON', craftRemember('not json'), { reason: 'json', detail: 'plaintext is not JSON' }],
+    [
+      'fails its schema',
+      craftRemember('[[{"user":5},"default","alice"]]'),
+      { reason: 'data', detail: 'data of audience "default" fails its schema' },
+    ],
+  ])('a value that %s once its key is derived stops the next one', async (_, bad, refusal) => {
+    const ctx = setup({ schemas: { default: t.type({ user: t.string }) } })
+    const { remember } = await login(ctx)
+    const refused = { _tag: 'InvalidCookie', ...refusal }
+    expect(await runLeft(open(ctx, [`remember=${bad}`]))).toEqual(refused)
+    // Its PBKDF2 is spent: a genuine value after it is not tried.
+    pbkdf2.mockClear()
+    expect(await runLeft(open(ctx, [`remember=${bad}`, `remember=${remember}`]))).toEqual(refused)
+    expect(pbkdf2).toHaveBeenCalledTimes(1)
+    expect((await runRight(open(ctx, [`remember=${remember}`, `remember=${bad}`]))).get('user')).toBe('alice')
+  })
+
+  it('a value whose payload is malformed is refused before any key is derived, and the next one is tried', async () => {
+    const ctx = setup()
+    const { remember } = await login(ctx)
+    const malformed = `${remember.slice(0, -1)}*`
+    pbkdf2.mockClear()
+    expect(await runLeft(open(ctx, [`remember=${malformed}`]))).toEqual({
+      _tag: 'InvalidCookie',
+      reason: 'payload',
+      detail: 'payload is not base64url',
+    })
+    expect(pbkdf2).not.toHaveBeenCalled()
+    expect((await runRight(open(ctx, [`remember=${malformed}`, `remember=${remember}`]))).get('user')).toBe('alice')
+  })
+
+  it('a key derivation that fails refuses the cookie, saying so', async () => {
+    const ctx = setup()
+    const { remember } = await login(ctx)
+    pbkdf2.mockImplementationOnce(((...args: unknown[]) => {
+      const done = args.at(-1) as (error: Error | null, key: Buffer) => void
+      setImmediate(() => done(new Error('derivation failed'), Buffer.alloc(0)))
+    }) as typeof crypto.pbkdf2)
+    expect(await runLeft(open(ctx, [`remember=${remember}`]))).toEqual({
+      _tag: 'InvalidCookie',
+      reason: 'decrypt',
+      detail: 'its key could not be derived',
+    })
+    expect((await runRight(open(ctx, [`remember=${remember}`]))).get('user')).toBe('alice')
+  })
+
+  it('a later chunk no browser would send refuses the remember cookie', async () => {
+    const ctx = setup()
+    const { remember } = await login(ctx)
+    expect(await runLeft(open(ctx, [`remember=${remember}`, `remember2=${'A'.repeat(4090)}`]))).toEqual({
+      _tag: 'InvalidCookie',
+      reason: 'size',
+      detail: 'larger than a browser sends',
+    })
   })
 })
