@@ -151,6 +151,20 @@ describe('cookie storage with a revocation store', () => {
     expect((await runRight(after.open())).get('user')).toBe('alice')
   })
 
+  it('a cookie refused before its marks are read is refused as such', async () => {
+    const ctx = setup({ storage: 'cookie', remember: true }, createMemoryStore())
+    await ctx.login()
+    expect(await runLeft(ctx.open(['session=AAAA']))).toEqual({
+      _tag: 'InvalidCookie',
+      reason: 'header',
+      detail: 'too short',
+    })
+    expect(await runLeft(ctx.open([]))).toEqual({ _tag: 'MissingCookie' })
+    const remember = ctx.browser.value('remember') as string
+    const forged = withHeaderBytes(remember, (h) => h.writeUInt32LE(1, 40))
+    expect(await runLeft(ctx.open([`remember=${forged}`]))).toEqual({ _tag: 'InvalidCookie', reason: 'mac' })
+  })
+
   it('a store that is down refuses the cookie, unless revocation fails open', async () => {
     const store = createMemoryStore()
     const ctx = setup({ storage: 'cookie' }, store)
