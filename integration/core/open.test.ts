@@ -1,5 +1,5 @@
 /**
- * Opening with a store: core's open path (\`packages/core/src/open.ts\`) on the
+ * Opening with a store: core's open path (\`packages/core/src/engine/open.ts\`) on the
  * memory store, for server storage and for cookie storage with revocation.
  */
 import { createSessionEngine, type SessionOptions, type SessionStore } from '@tessera/core'

@@ -1,4 +1,4 @@
-/** The recentCookies option in server storage (cookie storage: packages/core/src/recent.test.ts). */
+/** The recentCookies option in server storage (cookie storage: packages/core/src/engine/recent.test.ts). */
 import * as crypto from 'node:crypto'
 import { createSessionEngine, type SessionOptions, type SessionStore } from '@tessera/core'
 import { createMemoryStore } from '@tessera/store-memory'

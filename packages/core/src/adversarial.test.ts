@@ -6,8 +6,8 @@
 import { everyCallSettles, fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tessera/test-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import { syncSeamOf } from './engine/seam.js'
 import { createSessionEngine, decodeOptions, type SessionEngine, type SessionOptions } from './index.js'
-import { syncSeamOf } from './seam.js'
 import { seal, touchHeader } from './wire/codec.js'
 import { ikmFromSecret, keyMaterial } from './wire/keys.js'
 

@@ -1,4 +1,8 @@
-export { createSessionEngine } from './engine.js'
+export { createSessionEngine } from './engine/engine.js'
+export type { EventListener, SessionEvent } from './engine/events.js'
+export type { Session } from './engine/session.js'
+export type { SessionSummary } from './engine/subjects.js'
+export type { EngineDeps, Outcome, SessionEngine, SessionRequest } from './engine/types.js'
 export type {
   Closed,
   Conflict,
@@ -19,9 +23,8 @@ export type {
   UpstreamReadOnly,
 } from './errors.js'
 export { ConfigError, INVALID_REASON_IS_DEAD, isKnownDead, isRejection } from './errors.js'
-export type { EventListener, SessionEvent } from './events.js'
-export type { EngineOptions, ResolvedOptions, SessionHeaderName, SessionOptions } from './options.js'
-export { decodeOptions } from './options.js'
+export type { EngineOptions, ResolvedOptions, SessionHeaderName, SessionOptions } from './options/options.js'
+export { decodeOptions } from './options/options.js'
 export type {
   Clock,
   Evicted,
@@ -35,9 +38,6 @@ export type {
   WriteOutcome,
   WriteRequest,
   WriteResult,
-} from './ports.js'
-export { ANY_AUDIENCE } from './ports.js'
-export type { Session } from './session.js'
-export type { SessionSummary } from './subjects.js'
-export type { EngineDeps, Outcome, SessionEngine, SessionRequest } from './types.js'
+} from './ports/ports.js'
+export { ANY_AUDIENCE } from './ports/ports.js'
 export type { JsonValue, SessionData } from './wire/entries.js'

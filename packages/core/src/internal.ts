@@ -4,17 +4,17 @@
  * release.
  */
 
-import { sessionHeaders } from './headers.js'
-import type { SessionHeaderName } from './options.js'
-import { type Session, SessionImpl } from './session.js'
-import type { SessionEngine } from './types.js'
+import { sessionHeaders } from './engine/headers.js'
+import { type Session, SessionImpl } from './engine/session.js'
+import type { SessionEngine } from './engine/types.js'
+import type { SessionHeaderName } from './options/options.js'
 import type { SessionData } from './wire/entries.js'
 
-export { isSessionEngine } from './engine.js'
-export { bindingNeeds } from './options.js'
-export { type SyncSeam, syncSeamOf } from './seam.js'
-export { systemRandom } from './system.js'
-export { NOTHING } from './types.js'
+export { isSessionEngine } from './engine/engine.js'
+export { type SyncSeam, syncSeamOf } from './engine/seam.js'
+export { NOTHING } from './engine/types.js'
+export { bindingNeeds } from './options/options.js'
+export { systemRandom } from './ports/system.js'
 export { parseCookieHeader } from './wire/cookies.js'
 
 /** The reference's session headers of an open session, for the names asked (empty for a session of another engine). */

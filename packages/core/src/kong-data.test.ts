@@ -3,7 +3,7 @@
 import { cookieJar, fakeClock, kongVector, requestWith, runRight, scriptedRandom } from '@tessera/test-kit'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine } from './index.js'
-import { fromKongConfig, kongConsumerOf, kongSessionData } from './kong.js'
+import { fromKongConfig, kongConsumerOf, kongSessionData } from './options/kong.js'
 
 interface KongVector {
   readonly config: Record<string, unknown>

@@ -1,0 +1,280 @@
+/**
+ * What happens to an open session: touch, save (under a lock per session in
+ * this process), refresh by the policy, logout of one audience, destroy.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { closed, type SessionError, upstreamReadOnly } from '../errors.js'
+import { clampOffset, decide } from '../policy/timeouts.js'
+import { touchHeader } from '../wire/codec.js'
+import { expireLine } from '../wire/cookies.js'
+import type { SessionData } from '../wire/entries.js'
+import { MAX_IDLING_OFFSET, readHeader } from '../wire/header.js'
+import { type EngineContext, nowSeconds, REMEMBER_LINK } from './context.js'
+import { forgetCookie } from './forget.js'
+import { keyedMutex } from './mutex.js'
+import { forgetRecent } from './open.js'
+import { restartLocal, settleBase } from './renew.js'
+import { clearCookies, outcomeOf } from './responses.js'
+import { forgetRefused, saveCookie, saveLocalCookie } from './save.js'
+import type { CookieMeta, SessionImpl } from './session.js'
+import type { Outcome } from './types.js'
+import { endRefusal, saveInfoInPlace, saveRefusal } from './upstream.js'
+
+type Result<A> = Promise<E.Either<SessionError, A>>
+
+/** Touch, save and refresh of a session. */
+export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
+  const o = ctx.o
+  const lock = keyedMutex<CookieMeta>()
+  const outcome = (s: SessionImpl<D>) => outcomeOf(ctx, s)
+  const clearRequestCookies = (s: SessionImpl<D>, kind: 'session' | 'remember') => clearCookies(ctx, s, kind)
+
+  /** Re-issues the cookie with a new idling offset (no I/O); true when it did. */
+  const touchCookie = (s: SessionImpl<D>, now: number): E.Either<SessionError, boolean> => {
+    if (s.state === 'closed') return E.left(closed)
+    if (o.upstream) return E.left(upstreamReadOnly('touch', 'the gateway touches its own cookie'))
+    const meta = s.meta
+    if (s.state !== 'open' || meta === undefined) return E.right(false)
+    const idling = clampOffset(now - meta.header.creation - meta.header.rolling, MAX_IDLING_OFFSET)
+    const bytes = touchHeader(meta.header, idling, meta.km, s.binding)
+    const headerText = bytes.toString('base64url')
+    s.meta = {
+      header: readHeader(bytes),
+      headerText,
+      km: meta.km,
+      firstChunk: meta.firstChunk,
+      key: meta.key,
+      record: meta.record,
+    }
+    const rest = ctx.server ? '' : meta.firstChunk
+    s.cookies.set(o.cookie.name, `${o.cookie.name}=${headerText}${rest}${o.cookie.attributes}`)
+    if (ctx.listening) ctx.emit({ type: 'touched', id: s.id ?? '', audience: s.audience })
+    return E.right(true)
+  }
+
+  /** Cookie storage: a touch is the re-issued cookie alone. */
+  const touchLocal = (s: SessionImpl<D>): E.Either<SessionError, Outcome> =>
+    E.map(() => outcome(s))(touchCookie(s, nowSeconds(ctx)))
+
+  /**
+   * A touch. In server storage the store records it too (the record's
+   * `updatedAt`), so what lists a subject's sessions knows when each was last
+   * active, not only when it was last saved.
+   */
+  const touchImpl = async (s: SessionImpl<D>): Result<Outcome> => {
+    const now = nowSeconds(ctx)
+    const touched = touchCookie(s, now)
+    if (E.isLeft(touched)) return touched
+    const key = s.meta?.key
+    if (touched.right && ctx.server && ctx.store !== undefined && key !== undefined) {
+      const recorded = await ctx.store.touch(o.cookie.name, key, now)()
+      if (E.isLeft(recorded)) return recorded
+    }
+    return E.right(outcome(s))
+  }
+
+  /** Cookie storage: the cookies are sealed here and now, nothing is written anywhere else. */
+  const saveBothLocal = (s: SessionImpl<D>, now: number, rememberFirst: boolean): E.Either<SessionError, void> => {
+    if (!s.remember) return saveLocalCookie(ctx, s, 'session', now)
+    // The reference's order: a save writes the session cookie first, a reopening the remember cookie.
+    const [first, second] = rememberFirst ? (['remember', 'session'] as const) : (['session', 'remember'] as const)
+    const saved = saveLocalCookie(ctx, s, first, now)
+    return E.isLeft(saved) ? saved : saveLocalCookie(ctx, s, second, now)
+  }
+
+  /**
+   * Saves the session cookie and, when remembered, the remember cookie. In
+   * server mode the remember record goes first and the session record names
+   * it (in its unencrypted info), so ending that one session ends both.
+   */
+  const saveBoth = async (s: SessionImpl<D>, now: number, rememberFirst = false): Result<void> => {
+    if (!ctx.server) return saveBothLocal(s, now, rememberFirst)
+    if (!s.remember) {
+      s.info?.delete(REMEMBER_LINK)
+      return saveCookie(ctx, s, 'session', now)
+    }
+    const remembered = await saveCookie(ctx, s, 'remember', now)
+    if (E.isLeft(remembered)) return remembered
+    s.info ??= new Map()
+    s.info.set(REMEMBER_LINK, { key: s.rememberMeta?.key })
+    const saved = await saveCookie(ctx, s, 'session', now)
+    // A session the limit refused: the remember record written for it must not outlive the refusal.
+    return E.isLeft(saved) && saved.left._tag === 'SessionLimit' ? forgetRefused(ctx, s, saved.left) : saved
+  }
+
+  /** What every save ends with, once the cookies (and records) are written. */
+  const saved = (s: SessionImpl<D>, previousId: string | undefined): E.Either<SessionError, Outcome> => {
+    if (!s.remember && s.rememberChoice === false) clearRequestCookies(s, 'remember')
+    s.state = 'open'
+    s.dirty = false
+    s.subjectChanged = false
+    s.replaced = false
+    s.sealedChanged = false
+    s.infoChanged = false
+    s.changes.clear()
+    if (!ctx.listening) return E.right(outcome(s))
+    const id = s.id ?? ''
+    ctx.emit(
+      previousId === undefined
+        ? { type: 'created', id, audience: s.audience, subject: s.subject }
+        : { type: 'rotated', id, previousId, audience: s.audience },
+    )
+    return E.right(outcome(s))
+  }
+
+  const saveUnlocked = async (s: SessionImpl<D>): Result<Outcome> => {
+    const now = nowSeconds(ctx)
+    const previousId = s.id
+    const settled = await settleBase(ctx, s, now)
+    if (E.isLeft(settled)) return settled
+    const written = await saveBoth(s, now)
+    return E.isLeft(written) ? written : saved(s, previousId)
+  }
+
+  /**
+   * A save that needs no I/O (cookie storage), done at once; undefined in server mode, and in
+   * cookie storage with a store when the session it starts from must be checked against its marks.
+   */
+  const saveSync = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | undefined => {
+    if (s.state === 'closed') return E.left(closed)
+    if (o.upstream) {
+      const refused = saveRefusal(ctx, s)
+      return refused === undefined ? undefined : E.left(refused)
+    }
+    if (ctx.server || (ctx.store !== undefined && s.meta !== undefined)) return undefined
+    const previousId = s.id
+    if (s.meta !== undefined && s.startsOver) restartLocal(ctx, s)
+    const written = saveBothLocal(s, nowSeconds(ctx), false)
+    return E.isLeft(written) ? written : saved(s, previousId)
+  }
+
+  /** Upstream mode, server storage: only the info changes, in place, under the same id; no cookie is sent. */
+  const saveInPlace = async (s: SessionImpl<D>): Result<Outcome> => {
+    const written = await saveInfoInPlace(ctx, s, nowSeconds(ctx))
+    if (E.isLeft(written)) return written
+    s.dirty = false
+    s.infoChanged = false
+    return E.right(outcome(s))
+  }
+
+  const saveImpl = (s: SessionImpl<D>): Result<Outcome> => {
+    const atOnce = saveSync(s)
+    if (atOnce !== undefined) return Promise.resolve(atOnce)
+    if (o.upstream) return saveInPlace(s)
+    const key = s.meta?.key
+    if (key === undefined) return saveUnlocked(s)
+    return lock(key, async (head) => {
+      s.knownHead = head.value
+      const result = await saveUnlocked(s)
+      // A session started over is not where the old id's requests go: they find it ended.
+      if (E.isRight(result) && s.meta !== undefined && !s.restarted) head.value = s.meta
+      s.knownHead = undefined
+      return result
+    })
+  }
+
+  /** What the policy's refresh does: done at once, or a save, or a touch the store must record. */
+  const refreshStep = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | 'save' | 'touch' => {
+    if (s.state === 'closed') return E.left(closed)
+    // Upstream mode: touching and rotating are the gateway's; it decides on the same times.
+    if (s.state !== 'open' || s.meta === undefined || o.upstream) return E.right(outcome(s))
+    const decision = decide(s.meta.header, o, nowSeconds(ctx))
+    // A cookie opened under a fallback secret is re-issued under the primary at once, not at its next save.
+    if (decision._tag === 'Rotate' || s.meta.km !== ctx.keyring.primary) return 'save'
+    if (decision._tag === 'Touch') return ctx.server ? 'touch' : touchLocal(s)
+    return E.right(outcome(s))
+  }
+
+  /** The policy's refresh, at once unless a store has to be written (then undefined). */
+  const refreshSync = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | undefined => {
+    const step = refreshStep(s)
+    if (step === 'touch') return undefined
+    return step === 'save' ? saveSync(s) : step
+  }
+
+  const refreshImpl = (s: SessionImpl<D>): Result<Outcome> => {
+    const step = refreshStep(s)
+    if (step === 'touch') return touchImpl(s)
+    return step === 'save' ? saveImpl(s) : Promise.resolve(step)
+  }
+
+  const regenerateImpl = (s: SessionImpl<D>): Result<Outcome> => {
+    if (s.state === 'closed') return Promise.resolve(E.left(closed))
+    if (s.meta !== undefined) s.renew = true
+    return saveImpl(s)
+  }
+
+  return { touchImpl, saveBoth, saveImpl, saveSync, regenerateImpl, refreshImpl, refreshSync }
+}
+
+/** Logout (one audience) and destroy (the whole session). */
+export const sessionEnds = <D extends SessionData>(
+  ctx: EngineContext,
+  saveImpl: (s: SessionImpl<D>) => Result<Outcome>,
+) => {
+  const o = ctx.o
+  const outcome = (s: SessionImpl<D>) => outcomeOf(ctx, s)
+  const clearRequestCookies = (s: SessionImpl<D>, kind: 'session' | 'remember') => clearCookies(ctx, s, kind)
+
+  const destroyImpl = async (s: SessionImpl<D>): Result<Outcome> => {
+    if (s.state === 'closed') return E.left(closed)
+    if (s.state === 'new') return closeNew(s)
+    const refused = o.upstream ? endRefusal(ctx) : undefined
+    if (refused !== undefined) return E.left(refused)
+    const now = nowSeconds(ctx)
+    forgetRecent(ctx, s)
+    for (const kind of ['session', 'remember'] as const) {
+      const forgotten = await forgetCookie(ctx, s, kind, now)
+      if (E.isLeft(forgotten)) return forgotten
+    }
+    // Upstream mode: the records are gone, so the gateway finds the session ended and clears its own cookie.
+    if (o.upstream) return ended(s)
+    clearRequestCookies(s, 'session')
+    if (s.meta !== undefined) s.cookies.set(o.cookie.name, expireLine(o.cookie.name, o.cookie.attributes))
+    clearRequestCookies(s, 'remember')
+    if (s.rememberMeta !== undefined) {
+      s.cookies.set(o.cookie.rememberName, expireLine(o.cookie.rememberName, o.cookie.attributes))
+    }
+    return ended(s)
+  }
+
+  const ended = (s: SessionImpl<D>): E.Either<SessionError, Outcome> => {
+    if (s.state === 'open') ctx.emit({ type: 'destroyed', id: s.id ?? '', audience: s.audience })
+    s.state = 'closed'
+    return E.right(outcome(s))
+  }
+
+  /**
+   * Ending a session that never opened one of ours: the cookies the request
+   * carried belong to others (audiences this app does not have, data it
+   * cannot judge) or were already cleared when found dead, so only what this
+   * response set is expired.
+   */
+  const closeNew = (s: SessionImpl<D>): E.Either<SessionError, Outcome> => {
+    for (const name of s.cookies.keys()) s.cookies.set(name, expireLine(name, o.cookie.attributes))
+    s.state = 'closed'
+    return E.right(outcome(s))
+  }
+
+  const logoutImpl = async (s: SessionImpl<D>): Result<Outcome> => {
+    if (s.state === 'closed') return E.left(closed)
+    if (s.state === 'new') return closeNew(s)
+    if (s.state !== 'open' || s.entries.length <= 1) return destroyImpl(s)
+    if (o.upstream)
+      return E.left(
+        upstreamReadOnly('data', 'ending one audience of several rewrites the cookie, which the gateway owns'),
+      )
+    const audience = s.audience
+    s.info?.delete(audience)
+    forgetRecent(ctx, s)
+    s.entries.splice(s.index, 1)
+    s.index = 0
+    const saved = await saveImpl(s)
+    if (E.isLeft(saved)) return saved
+    ctx.emit({ type: 'destroyed', id: s.id ?? '', audience })
+    s.state = 'closed'
+    return E.right(outcome(s))
+  }
+
+  return { destroyImpl, logoutImpl }
+}
