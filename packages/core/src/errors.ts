@@ -13,7 +13,7 @@ export type InvalidReason =
   | 'chunk' // a chunk is missing, or chunks do not belong together
   | 'size' // a cookie's name=value is longer than any browser sends (4096 bytes)
   | 'payload' // payload length does not match the header, or not base64url
-  | 'decrypt' // AES-GCM authentication failed
+  | 'decrypt' // AES-GCM authentication failed, or a remember cookie's key could not be derived
   | 'inflate' // deflated payload does not inflate
   | 'json' // plaintext is not the expected JSON shape
   | 'data' // data failed the audience's io-ts codec
