@@ -25,19 +25,19 @@ export type {
 export { ConfigError, INVALID_REASON_IS_DEAD, isKnownDead, isRejection } from './errors.js'
 export type { EngineOptions, ResolvedOptions, SessionHeaderName, SessionOptions } from './options/options.js'
 export { decodeOptions } from './options/options.js'
+export type { Clock, RandomSource, SessionStore } from './ports/ports.js'
 export type {
-  Clock,
   Evicted,
   IndexEntry,
-  RandomSource,
   SessionRecord,
-  SessionStore,
-  SubjectRef,
+  SessionRecordStore,
   UpdateRequest,
   WriteLimit,
   WriteOutcome,
   WriteRequest,
   WriteResult,
-} from './ports/ports.js'
-export { ANY_AUDIENCE } from './ports/ports.js'
+} from './ports/records.js'
+export type { RevocationStore } from './ports/revocation.js'
+export type { SubjectRef } from './ports/subject-ref.js'
+export { ANY_AUDIENCE } from './ports/subject-ref.js'
 export type { JsonValue, SessionData } from './wire/entries.js'

@@ -21,7 +21,7 @@ const setup = (options: Record<string, unknown> = {}, store?: SessionStore) => {
 
 /** A store whose every call fails as a refused connection does. */
 const downStore = (): SessionStore => {
-  const methods = ['read', 'write', 'update', 'remove', 'listIndex', 'removeIndexed', 'deny', 'isDenied']
+  const methods = ['read', 'write', 'update', 'touch', 'remove', 'listIndex', 'removeIndexed', 'deny', 'isDenied']
   const more = ['setNotBefore', 'getNotBefore']
   return Object.fromEntries(
     [...methods, ...more].map((m) => [m, () => Promise.reject(new Error('ECONNREFUSED'))]),

@@ -4,9 +4,13 @@
  */
 
 import { createHash } from 'node:crypto'
+import { ConfigError } from '../errors.js'
 import type { ResolvedOptions } from '../options/options.js'
-import type { LiftedStore } from '../ports/lift.js'
-import { ANY_AUDIENCE, type Clock, type RandomSource, type SubjectRef } from '../ports/ports.js'
+import { type LiftedMarks, type LiftedRecords, liftMarks, liftRecords } from '../ports/lift.js'
+import type { Clock, RandomSource, SessionStore } from '../ports/ports.js'
+import { RECORD_FUNCTIONS } from '../ports/records.js'
+import { MARK_FUNCTIONS, type RevocationStore } from '../ports/revocation.js'
+import { ANY_AUDIENCE, type SubjectRef } from '../ports/subject-ref.js'
 import * as b64 from '../wire/base64url.js'
 import type { Keyring } from '../wire/codec.js'
 import type { Entry } from '../wire/entries.js'
@@ -22,8 +26,10 @@ export interface EngineContext {
   readonly random: RandomSource
   /** Server storage: the store holds the payload. */
   readonly server: boolean
-  /** The store: for records in server mode, for revocation marks in cookie mode. */
-  readonly store: LiftedStore | undefined
+  /** Server storage: the session records and the subject index (undefined in cookie storage). */
+  readonly records: LiftedRecords | undefined
+  /** Cookie storage with a store: the revocation marks (undefined in server storage, or with no store). */
+  readonly marks: LiftedMarks | undefined
   readonly emit: (event: SessionEvent) => void
   /** Whether anyone listens: hot paths skip building events nobody reads. */
   readonly listening: boolean
@@ -36,6 +42,49 @@ export interface EngineContext {
   readonly spared: Map<string, number>
   /** The PBKDF2 of remember cookies being opened: off the event loop, bounded. */
   readonly slowKeys: SlowKeys
+}
+
+/** Which storage an engine runs, and the store's ports it uses there. */
+interface StorePorts {
+  readonly server: boolean
+  readonly records: LiftedRecords | undefined
+  readonly marks: LiftedMarks | undefined
+}
+
+const lacking = (store: object, names: readonly string[]): string[] =>
+  names.filter((name) => typeof (store as Record<string, unknown>)[name] !== 'function')
+
+/**
+ * The storage an engine runs and the parts of its store it lifts: server
+ * storage (the default with a store) takes a whole `SessionStore` and uses its
+ * records; cookie storage takes a `RevocationStore` (a whole store is one) and
+ * uses its marks alone, or runs with no store at all. Throws ConfigError when
+ * the store lacks a function the storage needs.
+ */
+export const storePorts = (
+  storage: 'cookie' | 'server' | undefined,
+  store: SessionStore | RevocationStore | undefined,
+): StorePorts => {
+  const server = storage === undefined ? store !== undefined : storage === 'server'
+  if (store === undefined) {
+    if (server) throw new ConfigError(['storage: "server" needs a store'])
+    return { server, records: undefined, marks: undefined }
+  }
+  if (!server) {
+    const missing = lacking(store, MARK_FUNCTIONS)
+    if (missing.length > 0)
+      throw new ConfigError([`store: a store of revocation marks needs ${missing.join(', ')} (a RevocationStore)`])
+    return { server, records: undefined, marks: liftMarks(store) }
+  }
+  const missing = lacking(store, [...RECORD_FUNCTIONS, ...MARK_FUNCTIONS])
+  if (missing.length > 0) {
+    const marksOnly = lacking(store, RECORD_FUNCTIONS).length === RECORD_FUNCTIONS.length
+    throw new ConfigError([
+      `store: server storage needs a whole SessionStore (session records and revocation marks); this one lacks ${missing.join(', ')}` +
+        (marksOnly ? '. A store of revocation marks alone serves storage: "cookie"' : ''),
+    ])
+  }
+  return { server, records: liftRecords(store as SessionStore), marks: undefined }
 }
 
 /**

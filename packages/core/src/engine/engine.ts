@@ -6,7 +6,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import {
-  ConfigError,
   invalidCookie,
   isKnownDead,
   isRejection,
@@ -16,7 +15,6 @@ import {
 } from '../errors.js'
 import { resolveOptions, type SessionOptions, withoutSecrets } from '../options/options.js'
 import { KEEP } from '../policy/timeouts.js'
-import { liftStore } from '../ports/lift.js'
 import { systemClock, systemRandom } from '../ports/system.js'
 import { type Binding, touchHeader } from '../wire/codec.js'
 import { cookieValueOf, fitsCookieLine, parseCookieHeader, type RequestCookies } from '../wire/cookies.js'
@@ -28,7 +26,7 @@ import {
   HEADER_ENCODED_SIZE,
   peekHeader,
 } from '../wire/header.js'
-import { buildKeyring, type EngineContext, nowSeconds, safeEmit, storageKey } from './context.js'
+import { buildKeyring, type EngineContext, nowSeconds, safeEmit, storageKey, storePorts } from './context.js'
 import { sessionEnds, sessionWrites } from './lifecycle.js'
 import {
   type CookieKind,
@@ -105,15 +103,12 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   deps: EngineDeps = {},
 ): SessionEngine<D> => {
   const o = resolveOptions(options)
-  const server = o.storage === undefined ? deps.store !== undefined : o.storage === 'server'
-  if (server && deps.store === undefined) throw new ConfigError(['storage: "server" needs a store'])
   const ctx: EngineContext = {
     o,
     keyring: buildKeyring(o),
     clock: deps.clock ?? systemClock,
     random: deps.random ?? systemRandom(),
-    server,
-    store: deps.store === undefined ? undefined : liftStore(deps.store),
+    ...storePorts(o.storage, deps.store),
     emit: safeEmit(deps.onEvent),
     listening: deps.onEvent !== undefined,
     recent: createRecentCookies(o.recentCookies),
@@ -269,7 +264,7 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     const remembered = o.remember && cookies.has(o.cookie.rememberName)
     // No cookie at all is the common anonymous case: a new session, nothing to open.
     if (!remembered && !cookies.has(o.cookie.name)) return E.right(newSession(req, cookies))
-    if (ctx.server || ctx.store !== undefined) return undefined
+    if (ctx.server || ctx.marks !== undefined) return undefined
     const opened = openLocal(ctx, cookies, bindingOf(req, o.bindFlags), nowSeconds(ctx))
     const result = E.isLeft(opened) ? opened : fromOpened(req, cookies, opened.right, true)
     if (E.isLeft(result)) {
@@ -375,9 +370,9 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
     }
 
   const recordTouch = (t: PendingTouch) =>
-    ctx.store === undefined
+    ctx.records === undefined
       ? Promise.resolve(E.right(undefined))
-      : ctx.store.touch(o.cookie.name, t.key, nowSeconds(ctx))()
+      : ctx.records.touch(o.cookie.name, t.key, nowSeconds(ctx))()
 
   const { destroyImpl, logoutImpl } = sessionEnds<D>(ctx, saveImpl)
 

@@ -8,7 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { SessionError } from '../errors.js'
 import { remaining } from '../policy/timeouts.js'
-import type { SessionRecord } from '../ports/ports.js'
+import type { SessionRecord } from '../ports/records.js'
 import type { Entry } from '../wire/entries.js'
 import { HEADER_ENCODED_SIZE, type Header } from '../wire/header.js'
 import { cookieName, type EngineContext, indexRefs, storageKey } from './context.js'
@@ -29,7 +29,7 @@ const removeChain = async (
   now: number,
   entries: readonly Entry[],
 ): Promise<E.Either<SessionError, void>> => {
-  const store = ctx.store
+  const store = ctx.records
   if (store === undefined) return E.right(undefined)
   const refs = kind === 'session' ? indexRefs(ctx, entries) : []
   let key: string | undefined = first
@@ -71,10 +71,11 @@ export const forgetCookie = async (
 ): Promise<E.Either<SessionError, void>> => {
   const o = ctx.o
   const name = cookieName(ctx, kind)
-  const store = ctx.store
+  // Cookie storage with no store of marks: the cookies are expired, and that is all there is.
+  if (!ctx.server && ctx.marks === undefined) return E.right(undefined)
   // The remember cookie is usually not opened on the request that logs out: authenticate its header.
   const header = (kind === 'session' ? s.meta : s.rememberMeta)?.header ?? headerFromRequest(ctx, s, name)
-  if (header === undefined || store === undefined) return E.right(undefined)
+  if (header === undefined) return E.right(undefined)
   if (ctx.server) return removeChain(ctx, s, name, storageKey(ctx, header.sid), kind, now, entries)
   const timeouts = kind === 'session' ? o : rememberTimeouts(o)
   const left = remaining(header, timeouts, now).nearest ?? MAX_TTL

@@ -66,8 +66,8 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     const touched = touchCookie(s, now)
     if (E.isLeft(touched)) return touched
     const key = s.meta?.key
-    if (touched.right && ctx.server && ctx.store !== undefined && key !== undefined) {
-      const recorded = await ctx.store.touch(o.cookie.name, key, now)()
+    if (touched.right && ctx.records !== undefined && key !== undefined) {
+      const recorded = await ctx.records.touch(o.cookie.name, key, now)()
       if (E.isLeft(recorded)) return recorded
     }
     return E.right(outcome(s))
@@ -141,7 +141,7 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
       const refused = saveRefusal(ctx, s)
       return refused === undefined ? undefined : E.left(refused)
     }
-    if (ctx.server || (ctx.store !== undefined && s.meta !== undefined)) return undefined
+    if (ctx.server || (ctx.marks !== undefined && s.meta !== undefined)) return undefined
     const previousId = s.id
     if (s.meta !== undefined && s.startsOver) restartLocal(ctx, s)
     const written = saveBothLocal(s, nowSeconds(ctx), false)

@@ -11,7 +11,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { expired, invalidCookie, isRejection, missingCookie, type SessionError } from '../errors.js'
 import { taggedOtherKind } from '../policy/ids.js'
 import { type Decision, decide, KEEP, type SessionTimes } from '../policy/timeouts.js'
-import type { SessionRecord } from '../ports/ports.js'
+import type { SessionRecord } from '../ports/records.js'
 import * as b64 from '../wire/base64url.js'
 import { type Binding, ciphertextOf, unseal, unsealWith, verifyMac } from '../wire/codec.js'
 import { chunkName, fitsCookieLine, joinChunks, MAX_CHUNKS, type RequestCookies } from '../wire/cookies.js'
@@ -174,7 +174,7 @@ export const readRecord = async (
   binding: Binding,
   now: number,
 ): Promise<E.Either<SessionError, Payload>> => {
-  const store = ctx.store
+  const store = ctx.records
   if (store === undefined) return E.left(invalidCookie('record', 'no store configured'))
   let cur = start
   for (let hops = 0; hops <= MAX_SUCCESSORS; hops++) {
@@ -420,7 +420,7 @@ export const openCookie = async (
       kind === 'session'
         ? openLocal(ctx, cookies, binding, now)
         : await openLocalRemember(ctx, cookies, binding, now, client)
-    if (E.isLeft(opened) || ctx.store === undefined) return opened
+    if (E.isLeft(opened) || ctx.marks === undefined) return opened
     return checkRevocation(ctx, name, opened.right, audience, now)
   }
   let failed: E.Either<SessionError, Opened> | undefined

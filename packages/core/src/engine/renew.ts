@@ -94,7 +94,7 @@ export const settleBase = async (
     return s.startsOver ? endPredecessor(ctx, s, now) : DONE
   }
   if (!s.startsOver) return DONE
-  const store = ctx.store
+  const store = ctx.records
   if (store === undefined || meta.key === undefined) return E.left(revoked('logout'))
   const live = await store.read(cookieName(ctx, 'session'), meta.key, now)()
   if (E.isLeft(live)) return live

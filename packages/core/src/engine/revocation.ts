@@ -44,7 +44,7 @@ export const marksOf = async (
   audience: string,
   now: number,
 ): Promise<E.Either<SessionError, Marks>> => {
-  const store = ctx.store
+  const store = ctx.marks
   if (store === undefined) return E.right(NONE)
   const [byId, byChain, notBefore] = await Promise.all([
     store.isDenied(name, storageKey(ctx, header.sid), now)(),
@@ -84,7 +84,7 @@ export const denyChain = async (
   untilChain: number,
   now: number,
 ): Promise<E.Either<SessionError, void>> => {
-  const store = ctx.store
+  const store = ctx.marks
   if (store === undefined) return E.right(undefined)
   const results = await Promise.all([
     store.deny(name, storageKey(ctx, header.sid), untilCookie, now)(),

@@ -10,7 +10,8 @@ import { conflict, revoked, type SessionError } from '../errors.js'
 import { newSid } from '../policy/ids.js'
 import { pause, RETRY_BUDGET_MS, retryDelay } from '../policy/retry.js'
 import { clampOffset, storeTtl } from '../policy/timeouts.js'
-import type { SessionRecord, SubjectRef, WriteLimit, WriteRequest } from '../ports/ports.js'
+import type { SessionRecord, WriteLimit, WriteRequest } from '../ports/records.js'
+import type { SubjectRef } from '../ports/subject-ref.js'
 import * as b64 from '../wire/base64url.js'
 import { seal } from '../wire/codec.js'
 import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from '../wire/cookies.js'
@@ -159,7 +160,7 @@ const writeRecord = async (
   kind: CookieKind,
   now: number,
 ): Promise<E.Either<SessionError, CookieMeta>> => {
-  const store = ctx.store
+  const store = ctx.records
   if (store === undefined) return E.left(revoked('logout'))
   const name = cookieName(ctx, kind)
   const limit = kind === 'session' ? sessionLimit(ctx, s) : undefined
@@ -310,7 +311,7 @@ const forgetEvicted = async (
   s: SessionImpl,
   evicted: readonly string[],
 ): Promise<E.Either<SessionError, void>> => {
-  const store = ctx.store
+  const store = ctx.records
   const subject = s.entry.subject
   if (store === undefined || subject === undefined) return E.right(undefined)
   for (const value of evicted) {
@@ -329,7 +330,7 @@ export const forgetRefused = async (
   refusal: SessionError,
 ): Promise<E.Either<SessionError, void>> => {
   const key = s.rememberMeta?.key
-  const store = ctx.store
+  const store = ctx.records
   if (key !== undefined && store !== undefined) {
     const removed = await store.remove(ctx.o.cookie.rememberName, key, indexRefs(ctx, s.entries))()
     if (E.isLeft(removed)) return removed
@@ -354,7 +355,7 @@ export const removeWithRemember = async (
   index: readonly SubjectRef[],
   now: number,
 ): Promise<E.Either<SessionError, void>> => {
-  const store = ctx.store
+  const store = ctx.records
   if (store === undefined) return E.right(undefined)
   const record = await store.read(ctx.o.cookie.name, key, now)()
   if (E.isLeft(record)) return record

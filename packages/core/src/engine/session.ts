@@ -4,7 +4,7 @@
  * A session is mutable and belongs to one request; the engine is stateless.
  */
 
-import type { SessionRecord } from '../ports/ports.js'
+import type { SessionRecord } from '../ports/records.js'
 import type { Binding } from '../wire/codec.js'
 import type { Entry, JsonValue, SessionData } from '../wire/entries.js'
 import { getOwn, isPlainObject, setOwn } from '../wire/entries.js'

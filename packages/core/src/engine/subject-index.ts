@@ -7,8 +7,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { SessionError } from '../errors.js'
-import type { LiftedStore } from '../ports/lift.js'
-import { ANY_AUDIENCE, type IndexEntry, type SubjectRef } from '../ports/ports.js'
+import type { LiftedRecords } from '../ports/lift.js'
+import type { IndexEntry } from '../ports/records.js'
+import { ANY_AUDIENCE, type SubjectRef } from '../ports/subject-ref.js'
 import { type EngineContext, encodeSubject } from './context.js'
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
@@ -42,7 +43,7 @@ export const queryRefs = (ctx: EngineContext, subject: string, audience?: string
 
 /** Live entries of several index references, each session once, soonest expiry first. */
 export const listAll = async (
-  store: LiftedStore,
+  store: LiftedRecords,
   name: string,
   refs: readonly SubjectRef[],
   now: number,
@@ -58,7 +59,7 @@ export const listAll = async (
 
 /** Ends every live session of several index references but `keep`; how many were live. */
 export const removeAll = async (
-  store: LiftedStore,
+  store: LiftedRecords,
   name: string,
   refs: readonly SubjectRef[],
   keep: readonly string[],

@@ -5,7 +5,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { ConfigError, type SessionError } from '../errors.js'
-import type { SessionRecord } from '../ports/ports.js'
+import type { LiftedMarks, LiftedRecords } from '../ports/lift.js'
+import type { SessionRecord } from '../ports/records.js'
 import { anyAudienceRef, type EngineContext, nowSeconds, REMEMBER_LINK, storageKey, subjectRef } from './context.js'
 import { parseRecordValue } from './open.js'
 import { spare } from './renew.js'
@@ -31,25 +32,36 @@ export interface SessionSummary {
 /** The subject-level operations of an engine. */
 export const subjectOps = (ctx: EngineContext) => {
   const o = ctx.o
-  const indexStore = (): E.Either<SessionError, NonNullable<EngineContext['store']>> =>
-    ctx.store === undefined || (ctx.server && !o.storeMetadata)
-      ? E.left(new ConfigError(['storeMetadata: must be true (and a store configured) to find sessions by subject']))
-      : E.right(ctx.store)
+  /** Server storage's records and subject index, when sessions are indexed by subject. */
+  const subjectIndex = (): E.Either<SessionError, LiftedRecords> =>
+    ctx.records === undefined || !o.storeMetadata
+      ? E.left(
+          new ConfigError([
+            'storeMetadata: must be true, in server storage, to find sessions by subject (cookie storage keeps no index; it ends them with a store of revocation marks)',
+          ]),
+        )
+      : E.right(ctx.records)
+
+  /** Cookie storage's revocation marks. */
+  const marksStore = (what: string): E.Either<SessionError, LiftedMarks> =>
+    ctx.marks === undefined
+      ? E.left(new ConfigError([`${what}: in cookie storage, needs a store of revocation marks`]))
+      : E.right(ctx.marks)
 
   const refsOf = (q: { subject: string; audience?: string }) => queryRefs(ctx, q.subject, q.audience)
 
   const keyOfId = (id: string) => (o.hashStorageKey ? storageKey(ctx, Buffer.from(id, 'base64url')) : id)
 
   const endSession = (q: { id?: string; key?: string; subject?: string }) => async (): Result<void> => {
-    const store = ctx.store
     const key = q.key ?? (q.id === undefined ? undefined : keyOfId(q.id))
-    if (store === undefined || key === undefined) {
+    if ((!ctx.server && ctx.marks === undefined) || key === undefined) {
       return E.left(new ConfigError(['endSession: needs a store, and the id or key of a session']))
     }
     const now = nowSeconds(ctx)
-    const ended = ctx.server
-      ? await removeWithRemember(ctx, key, q.subject === undefined ? [] : [anyAudienceRef(ctx, q.subject)], now)
-      : await store.deny(o.cookie.name, key, now + lifetime(), now)()
+    const ended =
+      ctx.marks === undefined
+        ? await removeWithRemember(ctx, key, q.subject === undefined ? [] : [anyAudienceRef(ctx, q.subject)], now)
+        : await ctx.marks.deny(o.cookie.name, key, now + lifetime(), now)()
     if (E.isRight(ended)) ctx.emit({ type: 'destroyed', id: q.id ?? key, audience: o.audience })
     return ended
   }
@@ -67,12 +79,12 @@ export const subjectOps = (ctx: EngineContext) => {
    * the same request, which starts it over after the mark.
    */
   const invalidateSubject = (q: { subject: string; audience?: string; except?: string }) => async () => {
-    const store = indexStore()
-    if (E.isLeft(store)) return store
     const now = nowSeconds(ctx)
-    const refs = refsOf(q)
     let result: E.Either<SessionError, number>
     if (ctx.server) {
+      const store = subjectIndex()
+      if (E.isLeft(store)) return store
+      const refs = refsOf(q)
       const kept = q.except === undefined ? undefined : keyOfId(q.except)
       const keptRecord = kept === undefined ? E.right(null) : await store.right.read(o.cookie.name, kept, now)()
       if (E.isLeft(keptRecord)) return keptRecord
@@ -87,6 +99,8 @@ export const subjectOps = (ctx: EngineContext) => {
       if (E.isLeft(remembered)) return remembered
       result = await removeAll(store.right, o.cookie.name, refs, kept === undefined ? [] : [kept], now)
     } else {
+      const store = marksStore('invalidateSubject')
+      if (E.isLeft(store)) return store
       // Cookie storage: the marks are Tessera's own, under the encoded subject.
       const ref = q.audience === undefined ? anyAudienceRef(ctx, q.subject) : subjectRef(ctx, q.audience, q.subject)
       const marked = await store.right.setNotBefore(o.cookie.name, ref, now, now + lifetime())()
@@ -118,7 +132,7 @@ export const subjectOps = (ctx: EngineContext) => {
   }
 
   const listSessions = (q: { subject: string; audience?: string }) => async () => {
-    const store = indexStore()
+    const store = subjectIndex()
     if (E.isLeft(store)) return store
     const now = nowSeconds(ctx)
     const name = o.cookie.name

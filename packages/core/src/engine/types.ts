@@ -2,6 +2,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { SessionError } from '../errors.js'
 import type { EngineOptions } from '../options/options.js'
 import type { Clock, RandomSource, SessionStore } from '../ports/ports.js'
+import type { RevocationStore } from '../ports/revocation.js'
 import type { SessionData } from '../wire/entries.js'
 import type { EventListener } from './events.js'
 import type { Session } from './session.js'
@@ -24,7 +25,14 @@ export interface Outcome {
 
 /** The ports an engine runs on; all optional. */
 export interface EngineDeps {
-  readonly store?: SessionStore | undefined
+  /**
+   * Server storage (the default with a store) takes a whole `SessionStore`.
+   * Cookie storage (`storage: 'cookie'`) takes a `RevocationStore`, the four
+   * functions of revocation marks (a whole store is one), so that logout and
+   * `invalidateSubject` revoke cookies; without one, a cookie is good until it
+   * expires. A store that lacks what its storage needs is a ConfigError.
+   */
+  readonly store?: SessionStore | RevocationStore | undefined
   readonly clock?: Clock | undefined
   readonly random?: RandomSource | undefined
   readonly onEvent?: EventListener | undefined

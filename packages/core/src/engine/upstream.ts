@@ -9,7 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { conflict, revoked, type SessionError, type UpstreamReadOnly, upstreamReadOnly } from '../errors.js'
-import type { SessionRecord } from '../ports/ports.js'
+import type { SessionRecord } from '../ports/records.js'
 import { type EngineContext, storageKey } from './context.js'
 import { parseRecordValue, readRecord } from './open.js'
 import { recordValue } from './save.js'
@@ -64,7 +64,7 @@ export const saveInfoInPlace = async (
   s: SessionImpl,
   now: number,
 ): Promise<E.Either<SessionError, void>> => {
-  const store = ctx.store
+  const store = ctx.records
   let meta = s.meta as CookieMeta
   if (store === undefined || meta.key === undefined || meta.record === undefined) return E.left(revoked('logout'))
   if (!s.infoChanged) return E.right(undefined)

@@ -1,11 +1,15 @@
 /**
  * Ports: what the engine needs from the outside world, shaped by the session
  * domain. Adapters implement them with plain Promise-returning functions; the
- * engine lifts them into TaskEither in one place (`store.ts`).
+ * engine lifts a store's into `Either` in one place (`lift.ts`).
  *
- * Times crossing the store port are epoch SECONDS (like the reference's
- * storage API); the Clock port speaks milliseconds.
+ * The store is two ports, by use: session records with the subject index
+ * (`records.ts`, server storage) and revocation marks (`revocation.ts`,
+ * cookie storage). Times crossing them are epoch SECONDS (like the
+ * reference's storage API); the Clock port speaks milliseconds.
  */
+import type { SessionRecordStore } from './records.js'
+import type { RevocationStore } from './revocation.js'
 
 /** Wall clock, epoch milliseconds. */
 export interface Clock {
@@ -18,159 +22,8 @@ export interface RandomSource {
 }
 
 /**
- * The audience under which the engine also indexes every session. As a query
- * (`listIndex`, `removeIndexed`) it stands for every audience: the store
- * answers from the subject's index under each audience (the reference writes
- * only those) and from this one, each session once. It is not base64url, so
- * it never collides with an encoded audience.
+ * A whole store: session records with the subject index, and revocation
+ * marks. What the memory, PostgreSQL and Redis stores implement, and what
+ * server storage takes; cookie storage takes a `RevocationStore` alone.
  */
-export const ANY_AUDIENCE = '*'
-
-/**
- * One (audience, subject) pair as it reaches storage: the audience
- * base64url-encoded, the subject base64url-encoded or hashed (`hashSubject`).
- * Stores treat both as opaque strings and never see a raw subject.
- */
-export interface SubjectRef {
-  readonly audience: string
-  readonly subject: string
-  /**
-   * The subject as lua-resty-session writes it for a cookie with several
-   * audiences: raw, not encoded. Only ever read and ended, never written by
-   * Tessera; a store whose keys escape unusual characters uses it as it is.
-   */
-  readonly verbatim?: boolean
-}
-
-/** A stored session record. `value` is the reference's layout: JSON `["<ciphertext>"]` or `[ct, "<info>"]`. */
-export interface SessionRecord {
-  readonly value: string
-  /** Starts at 1; bumped by every change to this record. The compare-and-set token. */
-  readonly version: number
-  /**
-   * Set when a rotation replaced this record: the 110-char cookie header of
-   * the successor, so a request carrying this (now stale) cookie is served the
-   * successor's data while `staleTtl` lasts.
-   */
-  readonly successor: string | null
-  /** When the session (not this record) was created, epoch seconds; 0 when unknown (the reference wrote it). */
-  readonly createdAt: number
-  /** When this record was last written or touched, epoch seconds; 0 when unknown (the reference wrote it). */
-  readonly updatedAt: number
-  /** When this record expires, epoch seconds. */
-  readonly expiresAt: number
-}
-
-/** Writes a record under `key`, optionally as the successor of `previous`. */
-export interface WriteRequest {
-  /** Cookie name: the reference's `name` (namespace of keys and indexes). */
-  readonly name: string
-  readonly key: string
-  readonly value: string
-  /** Seconds to live, >= 1. */
-  readonly ttl: number
-  readonly now: number
-  readonly createdAt: number
-  /**
-   * Rotation: atomically, and only if the record at `key` still has
-   * `version` and no successor, mark it replaced by `successor` and cut its
-   * TTL to `staleTtl` (only where that shortens it). Otherwise nothing is
-   * written and the result is `conflict`.
-   */
-  readonly previous?: {
-    readonly key: string
-    readonly version: number
-    readonly successor: string
-    readonly staleTtl: number
-  }
-  /** Index entries to add for `key` (and to drop for `previous.key`), expiring with the record. */
-  readonly index: readonly SubjectRef[]
-  /** A session joining its subject: at most `limit.max` live sessions, checked and enforced in this write. */
-  readonly limit?: WriteLimit
-}
-
-/**
- * `maxSessionsPerSubject`, held inside the write itself so concurrent logins
- * cannot all pass it. The live sessions listed under `refs` (as `listIndex`
- * reads them: the any-audience ref covers every per-audience index), other
- * than `key` and `previous.key`, are counted; when there are already `max`,
- * the write either evicts the oldest (soonest expiry first) with their index
- * entries, or writes nothing and resolves to `full`.
- */
-export interface WriteLimit {
-  readonly refs: readonly SubjectRef[]
-  readonly max: number
-  readonly evict: boolean
-}
-
-/** An in-place update of a record (same key, same ciphertext), for the unencrypted info. */
-export interface UpdateRequest {
-  readonly name: string
-  readonly key: string
-  readonly value: string
-  readonly version: number
-  readonly now: number
-}
-
-/** A live index entry: a session key and when it expires (epoch seconds). */
-export interface IndexEntry {
-  readonly key: string
-  readonly expiresAt: number
-}
-
-export type WriteResult = 'ok' | 'conflict'
-
-/** A write that evicted sessions to stay within its limit: the values of the records it deleted. */
-export interface Evicted {
-  readonly evicted: readonly string[]
-}
-
-/** What a write did: `full` only for a limited write that may not evict. */
-export type WriteOutcome = WriteResult | 'full' | Evicted
-
-/**
- * Server-side storage for sessions, the subject index and revocation marks.
- * Every function may reject (throw) when the backend is unreachable; the
- * engine turns that into `StoreUnavailable`. Expired entries must never be
- * returned, whether or not the backend has removed them yet.
- */
-export interface SessionStore {
-  /** The record at `key`, or null when absent or expired. */
-  readonly read: (name: string, key: string, now: number) => Promise<SessionRecord | null>
-  /** Create a record (see WriteRequest). A fresh key that already exists is overwritten. */
-  readonly write: (request: WriteRequest) => Promise<WriteOutcome>
-  /** Replace the value of the record at `key` only if its version still matches. */
-  readonly update: (request: UpdateRequest) => Promise<WriteResult>
-  /**
-   * Record activity between saves (a touch): raise `updatedAt` of the live
-   * record at `key` to `at` (epoch seconds) when it is later, unless the
-   * record has a successor or unknown times (the reference wrote it). The
-   * value, version and expiry stay as they are. Absent keys are fine.
-   */
-  readonly touch: (name: string, key: string, at: number) => Promise<void>
-  /** Delete the record at `key` and its entries in the given indexes. Absent keys are fine. */
-  readonly remove: (name: string, key: string, index: readonly SubjectRef[]) => Promise<void>
-  /** Live entries of one (audience, subject) index, oldest expiry first. */
-  readonly listIndex: (name: string, ref: SubjectRef, now: number) => Promise<readonly IndexEntry[]>
-  /**
-   * Delete every live session in the `ref` index except those at `keep`, with
-   * all their index entries; resolves to how many live sessions were deleted.
-   */
-  readonly removeIndexed: (name: string, ref: SubjectRef, keep: readonly string[], now: number) => Promise<number>
-  /**
-   * Deny a session key until `until` (epoch seconds): the cookie-mode logout
-   * mark. `now` is the caller's time, so a store that expires marks itself
-   * counts their life from the caller's clock, not its own.
-   */
-  readonly deny: (name: string, key: string, until: number, now: number) => Promise<void>
-  /** True when `key` is on the denylist at `now`. */
-  readonly isDenied: (name: string, key: string, now: number) => Promise<boolean>
-  /**
-   * Sessions of `ref` last issued (saved) before `time` (the caller's now) are
-   * revoked; the mark lives until `until`. A later call with an earlier time
-   * never lowers it.
-   */
-  readonly setNotBefore: (name: string, ref: SubjectRef, time: number, until: number) => Promise<void>
-  /** The latest live not-before mark among `refs`, or null when none has one. */
-  readonly getNotBefore: (name: string, refs: readonly SubjectRef[], now: number) => Promise<number | null>
-}
+export interface SessionStore extends SessionRecordStore, RevocationStore {}
