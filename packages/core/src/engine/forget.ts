@@ -12,7 +12,7 @@ import type { SessionRecord } from '../ports/records.js'
 import type { Entry } from '../wire/entries.js'
 import { HEADER_ENCODED_SIZE, type Header } from '../wire/header.js'
 import { cookieName, type EngineContext, indexRefs, storageKey } from './context.js'
-import { authenticate, type CookieKind, rememberTimeouts } from './open.js'
+import { authenticate, type CookieKind, rememberTimeouts } from './open-header.js'
 import { denyChain } from './revocation.js'
 import type { SessionImpl } from './session.js'
 

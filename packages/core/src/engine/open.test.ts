@@ -5,7 +5,7 @@ import { createSessionEngine, type SessionOptions, type SessionStore } from '../
 import { touchHeader } from '../wire/codec.js'
 import { readHeader } from '../wire/header.js'
 import { ikmFromSecret, keyMaterial } from '../wire/keys.js'
-import { parseRecordValue } from './open.js'
+import { parseRecordValue } from './record.js'
 
 const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
 const NEXT = 'Pu3Ea8Wn1Zq6Kx4Rc9Lv2Tb7Hs5Gm0Jd'

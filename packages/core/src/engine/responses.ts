@@ -8,7 +8,7 @@ import { chunkName, expireLine, MAX_CHUNKS } from '../wire/cookies.js'
 import type { EngineContext } from './context.js'
 import { cookieName, nowSeconds } from './context.js'
 import { sessionHeaders } from './headers.js'
-import type { CookieKind } from './open.js'
+import type { CookieKind } from './open-header.js'
 import type { SessionImpl } from './session.js'
 import type { Outcome } from './types.js'
 

@@ -18,7 +18,9 @@ import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from '../wire
 import { encodeEntries, isPlainObject, setOwn, toJson } from '../wire/entries.js'
 import { FLAG_FORGET, FLAG_STORAGE, MAX_ROLLING_OFFSET, readHeader } from '../wire/header.js'
 import { anyAudienceRef, cookieName, type EngineContext, indexRefs, REMEMBER_LINK, storageKey } from './context.js'
-import { type CookieKind, decrypt, parseRecordValue, readRecord } from './open.js'
+import type { CookieKind } from './open-header.js'
+import { decrypt } from './open-payload.js'
+import { parseRecordValue, readRecord } from './record.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 import { queryRefs } from './subject-index.js'
 

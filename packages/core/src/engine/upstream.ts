@@ -11,7 +11,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { conflict, revoked, type SessionError, type UpstreamReadOnly, upstreamReadOnly } from '../errors.js'
 import type { SessionRecord } from '../ports/records.js'
 import { type EngineContext, storageKey } from './context.js'
-import { parseRecordValue, readRecord } from './open.js'
+import { parseRecordValue, readRecord } from './record.js'
 import { recordValue } from './save.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 
