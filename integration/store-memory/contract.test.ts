@@ -1,5 +1,5 @@
 import { createMemoryStore } from '@tessera/store-memory'
-import { describeSessionStoreContract } from '@tessera/testing'
+import { describeRevocationStoreContract, describeSessionStoreContract } from '@tessera/testing'
 
 describeSessionStoreContract(
   'memory',
@@ -9,4 +9,20 @@ describeSessionStoreContract(
     return { store, reset: async () => store.clear(), close: async () => store.close() }
   },
   { realTtl: true, purge: async ({ store }) => store.sweep() },
+)
+
+// The memory store's four mark functions alone, as a cookie-storage deployment would hand them over.
+describeRevocationStoreContract(
+  'memory, its revocation marks alone',
+  async () => {
+    const memory = createMemoryStore({ sweepIntervalMs: 100 })
+    const { deny, isDenied, setNotBefore, getNotBefore } = memory
+    return {
+      store: { deny, isDenied, setNotBefore, getNotBefore },
+      memory,
+      reset: async () => memory.clear(),
+      close: async () => memory.close(),
+    }
+  },
+  { realTtl: true, purge: async ({ memory }) => memory.sweep() },
 )

@@ -1,4 +1,4 @@
-import { describeEngineContract, describeSessionStoreContract } from '@tessera/testing'
+import { describeEngineContract, describeRevocationStoreContract, describeSessionStoreContract } from '@tessera/testing'
 import { describe, it } from 'vitest'
 import { createPostgresStore, type PostgresStore } from '../src/index.js'
 import { freshSchema, requireDatabase, skip } from './database.js'
@@ -35,4 +35,14 @@ if (skip) {
 } else {
   describeSessionStoreContract('postgres', setup, { purge: (h) => h.store.purgeExpired() })
   describeEngineContract('postgres', setup)
+  // What a cookie-storage deployment hands over: the four mark functions alone.
+  describeRevocationStoreContract(
+    'postgres, its revocation marks alone',
+    async () => {
+      const h = await setup()
+      const { deny, isDenied, setNotBefore, getNotBefore } = h.store
+      return { ...h, pg: h.store, store: { deny, isDenied, setNotBefore, getNotBefore } }
+    },
+    { purge: (h) => h.pg.purgeExpired() },
+  )
 }

@@ -1,4 +1,4 @@
-import { describeEngineContract, describeSessionStoreContract } from '@tessera/testing'
+import { describeEngineContract, describeRevocationStoreContract, describeSessionStoreContract } from '@tessera/testing'
 import { Redis } from 'ioredis'
 import { createRedisStore } from '../src/index.js'
 import { canStartServers, describeIf, REDIS_URL, randomPrefix, reachable } from './support/gate.js'
@@ -42,4 +42,14 @@ describeIf('store-redis on a single node', shared || startable, `Redis at ${REDI
   describeSessionStoreContract('redis single node', harness, { realTtl: true })
   // Sessions through the engine on Redis: the reference's v4a storage calls, concurrency, invalidation.
   describeEngineContract('redis single node', harness)
+  // What a cookie-storage deployment hands over: the four mark functions alone.
+  describeRevocationStoreContract(
+    'redis single node, its revocation marks alone',
+    async () => {
+      const h = await harness()
+      const { deny, isDenied, setNotBefore, getNotBefore } = h.store
+      return { ...h, store: { deny, isDenied, setNotBefore, getNotBefore } }
+    },
+    { realTtl: true },
+  )
 })

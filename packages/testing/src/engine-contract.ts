@@ -11,6 +11,7 @@ import {
 import { describeSessionLimit } from './engine/limit.js'
 import { describeCookieRevocation } from './engine/revocation.js'
 import { describeV4a } from './engine/v4a.js'
+import { marksAlone } from './engine/world.js'
 import { type StoreHarness, useHarness } from './harness.js'
 
 /**
@@ -32,7 +33,12 @@ export function describeEngineContract<H extends StoreHarness>(name: string, set
     describeFixation(current)
     describeInvalidation(current)
     describeInvalidationRace(current)
-    describeCookieRevocation(current)
+    describe('cookie storage on the whole store', () => {
+      describeCookieRevocation(current)
+    })
+    describe('cookie storage on its revocation marks alone', () => {
+      describeCookieRevocation(() => ({ ...current(), store: marksAlone(current().store) }))
+    })
     describeEndSession(current)
     describeRemembered(current)
     describeSessionLimit(current, name)

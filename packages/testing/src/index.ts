@@ -17,4 +17,4 @@ export {
 export { describeEngineContract } from './engine-contract.js'
 export { fresh, NAME, nowSeconds, ref, sid, storedValue, successorOf } from './fixtures.js'
 export type { StoreCapabilities, StoreHarness } from './harness.js'
-export { describeSessionStoreContract } from './store-contract.js'
+export { describeRevocationStoreContract, describeSessionStoreContract } from './store-contract.js'

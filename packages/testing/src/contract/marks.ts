@@ -1,10 +1,11 @@
+import type { RevocationStore } from '@tessera/core'
 import { describe, expect, it } from 'vitest'
 import { NAME, nowSeconds, ref, sid } from '../fixtures.js'
-import type { HarnessRef } from '../harness.js'
+import type { HarnessRef, StoreHarness } from '../harness.js'
 
 /** Revocation marks: the per-key denylist and the per-subject not-before marks. */
-export function describeMarks(h: HarnessRef): void {
-  describe('revocation marks', () => {
+export function describeMarks(h: HarnessRef<StoreHarness<RevocationStore>>): void {
+  describe('the denylist and not-before marks', () => {
     it('denies a key until `until` and no longer', async () => {
       const now = nowSeconds()
       const { store } = h()

@@ -1,11 +1,13 @@
 /** Cookie storage with a store for marks: revocation covers every cookie a session was ever issued. */
 
+import type { RevocationStore } from '@tessera/core'
 import { requestWith, runLeft, runRight } from '@tessera/test-kit'
 import { expect, it } from 'vitest'
-import type { HarnessRef } from '../harness.js'
+import type { HarnessRef, StoreHarness } from '../harness.js'
 import { browser, clockAtStart, engineOn } from './world.js'
 
-export const describeCookieRevocation = (current: HarnessRef) => {
+/** Runs on a whole store and on a store of marks alone: cookie storage calls nothing else. */
+export const describeCookieRevocation = (current: HarnessRef<StoreHarness<RevocationStore>>) => {
   const world = () => {
     const clock = clockAtStart()
     const engine = engineOn(current().store, clock, { storage: 'cookie', rollingTimeout: 1000 })

@@ -1,6 +1,12 @@
 /** A small world for engine scenarios: engines on the harness's store, one fake clock, and browsers. */
 import { randomBytes } from 'node:crypto'
-import { createSessionEngine, type Session, type SessionOptions, type SessionStore } from '@tessera/core'
+import {
+  createSessionEngine,
+  type RevocationStore,
+  type Session,
+  type SessionOptions,
+  type SessionStore,
+} from '@tessera/core'
 import { cookieJar, type FakeClock, fakeClock, requestWith, runRight, scriptedRandom } from '@tessera/test-kit'
 
 /** A secret drawn once per process: the package ships none that an app could copy. */
@@ -13,7 +19,7 @@ export const T0 = Math.floor(Date.now() / 1000)
 
 /** An engine on `store` with server storage and metadata on (unless `options` says otherwise). */
 export const engineOn = (
-  store: SessionStore,
+  store: SessionStore | RevocationStore,
   clock: FakeClock,
   options: Partial<SessionOptions> = {},
   ...sids: string[]
@@ -24,6 +30,14 @@ export const engineOn = (
   )
 
 export type Engine = ReturnType<typeof engineOn>
+
+/** The revocation marks of a store and nothing else: what cookie storage takes at the least. */
+export const marksAlone = (store: RevocationStore): RevocationStore => ({
+  deny: (...args) => store.deny(...args),
+  isDenied: (...args) => store.isDenied(...args),
+  setNotBefore: (...args) => store.setNotBefore(...args),
+  getNotBefore: (...args) => store.getNotBefore(...args),
+})
 
 /** A browser: `visit` starts its session, lets `act` use it, saves when changed, and keeps the cookies. */
 export const browser = (engine: Engine, userAgent = 'test-browser') => {
