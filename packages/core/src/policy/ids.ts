@@ -15,7 +15,7 @@
  * carries either tag with probability 2^-128, and is judged by the header
  * alone. The tag needs no key: it proves nothing the MAC does not already.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { RandomSource } from '../ports/ports.js'
 import { SID_SIZE } from '../wire/header.js'
 
@@ -24,10 +24,21 @@ type CookieKind = 'session' | 'remember'
 const RANDOM = 16
 const TAG = SID_SIZE - RANDOM
 
-const LABEL: Readonly<Record<CookieKind, string>> = { session: 'tessera:session:', remember: 'tessera:remember:' }
+/**
+ * Per kind, the hash input: its label, then room for the id's random half,
+ * filled in per call (calls are synchronous), so that the tag is one one-shot
+ * `hash` with no Hash object and no concatenation.
+ */
+const INPUT: Readonly<Record<CookieKind, Buffer>> = {
+  session: Buffer.concat([Buffer.from('tessera:session:'), Buffer.alloc(RANDOM)]),
+  remember: Buffer.concat([Buffer.from('tessera:remember:'), Buffer.alloc(RANDOM)]),
+}
 
-const tagOf = (kind: CookieKind, random: Uint8Array): Buffer =>
-  createHash('sha256').update(LABEL[kind]).update(random).digest().subarray(0, TAG)
+const tagOf = (kind: CookieKind, random: Uint8Array): Buffer => {
+  const input = INPUT[kind]
+  input.set(random, input.length - RANDOM)
+  return hash('sha256', input, 'buffer').subarray(0, TAG)
+}
 
 /** A new session id for a cookie of `kind`: tagged, or (with `tagged` false) plain random as the reference's. */
 export const newSid = (random: RandomSource, kind: CookieKind, tagged: boolean): Uint8Array => {
