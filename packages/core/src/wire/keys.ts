@@ -7,6 +7,7 @@
  * expand (one HMAC per 32 bytes).
  */
 import { createHash, createHmac, createSecretKey, type KeyObject, pbkdf2Sync } from 'node:crypto'
+import { DerivedKeys } from './derived-keys.js'
 
 /** An AES-256-GCM key and IV. */
 export interface EncryptionKey {
@@ -14,26 +15,14 @@ export interface EncryptionKey {
   readonly iv: Buffer
 }
 
-/** What is derived for one session id; each part is derived the first time it is asked for. */
-interface Derived {
-  encryption?: EncryptionKey
-  mac?: Buffer
-}
-
 /** Key material for one secret: the IKM, its HKDF pseudo-random key, and the keys derived for recent session ids. */
 export interface KeyMaterial {
   readonly ikm: Buffer
   /** HKDF-Extract of the IKM (lua-resty-session's salt is empty), imported once as a key object. */
   readonly prk: KeyObject
-  /** By session id (as a latin1 string), least recently used first; at most CACHED ids. */
-  readonly derived: Map<string, Derived>
+  /** The keys derived for recent session ids (derived-keys.ts). */
+  readonly derived: DerivedKeys
 }
-
-/**
- * Session ids whose keys are kept per secret: a cookie is usually opened
- * again soon after it was issued, and a touch needs the MAC key again.
- */
-const CACHED = 256
 
 export type RememberSafety = 'None' | 'Low' | 'Medium' | 'High' | 'Very High'
 
@@ -48,8 +37,8 @@ const ENCRYPTION = Buffer.from('encryption:')
 const AUTHENTICATION = Buffer.from('authentication:')
 const NO_SALT = Buffer.alloc(0)
 const ZERO_SALT = Buffer.alloc(32)
-/** The one-byte block counters of HKDF-Expand, 1 to 255. */
-const COUNTERS: readonly Buffer[] = Array.from({ length: 256 }, (_, i) => Buffer.from([i]))
+/** SHA-256's digest size: one HKDF-Expand block. */
+const DIGEST = 32
 
 /** HKDF-Extract (RFC 5869 §2.2): PRK = HMAC-SHA256(salt, IKM); an empty salt is 32 zero bytes. */
 export const hkdfExtract = (ikm: Uint8Array, salt: Uint8Array = NO_SALT): Buffer =>
@@ -59,18 +48,23 @@ export const hkdfExtract = (ikm: Uint8Array, salt: Uint8Array = NO_SALT): Buffer
 
 /** HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC-SHA256(PRK, T(i-1) || info || i), the first `length` bytes. */
 const hkdfExpand = (prk: Uint8Array | KeyObject, info: Uint8Array, length: number): Buffer => {
-  if (length > 255 * 32) throw new RangeError('HKDF-SHA256 gives at most 8160 bytes')
-  const blocks: Buffer[] = []
-  let previous: Buffer = NO_SALT
-  for (let i = 1; i * 32 - 32 < length; i++) {
-    previous = createHmac('sha256', prk)
-      .update(previous)
-      .update(info)
-      .update(COUNTERS[i] as Buffer)
+  if (length > 255 * DIGEST) throw new RangeError('HKDF-SHA256 gives at most 8160 bytes')
+  const blocks = Math.ceil(length / DIGEST)
+  // One buffer holds T(i-1) || info || i, so that each block is a single update.
+  const input = Buffer.allocUnsafe(DIGEST + info.length + 1)
+  input.set(info, DIGEST)
+  const out = blocks === 1 ? undefined : Buffer.allocUnsafe(blocks * DIGEST)
+  let block: Buffer = NO_SALT
+  for (let i = 1; i <= blocks; i++) {
+    input[DIGEST + info.length] = i
+    block = createHmac('sha256', prk)
+      .update(i === 1 ? input.subarray(DIGEST) : input)
       .digest()
-    blocks.push(previous)
+    if (out === undefined) break
+    block.copy(out, (i - 1) * DIGEST)
+    block.copy(input, 0)
   }
-  return blocks.length === 1 ? previous.subarray(0, length) : Buffer.concat(blocks).subarray(0, length)
+  return (out ?? block).subarray(0, length)
 }
 
 /** HKDF-SHA256 (RFC 5869): `length` bytes from `ikm` for `info`. */
@@ -84,22 +78,8 @@ export const ikmFromSecret = (secret: string | Uint8Array): Buffer => createHash
 export const keyMaterial = (ikm: Buffer): KeyMaterial => ({
   ikm,
   prk: createSecretKey(hkdfExtract(ikm)),
-  derived: new Map(),
+  derived: new DerivedKeys(),
 })
-
-/** The cache entry of a session id, made the most recently used; the least recently used one goes when full. */
-const derivedFor = (km: KeyMaterial, sid: Uint8Array): Derived => {
-  const id = Buffer.from(sid.buffer, sid.byteOffset, sid.length).toString('latin1')
-  const cache = km.derived
-  let entry = cache.get(id)
-  if (entry !== undefined) cache.delete(id)
-  else {
-    entry = {}
-    if (cache.size >= CACHED) cache.delete(cache.keys().next().value as string)
-  }
-  cache.set(id, entry)
-  return entry
-}
 
 /** PBKDF2 iterations of a remember cookie's AES key and IV at `safety`; undefined for `None` (HKDF). */
 export const pbkdf2Iterations = (safety: RememberSafety): number | undefined =>
@@ -116,17 +96,10 @@ export const encryptionKey = (km: KeyMaterial, sid: Uint8Array, safety?: Remembe
     const bytes = pbkdf2Sync(km.ikm, pbkdf2Salt(sid), ITERATIONS[safety], 44, 'sha256')
     return { key: bytes.subarray(0, 32), iv: bytes.subarray(32, 44) }
   }
-  const entry = derivedFor(km, sid)
-  if (entry.encryption === undefined) {
-    const bytes = hkdfExpand(km.prk, Buffer.concat([ENCRYPTION, sid]), 44)
-    entry.encryption = { key: bytes.subarray(0, 32), iv: bytes.subarray(32, 44) }
-  }
-  return entry.encryption
+  const bytes = km.derived.encryption(sid, () => hkdfExpand(km.prk, Buffer.concat([ENCRYPTION, sid]), 44))
+  return { key: bytes.subarray(0, 32), iv: bytes.subarray(32, 44) }
 }
 
 /** HMAC-SHA256 key for a session id (HKDF). */
-export const macKey = (km: KeyMaterial, sid: Uint8Array): Buffer => {
-  const entry = derivedFor(km, sid)
-  entry.mac ??= hkdfExpand(km.prk, Buffer.concat([AUTHENTICATION, sid]), 32)
-  return entry.mac
-}
+export const macKey = (km: KeyMaterial, sid: Uint8Array): Buffer =>
+  km.derived.mac(sid, () => hkdfExpand(km.prk, Buffer.concat([AUTHENTICATION, sid]), 32))
