@@ -8,6 +8,7 @@ import {
   createSessionEngine,
   type EventListener,
   type RandomSource,
+  type RevocationStore,
   type SessionData,
   type SessionEngine,
   type SessionOptions,
@@ -30,9 +31,10 @@ export interface TesseraRegistration {
   readonly session: SessionOptions
   /**
    * `memory://` (default), `postgres://…`, `redis://…`, `redis-sentinel://…`, `redis-cluster://…`,
-   * a scheme of `schemes`, or a store.
+   * a scheme of `schemes`, or a store: a `SessionStore`, or with `storage: 'cookie'` a
+   * `RevocationStore` (revocation marks alone).
    */
-  readonly store?: string | SessionStore
+  readonly store?: string | SessionStore | RevocationStore
   /** The app's own stores by URL scheme, as `storeFromUrl` takes them: `{ 'mystore:': (url) => ({ store, close }) }`. */
   readonly schemes?: StoreUrlOptions['schemes']
   /** How the optional store packages and drivers are imported (see `storeFromUrl`). */
@@ -57,7 +59,7 @@ export const registerTessera = async (
   registration: TesseraRegistration,
 ): Promise<DependencyContainer> => {
   const given = registration.store ?? 'memory://'
-  let store: SessionStore
+  let store: SessionStore | RevocationStore
   if (typeof given === 'string') {
     const made = await storeFromUrl(given, {
       ...(registration.schemes === undefined ? {} : { schemes: registration.schemes }),
@@ -75,7 +77,7 @@ export const registerTessera = async (
   container.register(TesseraTokens.engine, {
     useFactory: instanceCachingFactory<SessionEngine<SessionData>>((c) =>
       createSessionEngine(c.resolve<SessionOptions>(TesseraTokens.options), {
-        store: c.resolve<SessionStore>(TesseraTokens.store),
+        store: c.resolve<SessionStore | RevocationStore>(TesseraTokens.store),
         clock: c.isRegistered(TesseraTokens.clock) ? c.resolve<Clock>(TesseraTokens.clock) : undefined,
         random: c.isRegistered(TesseraTokens.random) ? c.resolve<RandomSource>(TesseraTokens.random) : undefined,
         onEvent: registration.onEvent,

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { ConfigError, type SessionEngine } from '@tessera/core'
 import { createMemoryStore } from '@tessera/store-memory'
 import { migrate } from '@tessera/store-postgres'
-import { fakeClock, requestWith, runRight } from '@tessera/testing'
+import { fakeClock, requestWith, runLeft, runRight } from '@tessera/testing'
 import pg from 'pg'
 import { container as root } from 'tsyringe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -93,6 +93,29 @@ describe('registerTessera: the store comes from a URL', () => {
     // The record landed in the store we passed, not in one the container made.
     expect(await made.store.read('session', s.id as string, 1_700_000_000)).not.toBeNull()
     await closeTessera(container)
+    await made.close()
+  })
+
+  it('with storage "cookie", a store of revocation marks alone; server storage refuses one when the engine resolves', async () => {
+    const made = await storeFromUrl('memory://')
+    const { deny, isDenied, setNotBefore, getNotBefore } = made.store
+    const marks = { deny, isDenied, setNotBefore, getNotBefore }
+    const clock = fakeClock(1_700_000_000)
+    const container = await registerTessera(root.createChildContainer(), {
+      session: { secret: SECRET, storage: 'cookie' },
+      store: marks,
+      clock,
+    })
+    const engine = container.resolve<SessionEngine>(TesseraTokens.engine)
+    const s = await runRight(engine.start(requestWith()))
+    s.setSubject('alice')
+    const { setCookie } = await runRight(engine.save(s))
+    // A session created in the second of the mark survives it.
+    clock.advance(1)
+    await runRight(engine.invalidateSubject({ subject: 'alice' }))
+    expect(await runLeft(engine.open(requestWith(setCookie)))).toEqual({ _tag: 'Revoked', reason: 'invalidated' })
+    const server = await registerTessera(root.createChildContainer(), { session: { secret: SECRET }, store: marks })
+    expect(() => server.resolve(TesseraTokens.engine)).toThrow(ConfigError)
     await made.close()
   })
 
