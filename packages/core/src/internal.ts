@@ -7,7 +7,7 @@
 import { sessionHeaders } from './engine/headers.js'
 import { type Session, SessionImpl } from './engine/session.js'
 import type { SessionEngine } from './engine/types.js'
-import type { SessionHeaderName } from './options/options.js'
+import type { SessionHeaderName } from './options/schema.js'
 import type { SessionData } from './wire/entries.js'
 
 export { isSessionEngine } from './engine/engine.js'

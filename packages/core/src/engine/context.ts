@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto'
 import { ConfigError } from '../errors.js'
-import type { ResolvedOptions } from '../options/options.js'
+import type { ResolvedOptions } from '../options/schema.js'
 import { type LiftedMarks, type LiftedRecords, liftMarks, liftRecords } from '../ports/lift.js'
 import type { Clock, RandomSource, SessionStore } from '../ports/ports.js'
 import { RECORD_FUNCTIONS } from '../ports/records.js'

@@ -2,7 +2,7 @@
  * The reference's session headers (`Session-Id`, `Session-Timeout`, …), set
  * on the request for an upstream or on the response for the client.
  */
-import type { EngineOptions, SessionHeaderName } from '../options/options.js'
+import type { EngineOptions, SessionHeaderName } from '../options/schema.js'
 import { remaining } from '../policy/timeouts.js'
 import type { SessionImpl } from './session.js'
 

@@ -15,10 +15,11 @@ import { keyedMutex } from './mutex.js'
 import { forgetRecent } from './open.js'
 import { restartLocal, settleBase } from './renew.js'
 import { clearCookies, outcomeOf } from './responses.js'
-import { forgetRefused, saveCookie, saveLocalCookie } from './save.js'
+import { saveCookie, saveLocalCookie } from './save.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 import type { Outcome } from './types.js'
 import { endRefusal, saveInfoInPlace, saveRefusal } from './upstream.js'
+import { forgetRefused } from './write-record.js'
 
 type Result<A> = Promise<E.Either<SessionError, A>>
 

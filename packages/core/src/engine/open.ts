@@ -11,6 +11,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { invalidCookie, isRejection, type SessionError } from '../errors.js'
+import { verdict } from '../policy/revocation.js'
 import type { Binding } from '../wire/codec.js'
 import { chunkName, fitsCookieLine, joinChunks, MAX_CHUNKS, type RequestCookies } from '../wire/cookies.js'
 import { HEADER_ENCODED_SIZE } from '../wire/header.js'
@@ -18,7 +19,7 @@ import { cookieName, type EngineContext, nowSeconds } from './context.js'
 import { authenticCookie, type CookieKind, seenHeader, TOO_LARGE } from './open-header.js'
 import { decrypt, decryptRemember, type Opened, opened, spentSlowKey } from './open-payload.js'
 import { type Payload, payloadOf, readRecord } from './record.js'
-import { marksOf, verdict } from './revocation.js'
+import { marksOf } from './revocation.js'
 import type { SessionImpl } from './session.js'
 
 /** Cookie-mode revocation: the id and chain denylist and the subject's not-before mark. */

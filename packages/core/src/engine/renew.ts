@@ -8,12 +8,13 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { revoked, type SessionError } from '../errors.js'
+import { verdict } from '../policy/revocation.js'
 import type { Entry } from '../wire/entries.js'
 import { FLAG_FORGET } from '../wire/header.js'
 import { cookieName, type EngineContext, REMEMBER_LINK } from './context.js'
 import { forgetCookie } from './forget.js'
 import { forgetRecent } from './open.js'
-import { marksOf, verdict } from './revocation.js'
+import { marksOf } from './revocation.js'
 import type { SessionImpl } from './session.js'
 
 const DONE: E.Either<SessionError, void> = E.right(undefined)

@@ -8,16 +8,11 @@
  */
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Revoked, revoked, type SessionError } from '../errors.js'
+import type { SessionError } from '../errors.js'
+import type { Marks } from '../policy/revocation.js'
 import * as b64 from '../wire/base64url.js'
 import type { Header } from '../wire/header.js'
 import { anyAudienceRef, type EngineContext, encodeSubject, storageKey, subjectRef } from './context.js'
-
-/** What the store says about one cookie: denied (its id or its chain), and the subject's latest not-before mark. */
-export interface Marks {
-  readonly denied: boolean
-  readonly notBefore: number | null
-}
 
 const NONE: Marks = { denied: false, notBefore: null }
 const NO_MARK = Promise.resolve(E.right<SessionError, number | null>(null))
@@ -63,12 +58,6 @@ export const marksOf = async (
     return E.isLeft(byId) ? byId : E.isLeft(byChain) ? byChain : (notBefore as E.Left<SessionError>)
   }
   return E.right({ denied: byId.right || byChain.right, notBefore: notBefore.right })
-}
-
-/** Why marks revoke a cookie with this header, if they do: a session created before a not-before mark is ended. */
-export const verdict = (header: Header, marks: Marks): Revoked | undefined => {
-  if (marks.notBefore !== null && header.creation < marks.notBefore) return revoked('invalidated')
-  return marks.denied ? revoked('logout') : undefined
 }
 
 /**

@@ -10,8 +10,8 @@ import type { SessionRecord } from '../ports/records.js'
 import { anyAudienceRef, type EngineContext, nowSeconds, REMEMBER_LINK, storageKey, subjectRef } from './context.js'
 import { parseRecordValue } from './record.js'
 import { spare } from './renew.js'
-import { rememberKeyOf, removeWithRemember } from './save.js'
 import { listAll, queryRefs, removeAll } from './subject-index.js'
+import { rememberKeyOf, removeWithRemember } from './write-record.js'
 
 type Result<A> = Promise<E.Either<SessionError, A>>
 

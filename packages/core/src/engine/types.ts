@@ -1,6 +1,6 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { SessionError } from '../errors.js'
-import type { EngineOptions } from '../options/options.js'
+import type { EngineOptions } from '../options/schema.js'
 import type { Clock, RandomSource, SessionStore } from '../ports/ports.js'
 import type { RevocationStore } from '../ports/revocation.js'
 import type { SessionData } from '../wire/entries.js'

@@ -12,8 +12,8 @@ import { conflict, revoked, type SessionError, type UpstreamReadOnly, upstreamRe
 import type { SessionRecord } from '../ports/records.js'
 import { type EngineContext, storageKey } from './context.js'
 import { parseRecordValue, readRecord } from './record.js'
-import { recordValue } from './save.js'
 import type { CookieMeta, SessionImpl } from './session.js'
+import { recordValue } from './write-record.js'
 
 const MAX_ATTEMPTS = 8
 

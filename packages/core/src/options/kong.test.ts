@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { createSessionEngine } from '../engine/engine.js'
 import { ConfigError } from '../errors.js'
 import { fromKongConfig } from './kong.js'
-import { decodeOptions, type ResolvedOptions } from './options.js'
+import { decodeOptions } from './options.js'
+import type { ResolvedOptions } from './schema.js'
 
 const SECRET = 'kong-session-secret-0123456789abcdef-ABCDEF'
 const T0 = 1_700_000_000

@@ -5,7 +5,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { ConfigError } from '../errors.js'
-import { decodeOptions, type LogoutMethod, type SessionHeaderName, type SessionOptions } from './options.js'
+import { decodeOptions } from './options.js'
+import type { LogoutMethod, SessionHeaderName, SessionOptions } from './schema.js'
 
 type KongBind = 'ip' | 'scheme' | 'user-agent'
 type KongMethod = Extract<LogoutMethod, 'GET' | 'POST' | 'DELETE'>
