@@ -125,7 +125,8 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
 
   const saveUnlocked = async (s: SessionImpl<D>): Result<Outcome> => {
     const now = nowSeconds(ctx)
-    const previousId = s.id
+    // The id before the save names a rotation's event: encoded only when someone listens.
+    const previousId = ctx.listening ? s.id : undefined
     const settled = await settleBase(ctx, s, now)
     if (E.isLeft(settled)) return settled
     const written = await saveBoth(s, now)
@@ -143,7 +144,7 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
       return refused === undefined ? undefined : E.left(refused)
     }
     if (ctx.server || (ctx.marks !== undefined && s.meta !== undefined)) return undefined
-    const previousId = s.id
+    const previousId = ctx.listening ? s.id : undefined
     if (s.meta !== undefined && s.startsOver) restartLocal(ctx, s)
     const written = saveBothLocal(s, nowSeconds(ctx), false)
     return E.isLeft(written) ? written : saved(s, previousId)

@@ -21,6 +21,8 @@ import { metaOf, sealFor } from './seal.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 import { queryRefs } from './subject-index.js'
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] }
+
 /** Past this many attempts a save gives up even within its waiting budget. */
 const MAX_ATTEMPTS = 100
 
@@ -30,7 +32,8 @@ export const recordValue = (
   info: SessionImpl['info'],
   remember: boolean,
 ): E.Either<SessionError, string> => {
-  const kept = [...(info ?? [])].filter(([audience]) => !remember || audience !== REMEMBER_LINK)
+  if (info === undefined || info.size === 0) return E.right(JSON.stringify([payload]))
+  const kept = [...info].filter(([audience]) => !remember || audience !== REMEMBER_LINK)
   if (kept.length === 0) return E.right(JSON.stringify([payload]))
   const text = toJson(Object.fromEntries(kept))
   return E.isLeft(text) ? text : E.right(JSON.stringify([payload, b64.encode(Buffer.from(text.right))]))
@@ -107,7 +110,8 @@ export const writeRecord = async (
     const recorded = recordValue(sealed.payload, s.info, kind === 'remember')
     if (E.isLeft(recorded)) return recorded
     const value = recorded.right
-    const request: WriteRequest = {
+    // Built field by field, not with conditional spreads (spreads were most of this function's own time).
+    const request: Writable<WriteRequest> = {
       name,
       key,
       value,
@@ -116,18 +120,15 @@ export const writeRecord = async (
       createdAt: header.creation,
       // Remember records are indexed too (under their own cookie name), so ending a subject's sessions ends them.
       index: indexRefs(ctx, s.entries),
-      ...(previous?.key !== undefined && previous.record !== undefined
-        ? {
-            previous: {
-              key: previous.key,
-              version: previous.record.version,
-              successor: sealed.headerText,
-              staleTtl: Math.max(Math.ceil(ctx.o.staleTtl), 1),
-            },
-          }
-        : {}),
-      ...(limit === undefined ? {} : { limit }),
     }
+    if (previous?.key !== undefined && previous.record !== undefined)
+      request.previous = {
+        key: previous.key,
+        version: previous.record.version,
+        successor: sealed.headerText,
+        staleTtl: Math.max(Math.ceil(ctx.o.staleTtl), 1),
+      }
+    if (limit !== undefined) request.limit = limit
     const result = await store.write(request)()
     if (E.isLeft(result)) return result
     if (result.right === 'full') return E.left({ _tag: 'SessionLimit', max: limit?.max ?? 0 })
@@ -136,8 +137,16 @@ export const writeRecord = async (
       if (E.isLeft(forgotten)) return forgotten
     }
     if (result.right !== 'conflict') {
-      const offered = { kind, value: sealed.headerText, flags: header.flags, primary: true, whole: true }
-      ctx.recent.keep({ ...offered, plaintext, ct: sealed.payload }, now)
+      const offered = {
+        kind,
+        value: sealed.headerText,
+        flags: header.flags,
+        primary: true,
+        whole: true,
+        plaintext,
+        ct: sealed.payload,
+      }
+      ctx.recent.keep(offered, now)
       const record: SessionRecord = {
         value,
         version: 1,
