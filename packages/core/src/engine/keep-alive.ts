@@ -65,7 +65,7 @@ export const keepAlives = <D extends SessionData>(ctx: EngineContext, starts: St
       return E.isLeft(started) ? started : E.right(outcome(started.right))
     }
     // Sent more than once: opening tries each value, and one that fails never clears one that opens.
-    if (cookies.repeated.has(name)) return reopen()
+    if (cookies.repeats(name)) return reopen()
     const clear = (e: SessionError) => {
       report(e)
       const s = newSession(req, cookies)

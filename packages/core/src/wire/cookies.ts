@@ -24,15 +24,37 @@ export const MAX_CANDIDATES = 4
  * of a repeated name, at most MAX_CANDIDATES in all.
  */
 export class RequestCookies extends Map<string, string> {
-  /** Values after the first, per name, in header order. */
-  readonly repeated = new Map<string, string[]>()
+  /** Values after the first, per name, in header order; made only when a name repeats (rarely). */
+  private later: Map<string, string[]> | undefined
+
+  /** Whether `name` was sent more than once. */
+  repeats(name: string): boolean {
+    return this.later?.has(name) === true
+  }
 
   /** Every value sent under `name`, first one first (at most MAX_CANDIDATES). */
   all(name: string): readonly string[] {
     const first = this.get(name)
     if (first === undefined) return []
-    const more = this.repeated.get(name)
+    const more = this.later?.get(name)
     return more === undefined ? [first] : [first, ...more]
+  }
+
+  /** Whether another value of `name` is kept (its value is only sliced then). */
+  keeps(name: string): boolean {
+    return !this.has(name) || (this.later?.get(name)?.length ?? 0) < MAX_CANDIDATES - 1
+  }
+
+  /** Adds a value `keeps` let through. */
+  add(name: string, value: string): void {
+    if (!this.has(name)) {
+      this.set(name, value)
+      return
+    }
+    this.later ??= new Map()
+    const more = this.later.get(name)
+    if (more === undefined) this.later.set(name, [value])
+    else more.push(value)
   }
 }
 
@@ -80,7 +102,7 @@ const scan = (text: string, into: RequestCookies): void => {
     if (end === -1) end = text.length
     if (eq < end) {
       const name = text.slice(start, eq).trim()
-      if (name !== '' && keeps(into, name)) add(into, name, valueAt(text, eq, end))
+      if (name !== '' && into.keeps(name)) into.add(name, valueAt(text, eq, end))
     }
     start = end + 1
   }
@@ -113,21 +135,6 @@ const isBlank = (c: number): boolean =>
   c <= 0x20 ? c === 0x20 || (c >= 0x09 && c <= 0x0d) : c >= 0xa0 && /\s/.test(String.fromCharCode(c))
 
 const valueAt = (text: string, eq: number, end: number): string => unquote(text.slice(eq + 1, end).trim())
-
-/** Whether another value of `name` is kept (its value is only sliced then). */
-const keeps = (into: RequestCookies, name: string): boolean =>
-  !into.has(name) || (into.repeated.get(name)?.length ?? 0) < MAX_CANDIDATES - 1
-
-/** Adds a value `keeps` let through. */
-const add = (into: RequestCookies, name: string, value: string): void => {
-  if (!into.has(name)) {
-    into.set(name, value)
-    return
-  }
-  const more = into.repeated.get(name)
-  if (more === undefined) into.repeated.set(name, [value])
-  else more.push(value)
-}
 
 const unquote = (value: string): string =>
   value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value
