@@ -22,9 +22,9 @@ export type {
   UnsavableData,
   UpstreamReadOnly,
 } from './errors.js'
-export { ConfigError, INVALID_REASON_IS_DEAD, isKnownDead, isRejection } from './errors.js'
+export { ConfigError, isKnownDead, isRejection } from './errors.js'
 export { decodeOptions } from './options/options.js'
-export type { EngineOptions, ResolvedOptions, SessionHeaderName, SessionOptions } from './options/schema.js'
+export type { EngineOptions, SessionHeaderName, SessionOptions } from './options/schema.js'
 export type { Clock, RandomSource, SessionStore } from './ports/ports.js'
 export type {
   Evicted,

@@ -5,7 +5,8 @@
  * gone); a cookie this app cannot judge is left alone. Everything else is a
  * server-side failure answered with a short plain-text body, never a stack.
  */
-import { INVALID_REASON_IS_DEAD, type InvalidReason, type SessionError } from '@tessera/core'
+import type { InvalidReason, SessionError } from '@tessera/core'
+import { INVALID_REASON_IS_DEAD } from '@tessera/core/internal'
 
 /** How a binding answers a session error. */
 export type HttpOutcome =
