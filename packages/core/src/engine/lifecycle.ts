@@ -23,6 +23,8 @@ import { forgetRefused } from './write-record.js'
 
 type Result<A> = Promise<E.Either<SessionError, A>>
 
+const KEPT: E.Either<SessionError, unknown> = E.right(undefined)
+
 /** Touch, save and refresh of a session. */
 export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
   const o = ctx.o
@@ -175,29 +177,41 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     })
   }
 
-  /** What the policy's refresh does: done at once, or a save, or a touch the store must record. */
-  const refreshStep = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | 'save' | 'touch' => {
+  /**
+   * What the policy's refresh does: nothing (`kept`), done at once, or a save, or a touch the
+   * store must record. Opening refreshes every session it opens and has no use for an outcome,
+   * so none is made for `kept`.
+   */
+  const refreshStep = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | 'kept' | 'save' | 'touch' => {
     if (s.state === 'closed') return E.left(closed)
     // Upstream mode: touching and rotating are the gateway's; it decides on the same times.
-    if (s.state !== 'open' || s.meta === undefined || o.upstream) return E.right(outcome(s))
+    if (s.state !== 'open' || s.meta === undefined || o.upstream) return 'kept'
     const decision = decide(s.meta.header, o, nowSeconds(ctx))
     // A cookie opened under a fallback secret is re-issued under the primary at once, not at its next save.
     if (decision._tag === 'Rotate' || s.meta.km !== ctx.keyring.primary) return 'save'
     if (decision._tag === 'Touch') return ctx.server ? 'touch' : touchLocal(s)
-    return E.right(outcome(s))
+    return 'kept'
   }
 
-  /** The policy's refresh, at once unless a store has to be written (then undefined). */
-  const refreshSync = (s: SessionImpl<D>): E.Either<SessionError, Outcome> | undefined => {
+  /** The policy's refresh as opening runs it: at once unless a store has to be written (then undefined). */
+  const refreshSync = (s: SessionImpl<D>): E.Either<SessionError, unknown> | undefined => {
     const step = refreshStep(s)
     if (step === 'touch') return undefined
+    if (step === 'kept') return KEPT
     return step === 'save' ? saveSync(s) : step
   }
 
-  const refreshImpl = (s: SessionImpl<D>): Result<Outcome> => {
+  /** The policy's refresh as opening runs it: `kept` when there was nothing to do, else what it did. */
+  const refreshOnOpen = (s: SessionImpl<D>): 'kept' | Result<Outcome> => {
     const step = refreshStep(s)
+    if (step === 'kept') return step
     if (step === 'touch') return touchImpl(s)
     return step === 'save' ? saveImpl(s) : Promise.resolve(step)
+  }
+
+  const refreshImpl = (s: SessionImpl<D>): Result<Outcome> => {
+    const refreshed = refreshOnOpen(s)
+    return refreshed === 'kept' ? Promise.resolve(E.right(outcome(s))) : refreshed
   }
 
   const regenerateImpl = (s: SessionImpl<D>): Result<Outcome> => {
@@ -206,7 +220,7 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
     return saveImpl(s)
   }
 
-  return { touchImpl, saveBoth, saveImpl, saveSync, regenerateImpl, refreshImpl, refreshSync }
+  return { touchImpl, saveBoth, saveImpl, saveSync, regenerateImpl, refreshImpl, refreshOnOpen, refreshSync }
 }
 
 /** Logout (one audience) and destroy (the whole session). */

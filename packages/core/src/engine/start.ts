@@ -61,7 +61,7 @@ export interface Starts<D extends SessionData> {
 
 export const sessionStarts = <D extends SessionData>(ctx: EngineContext, writes: Writes<D>): Starts<D> => {
   const o = ctx.o
-  const { saveBoth, refreshImpl, refreshSync } = writes
+  const { saveBoth, refreshOnOpen, refreshSync } = writes
 
   const newSession = (req: SessionRequest, cookies: RequestCookies, entries: Entry[] = []) => {
     const all = [...entries, { data: {}, audience: o.audience, subject: undefined }]
@@ -187,8 +187,9 @@ export const sessionStarts = <D extends SessionData>(ctx: EngineContext, writes:
       const failed: Failures = {}
       const opened = await openWith(req, cookies, true, failed)
       if (E.isRight(opened)) {
-        const refreshed = await refreshImpl(opened.right)
-        return E.isLeft(refreshed) ? refreshed : opened
+        const refreshing = refreshOnOpen(opened.right)
+        const refreshed = refreshing === 'kept' ? undefined : await refreshing
+        return refreshed !== undefined && E.isLeft(refreshed) ? refreshed : opened
       }
       return isRejection(opened.left) ? E.right(freshAfter(req, cookies, failed)) : opened
     }
