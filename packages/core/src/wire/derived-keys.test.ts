@@ -87,4 +87,18 @@ describe('derived keys in one slab', () => {
     expect(calls).toHaveLength(2)
     expect(keys.holds(sid)).toBe(false)
   })
+
+  it('holds no id of another length, even one that starts as a kept id does', () => {
+    const keys = new DerivedKeys()
+    const { derive } = counting()
+    const sid = randomBytes(32)
+    keys.mac(sid, derive('mac', sid, 32))
+    expect(keys.holds(sid)).toBe(true)
+    expect(keys.holds(sid.subarray(0, 16))).toBe(false)
+  })
+
+  it('holds nothing for an id of zero bytes in a slot that was never used (the slab starts zeroed)', () => {
+    const keys = new DerivedKeys()
+    expect(keys.holds(Buffer.alloc(32))).toBe(false)
+  })
 })
