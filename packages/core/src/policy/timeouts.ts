@@ -3,7 +3,7 @@
  * Limits are strict (`>`), so a session exactly at its limit is still valid.
  */
 
-import type { SessionTimes } from '../wire/header.js'
+import { MAX_IDLING_OFFSET, type SessionTimes } from '../wire/header.js'
 
 export type { SessionTimes }
 
@@ -29,8 +29,6 @@ const ROTATE: Decision = { _tag: 'Rotate' }
 
 /** Offsets are clamped to what the header can hold; negative ones (clock skew) become 0. */
 export const clampOffset = (value: number, max: number): number => Math.min(Math.max(value, 0), max)
-
-const MAX_IDLING_OFFSET = 2 ** 24 - 1
 
 /** Elapsed times since creation, since the last rotation, and since the last touch. */
 export const elapsed = (t: SessionTimes, now: number) => {
