@@ -4,7 +4,16 @@
  */
 import { createSessionEngine, type SessionOptions, type SessionStore } from '@tessera/core'
 import { createMemoryStore } from '@tessera/store-memory'
-import { cookieJar, fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tessera/test-kit'
+import {
+  cookieValueIn,
+  fakeClock,
+  requestWith,
+  runLeft,
+  runRight,
+  scriptedRandom,
+  signedInBrowser,
+  withHeaderBytes,
+} from '@tessera/test-kit'
 import { describe, expect, it } from 'vitest'
 
 const SECRET = 'Hk4Vr9Qz2Nw7Lb1Xt6Mc3Jp8Fs5Dg0Ye'
@@ -17,28 +26,7 @@ const setup = (options: Partial<SessionOptions> = {}, store?: SessionStore) => {
     { secret: SECRET, ...options },
     store === undefined ? { clock, random: scriptedRandom() } : { clock, random: scriptedRandom(), store },
   )
-  const browser = cookieJar()
-  const login = async (data: Record<string, unknown> = { user: 'alice' }, extra = {}) => {
-    const s = await runRight(engine.start(requestWith(browser.lines, extra)))
-    for (const [k, v] of Object.entries(data)) s.set(k, v)
-    s.setSubject('alice')
-    browser.apply((await runRight(engine.save(s))).setCookie)
-    return s
-  }
-  const open = (lines = browser.lines, extra = {}) => engine.open(requestWith(lines, extra))
-  return { clock, engine, browser, login, open }
-}
-
-const valueIn = (lines: readonly string[], name: string) => {
-  const line = lines.find((l) => l.startsWith(`${name}=`)) ?? ''
-  return line.slice(name.length + 1).split(';')[0] as string
-}
-
-/** A header whose bytes `at` are changed, re-encoded: the MAC no longer covers what it says. */
-const withHeaderBytes = (value: string, edit: (header: Buffer) => void) => {
-  const header = Buffer.from(value.slice(0, 110), 'base64url')
-  edit(header)
-  return header.toString('base64url') + value.slice(110)
+  return { clock, engine, ...signedInBrowser(engine) }
 }
 
 describe('server storage: the header is authenticated before the record is trusted', () => {
@@ -269,7 +257,7 @@ describe('what opening hands on', () => {
     const live = ctx.browser.value('session') as string
     const followed = await runRight(ctx.open(first))
     expect(followed.get('n')).toBe(1)
-    expect(ctx.engine.outcome(followed).setCookie.map((l) => valueIn([l], 'session'))).toEqual([live])
+    expect(ctx.engine.outcome(followed).setCookie.map((l) => cookieValueIn([l], 'session'))).toEqual([live])
     expect(ctx.engine.outcome(await runRight(ctx.open())).setCookie).toEqual([])
   })
 

@@ -1,3 +1,5 @@
+export type { BrowserEngine, LoginSession } from './browser.js'
+export { cookieValueIn, signedInBrowser, withHeaderBytes } from './browser.js'
 export type { Clock, FakeClock, RandomSource, SessionRequest } from './doubles.js'
 export { cookieJar, fakeClock, requestWith, runLeft, runRight, scriptedRandom } from './doubles.js'
 export type { FreshWrite, SubjectRef } from './fixtures.js'

@@ -1,4 +1,14 @@
-import { cookieJar, fakeClock, requestWith, runLeft, runRight, scriptedRandom } from '@tessera/test-kit'
+import {
+  cookieJar,
+  cookieValueIn,
+  fakeClock,
+  requestWith,
+  runLeft,
+  runRight,
+  scriptedRandom,
+  signedInBrowser,
+  withHeaderBytes,
+} from '@tessera/test-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { createSessionEngine, type SessionOptions, type SessionStore } from '../index.js'
@@ -17,28 +27,7 @@ const setup = (options: Partial<SessionOptions> = {}, store?: SessionStore) => {
     { secret: SECRET, ...options },
     store === undefined ? { clock, random: scriptedRandom() } : { clock, random: scriptedRandom(), store },
   )
-  const browser = cookieJar()
-  const login = async (data: Record<string, unknown> = { user: 'alice' }, extra = {}) => {
-    const s = await runRight(engine.start(requestWith(browser.lines, extra)))
-    for (const [k, v] of Object.entries(data)) s.set(k, v)
-    s.setSubject('alice')
-    browser.apply((await runRight(engine.save(s))).setCookie)
-    return s
-  }
-  const open = (lines = browser.lines, extra = {}) => engine.open(requestWith(lines, extra))
-  return { clock, engine, browser, login, open }
-}
-
-const valueIn = (lines: readonly string[], name: string) => {
-  const line = lines.find((l) => l.startsWith(`${name}=`)) ?? ''
-  return line.slice(name.length + 1).split(';')[0] as string
-}
-
-/** A header whose bytes `at` are changed, re-encoded: the MAC no longer covers what it says. */
-const withHeaderBytes = (value: string, edit: (header: Buffer) => void) => {
-  const header = Buffer.from(value.slice(0, 110), 'base64url')
-  edit(header)
-  return header.toString('base64url') + value.slice(110)
+  return { clock, engine, ...signedInBrowser(engine) }
 }
 
 describe('parseRecordValue', () => {
@@ -146,7 +135,7 @@ describe('the recent-cookie table keeps only what the value alone decides', () =
     const browser = cookieJar()
     browser.apply(lines)
     browser.apply(outcome.setCookie)
-    expect(browser.value('session')).not.toBe(valueIn(lines, 'session'))
+    expect(browser.value('session')).not.toBe(cookieValueIn(lines, 'session'))
     expect((await runRight(rotated.open(requestWith(browser.lines)))).get('user')).toBe('alice')
   })
 
