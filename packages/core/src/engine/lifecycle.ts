@@ -16,6 +16,7 @@ import { forgetRecent } from './open.js'
 import { restartLocal, settleBase } from './renew.js'
 import { clearCookies, outcomeOf } from './responses.js'
 import { saveCookie, saveLocalCookie } from './save.js'
+import { prepareRemember, rememberKeyIsSlow } from './seal.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 import type { Outcome } from './types.js'
 import { endRefusal, saveInfoInPlace, saveRefusal } from './upstream.js'
@@ -24,6 +25,10 @@ import { forgetRefused } from './write-record.js'
 type Result<A> = Promise<E.Either<SessionError, A>>
 
 const KEPT: E.Either<SessionError, unknown> = E.right(undefined)
+
+/** The reference's order: a save writes the session cookie first, a reopening the remember cookie. */
+const order = (rememberFirst: boolean) =>
+  rememberFirst ? (['remember', 'session'] as const) : (['session', 'remember'] as const)
 
 /** Touch, save and refresh of a session. */
 export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
@@ -79,10 +84,18 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
   /** Cookie storage: the cookies are sealed here and now, nothing is written anywhere else. */
   const saveBothLocal = (s: SessionImpl<D>, now: number, rememberFirst: boolean): E.Either<SessionError, void> => {
     if (!s.remember) return saveLocalCookie(ctx, s, 'session', now)
-    // The reference's order: a save writes the session cookie first, a reopening the remember cookie.
-    const [first, second] = rememberFirst ? (['remember', 'session'] as const) : (['session', 'remember'] as const)
+    const [first, second] = order(rememberFirst)
     const saved = saveLocalCookie(ctx, s, first, now)
     return E.isLeft(saved) ? saved : saveLocalCookie(ctx, s, second, now)
+  }
+
+  /** As `saveBothLocal`, with the remember cookie's PBKDF2 key derived on the thread pool first. */
+  const saveBothLocalSlowKey = async (s: SessionImpl<D>, now: number, rememberFirst: boolean): Result<void> => {
+    for (const kind of order(rememberFirst)) {
+      const saved = saveLocalCookie(ctx, s, kind, now, kind === 'remember' ? await prepareRemember(ctx) : undefined)
+      if (E.isLeft(saved)) return saved
+    }
+    return E.right(undefined)
   }
 
   /**
@@ -91,7 +104,11 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
    * it (in its unencrypted info), so ending that one session ends both.
    */
   const saveBoth = async (s: SessionImpl<D>, now: number, rememberFirst = false): Result<void> => {
-    if (!ctx.server) return saveBothLocal(s, now, rememberFirst)
+    if (!ctx.server) {
+      return s.remember && rememberKeyIsSlow(ctx)
+        ? saveBothLocalSlowKey(s, now, rememberFirst)
+        : saveBothLocal(s, now, rememberFirst)
+    }
     if (!s.remember) {
       s.info?.delete(REMEMBER_LINK)
       return saveCookie(ctx, s, 'session', now)
@@ -146,6 +163,8 @@ export const sessionWrites = <D extends SessionData>(ctx: EngineContext) => {
       return refused === undefined ? undefined : E.left(refused)
     }
     if (ctx.server || (ctx.marks !== undefined && s.meta !== undefined)) return undefined
+    // A remember cookie whose key is PBKDF2 is sealed with its key derived on the thread pool.
+    if (s.remember && rememberKeyIsSlow(ctx)) return undefined
     const previousId = ctx.listening ? s.id : undefined
     if (s.meta !== undefined && s.startsOver) restartLocal(ctx, s)
     const written = saveBothLocal(s, nowSeconds(ctx), false)

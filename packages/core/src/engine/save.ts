@@ -9,7 +9,7 @@ import type { SessionError } from '../errors.js'
 import { chunkLines, chunkName, expireLine, httpDate, MAX_CHUNKS } from '../wire/cookies.js'
 import { cookieName, type EngineContext } from './context.js'
 import type { CookieKind } from './open-header.js'
-import { sealFor } from './seal.js'
+import { type PreparedId, prepareRemember, sealFor } from './seal.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 import { writeRecord } from './write-record.js'
 
@@ -48,7 +48,8 @@ export const saveCookie = async (
   kind: CookieKind,
   now: number,
 ): Promise<E.Either<SessionError, void>> => {
-  if (!ctx.server) return saveLocalCookie(ctx, s, kind, now)
+  if (!ctx.server)
+    return saveLocalCookie(ctx, s, kind, now, kind === 'remember' ? await prepareRemember(ctx) : undefined)
   const name = cookieName(ctx, kind)
   const written = await writeRecord(ctx, s, kind, now)
   if (E.isLeft(written)) return written
@@ -66,8 +67,9 @@ export const saveLocalCookie = (
   s: SessionImpl,
   kind: CookieKind,
   now: number,
+  prepared?: PreparedId,
 ): E.Either<SessionError, void> => {
-  const made = sealFor(ctx, s, kind, now)
+  const made = sealFor(ctx, s, kind, now, prepared)
   if (E.isLeft(made)) return made
   const { sealed, plaintext, header, ttl } = made.right
   const attributes = kind === 'session' ? ctx.o.cookie.attributes : rememberAttributes(ctx, ttl, now)

@@ -210,7 +210,9 @@ export const sessionStarts = <D extends SessionData>(ctx: EngineContext, writes:
       return isRejection(result.left) ? E.right(freshAfter(req, cookies, { session: result.left })) : result
     }
     const refreshed = refreshSync(result.right)
-    return refreshed === undefined || E.isRight(refreshed) ? result : refreshed
+    // A refresh that needs I/O (a remember cookie's key to derive): the asynchronous start runs instead.
+    if (refreshed === undefined) return undefined
+    return E.isRight(refreshed) ? result : refreshed
   }
   return { newSession, report, open, start, startNow }
 }

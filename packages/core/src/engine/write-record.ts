@@ -17,7 +17,7 @@ import { anyAudienceRef, cookieName, type EngineContext, indexRefs, REMEMBER_LIN
 import type { CookieKind } from './open-header.js'
 import { decrypt } from './open-payload.js'
 import { parseRecordValue, readRecord } from './record.js'
-import { metaOf, sealFor } from './seal.js'
+import { metaOf, prepareRemember, sealFor } from './seal.js'
 import type { CookieMeta, SessionImpl } from './session.js'
 import { queryRefs } from './subject-index.js'
 
@@ -103,7 +103,8 @@ export const writeRecord = async (
   let waited = 0
   for (let attempt = 1; ; attempt++) {
     const previous = metaOf(s, kind)
-    const made = sealFor(ctx, s, kind, now)
+    // A new id each attempt: an id is never sealed twice (its key and IV would be used again).
+    const made = sealFor(ctx, s, kind, now, kind === 'remember' ? await prepareRemember(ctx) : undefined)
     if (E.isLeft(made)) return made
     const { sealed, plaintext, header, ttl } = made.right
     const key = storageKey(ctx, header.sid)

@@ -22,7 +22,7 @@ import {
   writeHeaderPrefix,
 } from './header.js'
 import { hmacSha256 } from './hmac.js'
-import { encryptionKey, type KeyMaterial, macKey, type RememberSafety } from './keys.js'
+import { type EncryptionKey, encryptionKey, type KeyMaterial, macKey, type RememberSafety } from './keys.js'
 
 /** The primary key material and the fallbacks that may still open older cookies. */
 export interface Keyring {
@@ -97,6 +97,8 @@ export interface SealInput extends Omit<HeaderFields, 'size'> {
   readonly compressionThreshold: number
   readonly km: KeyMaterial
   readonly safety?: RememberSafety | undefined
+  /** The AES key and IV of `sid` when derived beforehand (a remember cookie's PBKDF2, off the event loop). */
+  readonly encryption?: EncryptionKey | undefined
   readonly binding: Binding
 }
 
@@ -118,7 +120,7 @@ export const seal = (input: SealInput): Sealed | TooLarge => {
   const size = b64.encodedLength(length)
   if (size > MAX_DATA_SIZE) return { _tag: 'TooLarge', bytes: size, limit: MAX_DATA_SIZE }
   const header = writeHeaderPrefix(flags, input.sid, input.creation, input.rolling, size)
-  const { key, iv } = encryptionKey(input.km, input.sid, input.safety)
+  const { key, iv } = input.encryption ?? encryptionKey(input.km, input.sid, input.safety)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(header.subarray(0, AAD_SIZE))
   // GCM is a stream mode: final() yields no bytes, only completes the tag.
