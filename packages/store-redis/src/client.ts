@@ -50,8 +50,13 @@ const openOwned = (target: Exclude<RedisTarget, { client: unknown }>, timeoutMs:
       sentinels: sentinels.map((s) => ({ ...s })),
       name,
       sentinelRetryStrategy: (times: number) => Math.min(times * 100, 1000),
-      // Learn of a failover from the sentinels' +switch-master instead of waiting for the old master to time out.
-      failoverDetector: true,
+      // A sentinel that accepts a connection and never answers must not hold the reconnect loop.
+      sentinelCommandTimeout: timeoutMs,
+      // No failover detector: its +switch-master reset, arriving while the client was connecting,
+      // left the client connecting forever (saves refused 30 s after every sentinel named the new
+      // master, under the full test suite's load). A dead master closes the connection, and each
+      // reconnect asks the sentinels where the master is.
+      failoverDetector: false,
     }
     return new Redis(sentinelOptions)
   }

@@ -83,6 +83,12 @@ describeIf('store-redis with Sentinel failover', await canStartServers(), 'redis
       switchedAt = Date.now()
       const deadline = switchedAt + 10_000
       while (firstOkAfterKill === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      if (firstOkAfterKill === 0) {
+        const answers = await Promise.all(
+          set.sentinels.map((x) => cli(x.port, 'sentinel', 'get-master-addr-by-name', MASTER_NAME).catch(String)),
+        )
+        console.info(`[store-redis]   no save after the switch; the sentinels answer ${JSON.stringify(answers)}`)
+      }
     } finally {
       stop = true
       await stream
