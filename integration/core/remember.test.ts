@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createSessionEngine, type SessionOptions, type SessionStore } from '@tessera/core'
 import { createMemoryStore } from '@tessera/store-memory'
-import { fakeClock, requestWith, runLeft, runRight } from '@tessera/test-kit'
+import { cookieValueIn, fakeClock, requestWith, runLeft, runRight } from '@tessera/test-kit'
 import { describe, expect, it, vi } from 'vitest'
 
 // PBKDF2 on the thread pool is node:crypto's own; a test holds its results back (`held`) to control when slots free.
@@ -42,11 +42,7 @@ const login = async (engine: ReturnType<typeof setup>) => {
   s.setSubject('alice')
   s.setRemember(true)
   const lines = (await runRight(engine.save(s))).setCookie
-  const value = (name: string) => {
-    const line = lines.find((l) => l.startsWith(`${name}=`)) ?? ''
-    return line.slice(name.length + 1, line.indexOf(';'))
-  }
-  return { session: value('session'), remember: value('remember') }
+  return { session: cookieValueIn(lines, 'session'), remember: cookieValueIn(lines, 'remember') }
 }
 
 describe('one kind of cookie is never opened as the other', () => {

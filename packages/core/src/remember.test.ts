@@ -2,7 +2,7 @@
 // PBKDF2 forced onto the event loop.
 import * as crypto from 'node:crypto'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { fakeClock, requestWith, runLeft, runRight } from '@tessera/test-kit'
+import { cookieValueIn, fakeClock, requestWith, runLeft, runRight } from '@tessera/test-kit'
 import * as t from 'io-ts'
 import { describe, expect, it, vi } from 'vitest'
 import { syncSeamOf } from './engine/seam.js'
@@ -59,11 +59,7 @@ const login = async ({ engine }: ReturnType<typeof setup>, remember = true) => {
   s.setSubject('alice')
   s.setRemember(remember)
   const lines = (await runRight(engine.save(s))).setCookie
-  const value = (name: string) => {
-    const line = lines.find((l) => l.startsWith(`${name}=`)) ?? ''
-    return line.slice(name.length + 1, line.indexOf(';'))
-  }
-  return { session: value('session'), remember: value('remember') }
+  return { session: cookieValueIn(lines, 'session'), remember: cookieValueIn(lines, 'remember') }
 }
 
 describe('remember cookies are read only when remember is on', () => {
