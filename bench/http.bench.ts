@@ -327,7 +327,7 @@ const main = async (): Promise<void> => {
   for (const kind of kinds)
     servers.set(kind, await startServer(kind, placement, PROFILE.has(kind) ? PROFILE_DIR : undefined))
   const baseKinds = SERVERS.filter((kind) => CASES.some((k) => k.server === kind + AT_BASE))
-  for (const kind of baseKinds) servers.set(kind + AT_BASE, await startServer(kind, placement, undefined, BASE))
+  for (const kind of baseKinds) servers.set(kind + AT_BASE, await startServer(kind, placement, PROFILE.has(kind) ? PROFILE_DIR : undefined, BASE))
   try {
     const compat = await compatibility()
     const total = CASES.length * (ROUNDS * (SECONDS + 0.35) + WARMUP + 0.35)
@@ -468,7 +468,7 @@ const baselineReport = (rpsRatio: (a: string, b: string) => number[]): void => {
 
 const profiles = (samples: Map<string, Sample[]>): void => {
   if (profiled === 0) return
-  for (const k of CASES.filter((x) => PROFILE.has(x.server))) {
+  for (const k of CASES.filter((x) => PROFILE.has(kindOf(x.server)))) {
     const xs = samples.get(k.id) ?? []
     const files = xs.map((_, round) => join(PROFILE_DIR, `${k.id}.${round}.cpuprofile`))
     // Requests in the profiled windows: req/s x duration per round is close enough for µs/req.
