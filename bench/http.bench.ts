@@ -327,7 +327,8 @@ const main = async (): Promise<void> => {
   for (const kind of kinds)
     servers.set(kind, await startServer(kind, placement, PROFILE.has(kind) ? PROFILE_DIR : undefined))
   const baseKinds = SERVERS.filter((kind) => CASES.some((k) => k.server === kind + AT_BASE))
-  for (const kind of baseKinds) servers.set(kind + AT_BASE, await startServer(kind, placement, PROFILE.has(kind) ? PROFILE_DIR : undefined, BASE))
+  for (const kind of baseKinds)
+    servers.set(kind + AT_BASE, await startServer(kind, placement, PROFILE.has(kind) ? PROFILE_DIR : undefined, BASE))
   try {
     const compat = await compatibility()
     const total = CASES.length * (ROUNDS * (SECONDS + 0.35) + WARMUP + 0.35)

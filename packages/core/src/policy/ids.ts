@@ -34,10 +34,11 @@ const INPUT: Readonly<Record<CookieKind, Buffer>> = {
   remember: Buffer.concat([Buffer.from('tessera:remember:'), Buffer.alloc(RANDOM)]),
 }
 
-const tagOf = (kind: CookieKind, random: Uint8Array): Buffer => {
+/** The tag of `random` for `kind`, as a latin1 string of TAG chars (a digest as a string makes no Buffer). */
+const tagOf = (kind: CookieKind, random: Uint8Array): string => {
   const input = INPUT[kind]
   input.set(random, input.length - RANDOM)
-  return hash('sha256', input, 'buffer').subarray(0, TAG)
+  return hash('sha256', input, 'binary').slice(0, TAG) // 'binary' is latin1
 }
 
 /** A new session id for a cookie of `kind`: tagged, or (with `tagged` false) plain random as the reference's. */
@@ -45,12 +46,13 @@ export const newSid = (random: RandomSource, kind: CookieKind, tagged: boolean):
   const bytes = random.bytes(SID_SIZE)
   if (!tagged) return bytes
   const sid = Buffer.from(bytes)
-  sid.set(tagOf(kind, sid.subarray(0, RANDOM)), RANDOM)
+  sid.write(tagOf(kind, sid.subarray(0, RANDOM)), RANDOM, TAG, 'latin1')
   return sid
 }
 
 /** Whether a session id was tagged for the kind of cookie it is not being opened as. */
 export const taggedOtherKind = (sid: Uint8Array, kind: CookieKind): boolean => {
   const other: CookieKind = kind === 'session' ? 'remember' : 'session'
-  return Buffer.from(sid.buffer, sid.byteOffset + RANDOM, TAG).equals(tagOf(other, sid.subarray(0, RANDOM)))
+  const bytes = Buffer.from(sid.buffer, sid.byteOffset, sid.length)
+  return bytes.toString('latin1', RANDOM, SID_SIZE) === tagOf(other, bytes.subarray(0, RANDOM))
 }

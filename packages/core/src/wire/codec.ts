@@ -21,7 +21,7 @@ import {
   withIdling,
   writeHeaderPrefix,
 } from './header.js'
-import { hmacSha256 } from './hmac.js'
+import { hmacSha256Into } from './hmac.js'
 import { type EncryptionKey, encryptionKey, type KeyMaterial, macKey, type RememberSafety } from './keys.js'
 
 /** The primary key material and the fallbacks that may still open older cookies. */
@@ -69,9 +69,16 @@ const macInput = (header: Buffer, flags: number, binding: Binding): Buffer => {
 // cannot have come that way (an app decoded it): its UTF-8 is the only byte form it has.
 const boundBytes = (joined: string): Buffer => Buffer.from(joined, /[\u0100-\uffff]/.test(joined) ? 'utf8' : 'latin1')
 
-/** The header MAC: HMAC-SHA256 under the session id's MAC key, its first 16 bytes. */
-const mac = (km: KeyMaterial, sid: Uint8Array, input: Buffer): Buffer =>
-  hmacSha256(macKey(km, sid), input).subarray(0, MAC_SIZE)
+/** Writes the header MAC, HMAC-SHA256 under the session id's MAC key truncated to 16 bytes, into `out` at `at`. */
+const writeMac = (km: KeyMaterial, sid: Uint8Array, input: Buffer, out: Buffer, at: number): void =>
+  hmacSha256Into(out, at, MAC_SIZE, macKey(km, sid), input)
+
+/** The header MAC under `km`, in a buffer of its own. */
+const mac = (km: KeyMaterial, sid: Uint8Array, input: Buffer): Buffer => {
+  const out = Buffer.allocUnsafe(MAC_SIZE)
+  writeMac(km, sid, input, out, 0)
+  return out
+}
 
 /**
  * Verifies the header's MAC in constant time against the primary key, then
@@ -127,14 +134,14 @@ export const seal = (input: SealInput): Sealed | TooLarge => {
   const ciphertext = typeof plaintext === 'string' ? cipher.update(plaintext, 'utf8') : cipher.update(plaintext)
   cipher.final()
   header.set(cipher.getAuthTag(), AAD_SIZE)
-  header.set(mac(input.km, input.sid, macInput(header, flags, input.binding)), MAC_INPUT_SIZE)
+  writeMac(input.km, input.sid, macInput(header, flags, input.binding), header, MAC_INPUT_SIZE)
   return { header, headerText: b64.encode(header), payload: b64.encode(ciphertext), flags }
 }
 
 /** Re-MACs a header with a new idling offset: a touch never re-encrypts. */
 export const touchHeader = (header: Header, idling: number, km: KeyMaterial, binding: Binding): Buffer => {
   const bytes = withIdling(header.bytes, idling)
-  bytes.set(mac(km, header.sid, macInput(bytes, header.flags, binding)), MAC_INPUT_SIZE)
+  writeMac(km, header.sid, macInput(bytes, header.flags, binding), bytes, MAC_INPUT_SIZE)
   return bytes
 }
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { hmacSha256 } from './hmac.js'
+import { hmacSha256, hmacSha256Into } from './hmac.js'
 
 const hex = (h: string) => Buffer.from(h, 'hex')
 const text = (s: string) => Buffer.from(s, 'latin1')
@@ -80,5 +80,32 @@ describe('hmacSha256', () => {
         },
       ),
     )
+  })
+})
+
+describe('hmacSha256Into', () => {
+  it('writes the first `length` bytes of the MAC at `at`, and nothing around them', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 64 }),
+        fc.uint8Array({ maxLength: 120 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 32 }),
+        (key, data, at, length) => {
+          const out = Buffer.alloc(at + length + 8, 0xee)
+          hmacSha256Into(out, at, length, key, data)
+          const mac = createHmac('sha256', key).update(data).digest()
+          expect(out.subarray(at, at + length).equals(mac.subarray(0, length))).toBe(true)
+          expect(out.subarray(0, at).every((b) => b === 0xee)).toBe(true)
+          expect(out.subarray(at + length).every((b) => b === 0xee)).toBe(true)
+        },
+      ),
+    )
+  })
+
+  it('writes the digest byte for byte, high bytes included (RFC 4231 test case 1, bytes 0x80–0xff)', () => {
+    const out = Buffer.alloc(32)
+    hmacSha256Into(out, 0, 32, Buffer.alloc(20, 0x0b), text('Hi There'))
+    expect(out.toString('hex')).toBe('b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7')
   })
 })

@@ -2,12 +2,13 @@
  * Key derivation exactly as lua-resty-session 4.x does it: HKDF-SHA256 with an
  * empty salt and info `"<usage>:" || sid`, or PBKDF2-HMAC-SHA256 for remember
  * cookies. All of it is `node:crypto`: HKDF is its two steps over
- * `createHmac` (RFC 5869 §2.2–2.3), so that the extract, which depends only on
+ * `createHmac` (RFC 5869 §2.2–2.3, hmac.ts), so that the extract, which depends only on
  * the secret, is done once per secret and each session id costs only the
  * expand (one HMAC per 32 bytes).
  */
-import { createHash, createHmac, createSecretKey, type KeyObject, pbkdf2Sync } from 'node:crypto'
+import { createHash, createSecretKey, type KeyObject, pbkdf2Sync } from 'node:crypto'
 import { DerivedKeys } from './derived-keys.js'
+import { hmacSha256, hmacSha256Into } from './hmac.js'
 
 /** An AES-256-GCM key and IV. */
 export interface EncryptionKey {
@@ -42,9 +43,7 @@ const DIGEST = 32
 
 /** HKDF-Extract (RFC 5869 §2.2): PRK = HMAC-SHA256(salt, IKM); an empty salt is 32 zero bytes. */
 export const hkdfExtract = (ikm: Uint8Array, salt: Uint8Array = NO_SALT): Buffer =>
-  createHmac('sha256', salt.length === 0 ? ZERO_SALT : salt)
-    .update(ikm)
-    .digest()
+  hmacSha256(salt.length === 0 ? ZERO_SALT : salt, ikm)
 
 /** HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC-SHA256(PRK, T(i-1) || info || i), the first `length` bytes. */
 const hkdfExpand = (prk: Uint8Array | KeyObject, info: Uint8Array, length: number): Buffer => {
@@ -53,18 +52,13 @@ const hkdfExpand = (prk: Uint8Array | KeyObject, info: Uint8Array, length: numbe
   // One buffer holds T(i-1) || info || i, so that each block is a single update.
   const input = Buffer.allocUnsafe(DIGEST + info.length + 1)
   input.set(info, DIGEST)
-  const out = blocks === 1 ? undefined : Buffer.allocUnsafe(blocks * DIGEST)
-  let block: Buffer = NO_SALT
+  const out = Buffer.allocUnsafe(blocks * DIGEST)
   for (let i = 1; i <= blocks; i++) {
     input[DIGEST + info.length] = i
-    block = createHmac('sha256', prk)
-      .update(i === 1 ? input.subarray(DIGEST) : input)
-      .digest()
-    if (out === undefined) break
-    block.copy(out, (i - 1) * DIGEST)
-    block.copy(input, 0)
+    hmacSha256Into(out, (i - 1) * DIGEST, DIGEST, prk, i === 1 ? input.subarray(DIGEST) : input)
+    if (i < blocks) out.copy(input, 0, (i - 1) * DIGEST, i * DIGEST)
   }
-  return (out ?? block).subarray(0, length)
+  return out.length === length ? out : out.subarray(0, length)
 }
 
 /** HKDF-SHA256 (RFC 5869): `length` bytes from `ikm` for `info`. */
