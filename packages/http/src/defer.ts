@@ -50,22 +50,21 @@ const adoptWriteHeadHeaders = (res: ServerResponse, args: unknown[]): unknown[] 
   return args.slice(0, -1)
 }
 
-const methodsOf = (o: object): Record<Method, Fn> => {
-  const m = o as Record<Method, Fn>
-  return { writeHead: m.writeHead, write: m.write, end: m.end, flushHeaders: m.flushHeaders }
-}
-
 /** One response's deferral. */
 interface Deferral {
   readonly res: ServerResponse
   readonly hooks: HeadHooks
-  /** The methods the interceptors stand in front of. */
-  readonly original: Readonly<Record<Method, Fn>>
+  /** The methods the interceptors stand in front of, each read as it is wrapped. */
+  readonly original: Partial<Record<Method, Fn>>
   readonly queue: Call[]
   mode: 'waiting' | 'holding' | 'through'
   /** Whether write / end / flushHeaders are wrapped too (else the head alone is held). */
   holdsBody: boolean
 }
+
+/** Calls a wrapped method's original (only wrapped methods are ever called through here). */
+const callOriginal = (d: Deferral, method: Method, args: unknown[]): unknown =>
+  (d.original[method] as Fn).apply(d.res, args)
 
 const replace = (d: Deferral, plan: HttpPlan & { status: number }): void => {
   const res = d.res
@@ -74,7 +73,7 @@ const replace = (d: Deferral, plan: HttpPlan & { status: number }): void => {
   const body = plan.body ?? ''
   res.setHeader('Content-Length', Buffer.byteLength(body))
   res.statusCode = plan.status
-  d.original.end.call(res, body)
+  callOriginal(d, 'end', [body])
 }
 
 /** Sends the head and what was held, as the plan says; returns what the last held write returned. */
@@ -88,11 +87,11 @@ const release = (d: Deferral, plan: HttpPlan): unknown => {
   if (replacement?.status !== undefined) return replace(d, { ...replacement, status: replacement.status })
   const headArgs = head === undefined ? undefined : adoptWriteHeadHeaders(res, head.args)
   applyPlanHeaders(res, plan)
-  if (headArgs !== undefined) d.original.writeHead.apply(res, headArgs)
+  if (headArgs !== undefined) callOriginal(d, 'writeHead', headArgs)
   let lastWrite: unknown
   for (const call of d.queue) {
     if (call.method === 'writeHead') continue
-    const result = d.original[call.method].apply(res, call.args)
+    const result = callOriginal(d, call.method, call.args)
     if (call.method === 'write') lastWrite = result
   }
   return lastWrite
@@ -124,7 +123,7 @@ const settleNow = (d: Deferral): HttpPlan | undefined => {
 
 const intercept = (d: Deferral, method: Method, args: unknown[]): unknown => {
   const res = d.res
-  if (d.mode === 'through') return d.original[method].apply(res, args)
+  if (d.mode === 'through') return callOriginal(d, method, args)
   if (!d.holdsBody) return headAlone(d, args)
   // A repeated implicit writeHead (e.g. from compression's write) changes nothing once one is queued.
   if (method !== 'writeHead' || !d.queue.some((c) => c.method === 'writeHead')) d.queue.push({ method, args })
@@ -157,12 +156,12 @@ const headAlone = (d: Deferral, args: unknown[]): unknown => {
   const rest = adoptWriteHeadHeaders(res, args)
   if (failure?.status === undefined) {
     applyPlanHeaders(res, plan)
-    return d.original.writeHead.apply(res, rest)
+    return callOriginal(d, 'writeHead', rest)
   }
   // The body is the app's: its Content-Type stays.
   for (const [name, value] of Object.entries(failure.headers))
     if (name.toLowerCase() !== 'content-type') res.setHeader(name, value)
-  return d.original.writeHead.apply(res, [failure.status, ...rest.slice(1)])
+  return callOriginal(d, 'writeHead', [failure.status, ...rest.slice(1)])
 }
 
 /** What a head held alone goes out as if the promise that the session settles at once was broken. */
@@ -174,9 +173,10 @@ const UNSETTLED: HttpPlan = { status: 500, headers: { 'Cache-Control': 'no-store
  */
 export const deferHead = (res: ServerResponse, hooks: HeadHooks): void => {
   // Wrappers on this response alone (as on-headers does): no shared prototype is touched.
-  const d: Deferral = { res, hooks, original: methodsOf(res), queue: [], mode: 'waiting', holdsBody: false }
+  const d: Deferral = { res, hooks, original: {}, queue: [], mode: 'waiting', holdsBody: false }
   const own = res as unknown as Record<Method, Fn>
   const wrap = (method: Method) => {
+    d.original[method] = own[method]
     own[method] = (...args: unknown[]) => intercept(d, method, args)
   }
   const holdBody = () => {
