@@ -4,7 +4,8 @@
 // middleware), express-session (MemoryStore), iron-session (getIronSession) and
 // koa-session. Each server runs in its own process pinned to its own core
 // (taskset -c 1; the load generator, autocannon in this process, on core 0).
-// Rounds are interleaved: every case runs once per round, in a rotated order.
+// Rounds are interleaved: every case runs once per round, in a rotated order (a
+// baseline's case beside its twin, see roundOrder).
 //
 // Routes (lib/http/common.ts): /count reads, increments and saves a counter in
 // the session; /read reads it; /plain never touches the session.
@@ -318,6 +319,25 @@ const dropRedisKeys = async (kinds: readonly ServerKind[]): Promise<void> => {
   }
 }
 
+/**
+ * The cases of one round, rotated by the round. A baseline case runs right
+ * beside its twin from this build, before it in odd rounds and after it in even
+ * ones, so that each follows the same cases equally often. On a shared machine
+ * this does not make one run precise: a build compared with itself still came
+ * out up to ±12% apart on some ratios (docs/benchmarks.md).
+ */
+const roundOrder = (round: number): Case[] => {
+  const paired = (k: Case) => k.id.endsWith(AT_BASE) && CASES.some((x) => x.id + AT_BASE === k.id)
+  const own = CASES.filter((k) => !paired(k))
+  const start = (round * 7) % own.length
+  const rotated = [...own.slice(start), ...own.slice(0, start)]
+  return rotated.flatMap((k) => {
+    const twin = CASES.find((x) => x.id === k.id + AT_BASE)
+    if (twin === undefined) return [k]
+    return round % 2 === 1 ? [twin, k] : [k, twin]
+  })
+}
+
 const main = async (): Promise<void> => {
   if (CASES.length === 0) throw new Error(`BENCH_ONLY=${env.BENCH_ONLY} matches no case`)
   const placement = place()
@@ -345,9 +365,7 @@ const main = async (): Promise<void> => {
     for (const k of CASES) await runCase(k, WARMUP, -1)
     const samples = new Map<string, Sample[]>(CASES.map((k) => [k.id, []]))
     for (let round = 0; round < ROUNDS; round++) {
-      const start = (round * 7) % CASES.length
-      const order = [...CASES.slice(start), ...CASES.slice(0, start)]
-      for (const k of order) samples.get(k.id)?.push(await runCase(k, SECONDS, round))
+      for (const k of roundOrder(round)) samples.get(k.id)?.push(await runCase(k, SECONDS, round))
       process.stderr.write(`round ${round + 1}/${ROUNDS}\r`)
     }
     process.stderr.write('\n')
