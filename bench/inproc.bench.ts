@@ -1,0 +1,127 @@
+// The HTTP bench's servers without sockets: each request is a real
+// IncomingMessage / ServerResponse pair on an in-memory duplex, handed to the
+// same listener (lib/http/apps.ts), so what is measured is the framework,
+// Tessera and the cryptography, without the kernel's share of a request (most
+// of it at the HTTP level) and without a load generator on the other core.
+// With BENCH_BASELINE (the root of another built checkout, as for
+// http.bench.ts) its listeners run in the same process, in batches that
+// alternate with this build's, and the table compares the two.
+//
+// Env: BENCH_BASELINE, BENCH_BATCH (requests per batch, 1000), BENCH_BATCHES
+// (per case and build, 12).
+// Run with: node --import tsx --expose-gc inproc.bench.ts
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { resolve } from 'node:path'
+import { Duplex } from 'node:stream'
+import type { Route, ServerKind } from './lib/http/common.js'
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void
+
+const env = process.env
+const BATCH = Number(env.BENCH_BATCH ?? 1000)
+const BATCHES = Number(env.BENCH_BATCHES ?? 12)
+const BASE =
+  env.BENCH_BASELINE === undefined || env.BENCH_BASELINE === ''
+    ? undefined
+    : resolve(env.INIT_CWD ?? process.cwd(), env.BENCH_BASELINE)
+
+const CASES: readonly [ServerKind, Route][] = [
+  ['express-tessera-cookie', '/count'],
+  ['express-tessera-cookie', '/read'],
+  ['express-tessera-memory', '/count'],
+  ['koa-tessera-cookie', '/count'],
+  ['koa-tessera-cookie', '/read'],
+  ['koa-tessera-memory', '/count'],
+  ['koa-floor', '/count'],
+]
+
+/** A socket that takes whatever is written and never sends anything. */
+class Sink extends Duplex {
+  override _read(): void {}
+  override _write(_chunk: unknown, _encoding: BufferEncoding, done: () => void): void {
+    done()
+  }
+}
+
+interface Answer {
+  readonly status: number
+  readonly setCookie: string | undefined
+}
+
+const call = (listener: Listener, path: string, cookie: string | undefined): Promise<Answer> =>
+  new Promise((resolve) => {
+    const socket = new Sink() as Duplex & { remoteAddress?: string }
+    socket.remoteAddress = '127.0.0.1'
+    const req = new IncomingMessage(socket as never)
+    req.method = 'GET'
+    req.url = path
+    req.httpVersion = '1.1'
+    req.httpVersionMajor = 1
+    req.httpVersionMinor = 1
+    req.headers = cookie === undefined ? { host: 'localhost' } : { host: 'localhost', cookie }
+    req.push(null)
+    const res = new ServerResponse(req)
+    res.assignSocket(socket as never)
+    res.on('finish', () => {
+      const lines = res.getHeader('set-cookie')
+      const pairs = lines === undefined ? [] : [lines].flat().map((l) => String(l).split(';')[0])
+      resolve({ status: res.statusCode, setCookie: pairs.length === 0 ? undefined : pairs.join('; ') })
+    })
+    listener(req, res)
+  })
+
+interface Contender {
+  readonly label: string
+  readonly listener: Listener
+  cookie: string | undefined
+  readonly us: number[]
+}
+
+const contender = async (label: string, root: string, kind: ServerKind): Promise<Contender> => {
+  const { buildListener } = (await import(`${root}/bench/lib/http/apps.ts`)) as {
+    buildListener: (kind: ServerKind, stats: { served: number; fresh: number }) => Listener
+  }
+  const listener = buildListener(kind, { served: 0, fresh: 0 })
+  const login = await call(listener, '/login', undefined)
+  if (login.setCookie === undefined) throw new Error(`${label} ${kind}: login set no cookie`)
+  return { label, listener, cookie: login.setCookie, us: [] }
+}
+
+/** One batch of requests, each sending the cookie the last one set; µs per request. */
+const batch = async (c: Contender, route: Route): Promise<number> => {
+  const t0 = process.hrtime.bigint()
+  for (let i = 0; i < BATCH; i++) {
+    const r = await call(c.listener, route, c.cookie)
+    if (r.status !== 200) throw new Error(`${c.label} ${route}: status ${r.status}`)
+    c.cookie = r.setCookie ?? c.cookie
+  }
+  return Number(process.hrtime.bigint() - t0) / 1000 / BATCH
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+
+const main = async (): Promise<void> => {
+  const here = resolve(import.meta.dirname, '..')
+  console.log(
+    `Node ${process.version}; ${BATCHES} batches of ${BATCH} requests per case${BASE === undefined ? '' : ' and build, alternating'}; mean µs per request (collection included)`,
+  )
+  console.log(
+    BASE === undefined
+      ? '\n| case | µs/req |\n|---|--:|'
+      : '\n| case | this build | baseline | ratio |\n|---|--:|--:|--:|',
+  )
+  for (const [kind, route] of CASES) {
+    const builds = [await contender('this build', here, kind)]
+    if (BASE !== undefined) builds.push(await contender('baseline', BASE, kind))
+    for (let w = 0; w < 3; w++) for (const c of builds) await batch(c, route)
+    for (let i = 0; i < BATCHES; i++)
+      for (const c of i % 2 === 0 ? builds : [...builds].reverse()) c.us.push(await batch(c, route))
+    const [own, base] = builds.map((c) => mean(c.us))
+    const name = `${kind} \`${route}\``
+    if (base === undefined) console.log(`| ${name} | ${own?.toFixed(1)} |`)
+    else console.log(`| ${name} | ${own?.toFixed(1)} | ${base.toFixed(1)} | ${((own ?? 0) / base).toFixed(3)} |`)
+  }
+}
+
+await main()
+process.exit(0)
