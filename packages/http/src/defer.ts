@@ -4,23 +4,12 @@
  * is asynchronous (a server-side save must finish before the cookie that
  * names it is sent), so the first call is queued, the session is finished,
  * and the queued calls are replayed through the original methods.
- *
- * When the session is sure to settle at once (cookie storage, no call
- * pending), only writeHead is wrapped, as on-headers does: `write`, `end` and
- * `flushHeaders` reach it through `_implicitHeader`, and nothing needs to
- * wait. Each own property added to a response whose prototype Express has
- * replaced costs V8 a new map (about 4 µs), so this saves three of them on
- * most requests (docs/decisions.md, "One wrapper per response when the
- * session settles at once"). The other three are added the moment a call
- * that may need I/O is queued, which is before the app can write.
  */
 import type { ServerResponse } from 'node:http'
 import { applyPlanHeaders, clearBodyHeaders } from './node-response.js'
 import type { HttpPlan } from './plan.js'
 
 const METHODS = ['writeHead', 'write', 'end', 'flushHeaders'] as const
-/** What is wrapped beside writeHead when the body has to wait too. */
-const BODY_METHODS = ['write', 'end', 'flushHeaders'] as const
 type Method = (typeof METHODS)[number]
 type Call = { readonly method: Method; readonly args: unknown[] }
 type Fn = (...args: unknown[]) => unknown
@@ -33,10 +22,6 @@ export interface HeadHooks {
   readonly finishSync?: () => HttpPlan | undefined
   /** The response to send instead when the app answered with the status of a session failure. */
   readonly failureFor: (status: number) => HttpPlan | undefined
-  /** True when `finishSync` is sure to answer (only the head is then held); false or absent: hold everything. */
-  readonly settlesAtOnce?: () => boolean
-  /** Registers what to call just before a call that may leave `finishSync` without an answer is queued. */
-  readonly beforeQueue?: (f: () => void) => void
 }
 
 /** Applies the headers a deferred `writeHead(status, [reason], headers)` carried, so Set-Cookie can be merged. */
@@ -50,21 +35,20 @@ const adoptWriteHeadHeaders = (res: ServerResponse, args: unknown[]): unknown[] 
   return args.slice(0, -1)
 }
 
+const methodsOf = (o: object): Record<Method, Fn> => {
+  const m = o as Record<Method, Fn>
+  return { writeHead: m.writeHead, write: m.write, end: m.end, flushHeaders: m.flushHeaders }
+}
+
 /** One response's deferral. */
 interface Deferral {
   readonly res: ServerResponse
   readonly hooks: HeadHooks
-  /** The methods the interceptors stand in front of, each read as it is wrapped. */
-  readonly original: Partial<Record<Method, Fn>>
+  /** The methods the interceptors stand in front of. */
+  readonly original: Readonly<Record<Method, Fn>>
   readonly queue: Call[]
   mode: 'waiting' | 'holding' | 'through'
-  /** Whether write / end / flushHeaders are wrapped too (else the head alone is held). */
-  holdsBody: boolean
 }
-
-/** Calls a wrapped method's original (only wrapped methods are ever called through here). */
-const callOriginal = (d: Deferral, method: Method, args: unknown[]): unknown =>
-  (d.original[method] as Fn).apply(d.res, args)
 
 const replace = (d: Deferral, plan: HttpPlan & { status: number }): void => {
   const res = d.res
@@ -73,7 +57,7 @@ const replace = (d: Deferral, plan: HttpPlan & { status: number }): void => {
   const body = plan.body ?? ''
   res.setHeader('Content-Length', Buffer.byteLength(body))
   res.statusCode = plan.status
-  callOriginal(d, 'end', [body])
+  d.original.end.call(res, body)
 }
 
 /** Sends the head and what was held, as the plan says; returns what the last held write returned. */
@@ -87,11 +71,11 @@ const release = (d: Deferral, plan: HttpPlan): unknown => {
   if (replacement?.status !== undefined) return replace(d, { ...replacement, status: replacement.status })
   const headArgs = head === undefined ? undefined : adoptWriteHeadHeaders(res, head.args)
   applyPlanHeaders(res, plan)
-  if (headArgs !== undefined) callOriginal(d, 'writeHead', headArgs)
+  if (headArgs !== undefined) d.original.writeHead.apply(res, headArgs)
   let lastWrite: unknown
   for (const call of d.queue) {
     if (call.method === 'writeHead') continue
-    const result = callOriginal(d, call.method, call.args)
+    const result = d.original[call.method].apply(res, call.args)
     if (call.method === 'write') lastWrite = result
   }
   return lastWrite
@@ -123,8 +107,7 @@ const settleNow = (d: Deferral): HttpPlan | undefined => {
 
 const intercept = (d: Deferral, method: Method, args: unknown[]): unknown => {
   const res = d.res
-  if (d.mode === 'through') return callOriginal(d, method, args)
-  if (!d.holdsBody) return headAlone(d, args)
+  if (d.mode === 'through') return d.original[method].apply(res, args)
   // A repeated implicit writeHead (e.g. from compression's write) changes nothing once one is queued.
   if (method !== 'writeHead' || !d.queue.some((c) => c.method === 'writeHead')) d.queue.push({ method, args })
   if (d.mode === 'waiting') {
@@ -141,50 +124,12 @@ const intercept = (d: Deferral, method: Method, args: unknown[]): unknown => {
 }
 
 /**
- * The head, when it alone is held: the session settles at once. A plan that
- * replaces the response (a programmer error such as data JSON cannot carry)
- * cannot replace a body already on its way through `end`: its status and
- * headers go out with the app's body, and no cookie.
- */
-const headAlone = (d: Deferral, args: unknown[]): unknown => {
-  const res = d.res
-  d.mode = 'through'
-  const plan = settleNow(d) ?? UNSETTLED
-  const status = typeof args[0] === 'number' ? args[0] : res.statusCode
-  const failure = plan.status === undefined ? d.hooks.failureFor(status) : plan
-  // Headers the app passed to writeHead are set first, so that Set-Cookie merges with them.
-  const rest = adoptWriteHeadHeaders(res, args)
-  if (failure?.status === undefined) {
-    applyPlanHeaders(res, plan)
-    return callOriginal(d, 'writeHead', rest)
-  }
-  // The body is the app's: its Content-Type stays.
-  for (const [name, value] of Object.entries(failure.headers))
-    if (name.toLowerCase() !== 'content-type') res.setHeader(name, value)
-  return callOriginal(d, 'writeHead', [failure.status, ...rest.slice(1)])
-}
-
-/** What a head held alone goes out as if the promise that the session settles at once was broken. */
-const UNSETTLED: HttpPlan = { status: 500, headers: { 'Cache-Control': 'no-store' }, setCookie: [] }
-
-/**
  * Defers the head of a Node response until `hooks.finish` has settled the
  * session: what the Express binding (or any `node:http` server) runs per request.
  */
 export const deferHead = (res: ServerResponse, hooks: HeadHooks): void => {
   // Wrappers on this response alone (as on-headers does): no shared prototype is touched.
-  const d: Deferral = { res, hooks, original: {}, queue: [], mode: 'waiting', holdsBody: false }
+  const d: Deferral = { res, hooks, original: methodsOf(res), queue: [], mode: 'waiting' }
   const own = res as unknown as Record<Method, Fn>
-  const wrap = (method: Method) => {
-    d.original[method] = own[method]
-    own[method] = (...args: unknown[]) => intercept(d, method, args)
-  }
-  const holdBody = () => {
-    if (d.holdsBody || d.mode !== 'waiting') return
-    d.holdsBody = true
-    for (const method of BODY_METHODS) wrap(method)
-  }
-  wrap('writeHead')
-  if (hooks.settlesAtOnce?.() === true && hooks.beforeQueue !== undefined) hooks.beforeQueue(holdBody)
-  else holdBody()
+  for (const method of METHODS) own[method] = (...args: unknown[]) => intercept(d, method, args)
 }

@@ -51,13 +51,6 @@ export interface HttpSessionDriver<D extends SessionData = SessionData> {
   finish(): Promise<HttpPlan>
   /** `finish` at once when it needs no I/O and no call is pending; undefined otherwise (use `finish`). */
   finishSync(): HttpPlan | undefined
-  /**
-   * True while `finishSync` is sure to answer: the engine settles at once
-   * (cookie storage, nothing asynchronous configured) and no call is pending.
-   */
-  settlesAtOnce(): boolean
-  /** Calls `f` once, just before the first call that may leave `finishSync` without an answer is queued. */
-  beforeQueue(f: () => void): void
   /** The plan for an error the app threw, when it is a session failure. */
   planFor(err: unknown): HttpPlan | undefined
   /**
@@ -147,7 +140,6 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
   private cleared: readonly string[] = NONE
   /** Cookie storage settles without I/O through the engine's synchronous seam. */
   readonly sync: SyncSeam<D>
-  private queueing: (() => void) | undefined
 
   constructor(
     private readonly engine: SessionEngine<D>,
@@ -165,9 +157,6 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
 
   /** Session calls of one request run one after another, so a save never races the final one. */
   serial<A>(op: () => Promise<A>): Promise<A> {
-    const queueing = this.queueing
-    this.queueing = undefined
-    queueing?.()
     const next = this.queue === undefined ? op() : this.queue.then(op)
     // Once the last queued call settles, nothing is pending.
     const settled = (): void => {
@@ -271,14 +260,6 @@ class RequestSession<D extends SessionData> implements HttpSessionDriver<D>, Han
 
   private planOfResult(r: E.Either<SessionError, Outcome>): HttpPlan {
     return E.isLeft(r) ? failPlan(toHttpError(r.left), this.page) : this.withCleared(r.right)
-  }
-
-  settlesAtOnce(): boolean {
-    return this.sync.settlesAtOnce && this.queue === undefined && this.finished === undefined
-  }
-
-  beforeQueue(f: () => void): void {
-    this.queueing = f
   }
 
   finishSync(): HttpPlan | undefined {

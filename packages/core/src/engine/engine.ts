@@ -97,8 +97,6 @@ export const createSessionEngine = <D extends SessionData = SessionData>(
   engines.add(engine)
   attachSyncSeam(engine, {
     nowSeconds: () => nowSeconds(ctx),
-    // Each of these makes one of the three answer undefined some of the time (see their conditions).
-    settlesAtOnce: !ctx.server && ctx.marks === undefined && !o.upstream && !o.remember,
     start: (req) => startNow(req, parseCookieHeader(req.headers.cookie)),
     save: (session) => saveSync(asImpl(session)),
     keepAlive: keepAliveSync,

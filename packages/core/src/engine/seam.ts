@@ -15,12 +15,6 @@ import type { Outcome, SessionEngine, SessionRequest } from './types.js'
 export interface SyncSeam<D extends SessionData = SessionData> {
   /** The engine's clock, in whole seconds. */
   readonly nowSeconds: () => number
-  /**
-   * True when `start`, `save` and `keepAlive` always answer at once: cookie
-   * storage with no store for marks, no remember cookie and no upstream mode.
-   * The HTTP edge then needs to hold only the response head, not its body.
-   */
-  readonly settlesAtOnce: boolean
   readonly start: (req: SessionRequest) => E.Either<SessionError, Session<D>> | undefined
   readonly save: (session: Session<D>) => E.Either<SessionError, Outcome> | undefined
   readonly keepAlive: (req: SessionRequest) => E.Either<SessionError, Outcome> | undefined
@@ -31,7 +25,6 @@ const seams = new WeakMap<object, SyncSeam<never>>()
 /** An engine made elsewhere (a test double) has no seam: everything goes the asynchronous way. */
 const NO_SEAM: SyncSeam<never> = {
   nowSeconds: () => Math.floor(Date.now() / 1000),
-  settlesAtOnce: false,
   start: () => undefined,
   save: () => undefined,
   keepAlive: () => undefined,
