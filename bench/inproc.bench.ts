@@ -7,8 +7,13 @@
 // http.bench.ts) its listeners run in the same process, in batches that
 // alternate with this build's, and the table compares the two.
 //
+// Each batch of this build is paired with the baseline's batch next to it, and
+// the ratio column is the median of those paired ratios (with their range): a
+// slow stretch of the machine then moves both sides of a pair, not one mean.
+//
 // Env: BENCH_BASELINE, BENCH_BATCH (requests per batch, 1000), BENCH_BATCHES
-// (per case and build, 12).
+// (per case and build, 12), BENCH_ONLY (comma-separated substrings of
+// `kind route`, e.g. `koa-tessera-cookie /count`).
 // Run with: node --import tsx --expose-gc inproc.bench.ts
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { resolve } from 'node:path'
@@ -25,15 +30,21 @@ const BASE =
     ? undefined
     : resolve(env.INIT_CWD ?? process.cwd(), env.BENCH_BASELINE)
 
-const CASES: readonly [ServerKind, Route][] = [
-  ['express-tessera-cookie', '/count'],
-  ['express-tessera-cookie', '/read'],
-  ['express-tessera-memory', '/count'],
-  ['koa-tessera-cookie', '/count'],
-  ['koa-tessera-cookie', '/read'],
-  ['koa-tessera-memory', '/count'],
-  ['koa-floor', '/count'],
-]
+const ONLY = (env.BENCH_ONLY ?? '').split(',').filter((s) => s !== '')
+
+const CASES = (
+  [
+    ['express-tessera-cookie', '/count'],
+    ['express-tessera-cookie', '/read'],
+    ['express-tessera-cookie', '/plain'],
+    ['express-tessera-memory', '/count'],
+    ['koa-tessera-cookie', '/count'],
+    ['koa-tessera-cookie', '/read'],
+    ['koa-tessera-cookie', '/plain'],
+    ['koa-tessera-memory', '/count'],
+    ['koa-floor', '/count'],
+  ] as const satisfies readonly (readonly [ServerKind, Route])[]
+).filter(([kind, route]) => ONLY.length === 0 || ONLY.some((o) => `${kind} ${route}`.includes(o)))
 
 /** A socket that takes whatever is written and never sends anything. */
 class Sink extends Duplex {
@@ -99,6 +110,11 @@ const batch = async (c: Contender, route: Route): Promise<number> => {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
+}
 
 const main = async (): Promise<void> => {
   const here = resolve(import.meta.dirname, '..')
@@ -108,7 +124,7 @@ const main = async (): Promise<void> => {
   console.log(
     BASE === undefined
       ? '\n| case | µs/req |\n|---|--:|'
-      : '\n| case | this build | baseline | ratio |\n|---|--:|--:|--:|',
+      : '\n| case | this build | baseline | ratio (median of pairs) | range of pairs |\n|---|--:|--:|--:|--:|',
   )
   for (const [kind, route] of CASES) {
     const builds = [await contender('this build', here, kind)]
@@ -118,8 +134,13 @@ const main = async (): Promise<void> => {
       for (const c of i % 2 === 0 ? builds : [...builds].reverse()) c.us.push(await batch(c, route))
     const [own, base] = builds.map((c) => mean(c.us))
     const name = `${kind} \`${route}\``
-    if (base === undefined) console.log(`| ${name} | ${own?.toFixed(1)} |`)
-    else console.log(`| ${name} | ${own?.toFixed(1)} | ${base.toFixed(1)} | ${((own ?? 0) / base).toFixed(3)} |`)
+    const [us, baseUs] = builds.map((c) => c.us)
+    if (base === undefined || us === undefined || baseUs === undefined) console.log(`| ${name} | ${own?.toFixed(1)} |`)
+    else {
+      const pairs = us.map((u, i) => u / (baseUs[i] as number))
+      const range = `${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}`
+      console.log(`| ${name} | ${own?.toFixed(1)} | ${base.toFixed(1)} | ${median(pairs).toFixed(3)} | ${range} |`)
+    }
   }
 }
 
