@@ -15,12 +15,9 @@
 // (per case and build, 12), BENCH_ONLY (comma-separated substrings of
 // `kind route`, e.g. `koa-tessera-cookie /count`).
 // Run with: node --import tsx --expose-gc inproc.bench.ts
-import { IncomingMessage, ServerResponse } from 'node:http'
 import { resolve } from 'node:path'
-import { Duplex } from 'node:stream'
 import type { Route, ServerKind } from './lib/http/common.js'
-
-type Listener = (req: IncomingMessage, res: ServerResponse) => void
+import { call, type Listener, listenerOf } from './lib/http/inproc.js'
 
 const env = process.env
 const BATCH = Number(env.BENCH_BATCH ?? 1000)
@@ -46,41 +43,6 @@ const CASES = (
   ] as const satisfies readonly (readonly [ServerKind, Route])[]
 ).filter(([kind, route]) => ONLY.length === 0 || ONLY.some((o) => `${kind} ${route}`.includes(o)))
 
-/** A socket that takes whatever is written and never sends anything. */
-class Sink extends Duplex {
-  override _read(): void {}
-  override _write(_chunk: unknown, _encoding: BufferEncoding, done: () => void): void {
-    done()
-  }
-}
-
-interface Answer {
-  readonly status: number
-  readonly setCookie: string | undefined
-}
-
-const call = (listener: Listener, path: string, cookie: string | undefined): Promise<Answer> =>
-  new Promise((resolve) => {
-    const socket = new Sink() as Duplex & { remoteAddress?: string }
-    socket.remoteAddress = '127.0.0.1'
-    const req = new IncomingMessage(socket as never)
-    req.method = 'GET'
-    req.url = path
-    req.httpVersion = '1.1'
-    req.httpVersionMajor = 1
-    req.httpVersionMinor = 1
-    req.headers = cookie === undefined ? { host: 'localhost' } : { host: 'localhost', cookie }
-    req.push(null)
-    const res = new ServerResponse(req)
-    res.assignSocket(socket as never)
-    res.on('finish', () => {
-      const lines = res.getHeader('set-cookie')
-      const pairs = lines === undefined ? [] : [lines].flat().map((l) => String(l).split(';')[0])
-      resolve({ status: res.statusCode, setCookie: pairs.length === 0 ? undefined : pairs.join('; ') })
-    })
-    listener(req, res)
-  })
-
 interface Contender {
   readonly label: string
   readonly listener: Listener
@@ -89,10 +51,7 @@ interface Contender {
 }
 
 const contender = async (label: string, root: string, kind: ServerKind): Promise<Contender> => {
-  const { buildListener } = (await import(`${root}/bench/lib/http/apps.ts`)) as {
-    buildListener: (kind: ServerKind, stats: { served: number; fresh: number }) => Listener
-  }
-  const listener = buildListener(kind, { served: 0, fresh: 0 })
+  const listener = await listenerOf(root, kind)
   const login = await call(listener, '/login', undefined)
   if (login.setCookie === undefined) throw new Error(`${label} ${kind}: login set no cookie`)
   return { label, listener, cookie: login.setCookie, us: [] }
