@@ -1,8 +1,8 @@
 // A fixed number of in-memory requests to one of the HTTP bench's listeners,
 // for counting instructions rather than timing them (timings on a shared
-// machine move by ±10–15% between identical builds; instruction counts move
-// by well under 1%). Ten sessions log in, then `n` requests of `route` go out
-// in turn with each session's latest cookie.
+// machine move by ±10–15% between identical builds; instruction counts, the
+// compiler's share apart, by about 1%). Ten sessions log in, then `n` requests
+// of `route` go out in turn with each session's latest cookie.
 //
 // The instructions of n requests are the difference between two runs, one with
 // warm-up only and one with warm-up and n (so start-up, module loading and
