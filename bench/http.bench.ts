@@ -33,6 +33,7 @@ import { REDIS_URL, type Route, redisPrefix, SERVERS, type ServerKind } from './
 import { get, type Jar, load } from './lib/http/load.js'
 import { type HotSpot, hotSpots } from './lib/http/profile.js'
 import { place, type ServerHandle, startServer } from './lib/http/servers.js'
+import { median } from './lib/stats.js'
 
 // ---------------------------------------------------------------------------
 // Settings
@@ -205,12 +206,6 @@ interface Sample {
 }
 
 const quantile = (sorted: Float64Array, q: number): number => sorted[Math.floor(q * (sorted.length - 1))] ?? Number.NaN
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  if (s.length === 0) return Number.NaN
-  const m = s.length >> 1
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 
 const servers = new Map<string, ServerHandle>()
 const serverOf = (key: string): ServerHandle => {

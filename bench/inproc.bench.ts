@@ -18,6 +18,7 @@
 import { resolve } from 'node:path'
 import type { Route, ServerKind } from './lib/http/common.js'
 import { call, type Listener, listenerOf } from './lib/http/inproc.js'
+import { median } from './lib/stats.js'
 
 const env = process.env
 const BATCH = Number(env.BENCH_BATCH ?? 1000)
@@ -69,11 +70,6 @@ const batch = async (c: Contender, route: Route): Promise<number> => {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
-}
 
 const main = async (): Promise<void> => {
   const here = resolve(import.meta.dirname, '..')
