@@ -22,7 +22,8 @@ import { isServerKind } from './lib/http/common.js'
 import { call, listenerOf } from './lib/http/inproc.js'
 
 const [kind, route, warm, n, root] = process.argv.slice(2)
-if (!isServerKind(kind) || (route !== '/count' && route !== '/read' && route !== '/plain'))
+const count = (s: string | undefined): boolean => s !== undefined && /^\d+$/.test(s)
+if (!isServerKind(kind) || (route !== '/count' && route !== '/read' && route !== '/plain') || !count(warm) || !count(n))
   throw new Error('usage: instructions.ts <server kind> </count|/read|/plain> <warm-up> <n> [checkout]')
 const listener = await listenerOf(root === undefined ? resolve(import.meta.dirname, '..') : resolve(root), kind)
 const cookies: (string | undefined)[] = []
