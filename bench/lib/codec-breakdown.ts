@@ -13,6 +13,7 @@ import { chunkLines, parseCookieHeader } from '../../packages/core/src/wire/cook
 import { decodeEntries, encodeEntries } from '../../packages/core/src/wire/entries.js'
 import { readHeader } from '../../packages/core/src/wire/header.js'
 import { encryptionKey, ikmFromSecret, keyMaterial, macKey } from '../../packages/core/src/wire/keys.js'
+import { median } from './stats.js'
 
 const SECRET = 'bench-secret-9f4c1a7e2b6d8053c4e1f7a9b2d6e8c0'
 const DATA: Record<string, unknown> = {
@@ -24,7 +25,6 @@ const DATA: Record<string, unknown> = {
 
 const BATCH = 2000
 const BATCHES = 25
-const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1] ?? Number.NaN
 const timeSync = (fn: () => unknown): number => {
   const per: number[] = []
   for (let b = 0; b < BATCHES; b++) {
